@@ -1,0 +1,1 @@
+"""What the workbook's ribbon buttons run (through xlwings' ``RunPython``)."""

@@ -1,0 +1,51 @@
+"""Shared fixtures: one headless build of the shipped data, read back by readers
+other than the writer (openpyxl for formulas, python-calamine for cached values)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from workbook import DATA_DIR
+from workbook.build import build
+
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The build result of the shipped data, written to a temporary folder."""
+    out = tmp_path_factory.mktemp("build") / "coverbook.xlsm"
+    return build(DATA_DIR, out)
+
+
+@pytest.fixture(scope="session")
+def formulas_wb(built):
+    """The built file as openpyxl sees it: formulas as text."""
+    return openpyxl.load_workbook(built.path, data_only=False)
+
+
+@pytest.fixture(scope="session")
+def cached_wb(built):
+    """The built file as openpyxl sees it: cached values instead of formulas."""
+    return openpyxl.load_workbook(built.path, data_only=True)
+
+
+@pytest.fixture(scope="session")
+def calamine_sheets(built):
+    """``{sheet name: rows of cached values}`` as python-calamine reads the file."""
+    wb = CalamineWorkbook.from_path(str(built.path))
+    return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in wb.sheet_names}
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A writable copy of the shipped data folder."""
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIR, folder)
+    return folder

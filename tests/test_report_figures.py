@@ -1,0 +1,133 @@
+"""The report's printed figures, recomputed by the built workbook."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+
+from workbook import DATA_DIR
+
+KEY = "重点标的"
+
+# A few of the report's printed P/E values, typed here from the report itself, so
+# that the reference file cannot drift together with the code.
+SPOT_CHECKS = {
+    ("300308.SZ", "2023A"): 56.13,
+    ("688498.SH", "2023A"): 377.09,
+    ("688498.SH", "2024E"): 147.00,
+    ("000063.SZ", "2026E"): 9.54,
+    ("300738.SZ", "2026E"): 22.53,
+}
+
+
+def report_pe():
+    with open(DATA_DIR / "report_pe.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return {(r["code"], col.split()[1]): float(v)
+            for r in rows for col, v in r.items() if col != "code"}
+
+
+def key_table(calamine_sheets):
+    rows = calamine_sheets[KEY]
+    header_index = next(i for i, r in enumerate(rows) if r and r[0] == "代码 Code")
+    header = rows[header_index]
+    data = [r for r in rows[header_index + 1:] if r[0] and re.match(r"^\d{6}\.", str(r[0]))]
+    return header, data, header_index
+
+
+def test_reference_grid_is_the_reports():
+    grid = report_pe()
+    assert len(grid) == 60
+    for key, printed in SPOT_CHECKS.items():
+        assert grid[key] == printed
+
+
+def test_all_60_pe_cells_match_the_report(calamine_sheets):
+    header, data, _ = key_table(calamine_sheets)
+    grid = report_pe()
+    seen = 0
+    for row in data:
+        for col, title in enumerate(header):
+            if title.startswith("P/E "):
+                printed = grid[(row[0], title.split()[1])]
+                assert isinstance(row[col], float), (row[0], title, row[col])
+                assert row[col] == pytest.approx(printed, abs=0.005 + 1e-9), (row[0], title)
+                seen += 1
+    assert seen == 60
+
+
+def test_codes_stay_text_with_leading_zeros(calamine_sheets):
+    _, data, _ = key_table(calamine_sheets)
+    codes = [r[0] for r in data]
+    assert "000063.SZ" in codes and "002463.SZ" in codes
+    assert len(codes) == 15 and all(isinstance(c, str) for c in codes)
+
+
+def test_pe_formulas_point_at_their_own_row_and_year(formulas_wb):
+    ws = formulas_wb[KEY]
+    header_row = next(r for r in range(1, 10) if ws.cell(r, 1).value == "代码 Code")
+    headers = {c: ws.cell(header_row, c).value for c in range(1, ws.max_column + 1)}
+    close_col = next(c for c, h in headers.items() if h and h.startswith("收盘价"))
+    eps_cols = {h.split()[1]: c for c, h in headers.items() if h and h.startswith("EPS ")}
+    checked = 0
+    for c, h in headers.items():
+        if not (h and h.startswith("P/E ")):
+            continue
+        for r in range(header_row + 1, header_row + 16):
+            f = ws.cell(r, c).value
+            m = re.fullmatch(r"=PE\(([A-Z]+)(\d+),([A-Z]+)(\d+)\)", f)
+            assert m, f
+            assert (m.group(1), int(m.group(2))) == (ws.cell(r, close_col).column_letter, r)
+            assert (m.group(3), int(m.group(4))) == (
+                ws.cell(r, eps_cols[h.split()[1]]).column_letter, r)
+            checked += 1
+    assert checked == 60
+
+
+def test_pandas_reads_the_cached_pe(built):
+    import pandas as pd
+
+    df = pd.read_excel(built.path, sheet_name=KEY, header=2, dtype={"代码 Code": str},
+                       engine="calamine")
+    row = df[df["代码 Code"] == "000063.SZ"].iloc[0]
+    assert row["名称 Name"] == "中兴通讯"
+    assert row["P/E 2023A"] == pytest.approx(12.77, abs=0.005)
+    assert row["P/E 2026E"] == pytest.approx(9.54, abs=0.005)
+
+
+def test_mean_row_is_the_average_of_the_pe_column(calamine_sheets):
+    header, data, start = key_table(calamine_sheets)
+    rows = calamine_sheets[KEY]
+    col = header.index("P/E 2023A")
+    mean_row = rows[start + 1 + len(data)]
+    values = [r[col] for r in data]
+    assert mean_row[col] == pytest.approx(sum(values) / len(values))
+
+
+def test_checks_sheet_shows_every_figure_passing(calamine_sheets):
+    rows = calamine_sheets["核对"]
+    results = [r for r in rows if r and r[0] in ("P/E", "claim")]
+    assert len([r for r in results if r[0] == "P/E"]) == 60
+    claims = [r for r in results if r[0] == "claim"]
+    assert len(claims) == 5
+    assert all(r[5] == "PASS" for r in results)
+    by_id = {r[1].split(":")[0]: (r[2], r[3]) for r in claims}
+    assert by_id["o1p-input-vs-4o"] == (3, pytest.approx(3.0))
+    assert by_id["o1p-output-vs-4o"] == (4, pytest.approx(4.0))
+    assert by_id["o1m-input-vs-4omini"][1] == pytest.approx(20.0)
+    assert by_id["o1m-output-vs-4omini"][1] == pytest.approx(20.0)
+    assert by_id["o1m-cheaper-than-o1p"][1] == pytest.approx(0.80)
+
+
+def test_every_formula_cell_has_a_cached_value(formulas_wb, cached_wb):
+    empty_ok = set()
+    for ws in formulas_wb.worksheets:
+        cached = cached_wb[ws.title]
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    v = cached[cell.coordinate].value
+                    assert v is not None or (ws.title, cell.coordinate) in empty_ok, (
+                        ws.title, cell.coordinate, cell.value)

@@ -1,0 +1,137 @@
+"""How Excel values arrive in a UDF and how results go back.
+
+xlwings hands a UDF argument over as a scalar or, with ``ndim=2``, as a list of
+rows. With ``err_to_str=True`` (set on every coverbook UDF argument) an Excel error
+such as ``#N/A`` arrives as the string ``"#N/A"`` instead of ``None``, so a UDF can
+pass it on rather than mistake it for an empty cell.
+
+xlwings cannot return a true Excel error value from a COM UDF (xlwings issue
+#776), so coverbook returns the error's text (``"#VALUE!"``). The headless build
+stores the same text as the formula's cached value: what a recipient sees in the
+file and what Excel shows after a live recalculation are the same characters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Callable, Sequence
+
+#: Excel's error values, as xlwings' ``err_to_str`` spells them.
+#: Source: xlwings ``_xlwindows.cell_errors`` (COM error integers to text).
+EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
+
+#: COM error integers as they reach Python when a cell holding an error is
+#: passed without ``err_to_str`` (source: xlwings ``_xlwindows.cell_errors``).
+COM_ERRORS = {
+    -2146826281: "#DIV/0!",
+    -2146826246: "#N/A",
+    -2146826259: "#NAME?",
+    -2146826288: "#NULL!",
+    -2146826252: "#NUM!",
+    -2146826265: "#REF!",
+    -2146826273: "#VALUE!",
+}
+
+VALUE_ERROR = "#VALUE!"
+BLANK = ""
+
+
+class Blank:
+    """Marker for an empty cell (``None`` or ``""`` from Excel)."""
+
+
+def is_error(value: Any) -> bool:
+    """True if *value* is an Excel error: its text (``"#N/A"``), a coverbook error
+    with a reason after the code (``"#N/A unknown model ..."``) or a COM error integer."""
+    if isinstance(value, str):
+        return value.split(" ", 1)[0] in EXCEL_ERRORS
+    return type(value) is int and value in COM_ERRORS
+
+
+def error_text(value: Any) -> str:
+    """The text of an Excel error given as text or COM integer (see :func:`is_error`)."""
+    return value if isinstance(value, str) else COM_ERRORS[value]
+
+
+def unknown_name(kind: str, given: Any, names: Sequence[str]) -> str:
+    """The ``#N/A`` result for an unknown model or scale, naming the known ones."""
+    return f"#N/A unknown {kind} {given!r}; known: {', '.join(names)}"
+
+
+def as_number(value: Any) -> float | str | type[Blank]:
+    """Coerce one Excel cell value for arithmetic.
+
+    Returns a finite ``float``; :class:`Blank` for ``None`` or ``""``; or the text of
+    an Excel error to return instead of a number:
+
+    - an Excel error (text or COM integer) passes through unchanged (``"#N/A"``);
+    - text, including numbers stored as text (``"108.90"``), booleans and dates or
+      times give ``"#VALUE!"``: each is a typing mistake in a close price or an EPS,
+      and a wrong number is worse than a visible error;
+    - NaN and infinities give ``"#NUM!"`` (Excel has no such numbers).
+    """
+    if value is None or (isinstance(value, str) and value == ""):
+        return Blank
+    if is_error(value):
+        return error_text(value)
+    if isinstance(value, bool) or isinstance(value, (str, dt.date, dt.time, dt.timedelta)):
+        return VALUE_ERROR
+    if isinstance(value, (int, float)) or hasattr(value, "__float__"):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return VALUE_ERROR
+        if not math.isfinite(number):
+            return "#NUM!"
+        return number
+    return VALUE_ERROR
+
+
+def as_text(value: Any) -> str | None:
+    """Strip a text argument; ``None`` for anything that is not non-empty text."""
+    if isinstance(value, str) and value.strip() and not is_error(value):
+        return value.strip()
+    return None
+
+
+def is_range(value: Any) -> bool:
+    """True if *value* is a range as xlwings passes it (a list or tuple of rows or values)."""
+    return isinstance(value, (list, tuple))
+
+
+def as_2d(value: Any) -> list[list[Any]]:
+    """A scalar, a 1-D list (one row) or a 2-D list (rows) as a list of rows."""
+    if not is_range(value):
+        return [[value]]
+    if len(value) == 0:
+        return [[None]]
+    if not is_range(value[0]):
+        return [list(value)]
+    return [list(row) for row in value]
+
+
+def broadcast(func: Callable[..., Any], *args: Any) -> Any:
+    """Apply the scalar *func* element-wise over scalars and 2-D ranges.
+
+    Shapes follow Excel's array arithmetic restricted to what is unambiguous: every
+    argument's row count is either 1 or the common row count, likewise columns (a
+    close-price column with an EPS block of the same height gives the block's shape).
+    All-scalar arguments give a scalar; otherwise a list of rows, which Excel spills.
+    Shapes that do not fit give the scalar ``"#VALUE!"``.
+    """
+    if not any(is_range(a) for a in args):
+        return func(*args)
+    grids = [as_2d(a) for a in args]
+    n_rows = max(len(g) for g in grids)
+    n_cols = max(len(g[0]) for g in grids)
+    for g in grids:
+        if len(g) not in (1, n_rows) or any(len(r) not in (1, n_cols) for r in g):
+            return VALUE_ERROR
+    return [
+        [
+            func(*(g[i if len(g) > 1 else 0][j if len(g[0]) > 1 else 0] for g in grids))
+            for j in range(n_cols)
+        ]
+        for i in range(n_rows)
+    ]

@@ -1,0 +1,71 @@
+"""Rating UDFs: map an expected relative return to the broker's rating band."""
+
+from __future__ import annotations
+
+import xlwings as xw
+
+from udfs._excel import BLANK, Blank, as_number, broadcast, unknown_name
+from udfs._reference import dataset
+
+
+def rating_value(relative_return, scale="stock", english=False):
+    """The band label of one fraction on the scale named *scale*: see :func:`RATING`."""
+    scales = dataset().scales
+    key = scale.strip().lower() if isinstance(scale, str) and scale.strip() else scale
+    if key is None or key == "":
+        key = "stock"
+    if key not in scales:
+        return unknown_name("scale", scale, sorted(scales))
+    x = as_number(relative_return)
+    if isinstance(x, str):
+        return x
+    if x is Blank:
+        return BLANK
+    flag = as_number(english)
+    use_english = bool(english) if isinstance(english, bool) else (
+        isinstance(flag, float) and flag != 0)
+    for band in scales[key].bands:
+        if band.contains(x):
+            return band.label_en if use_english else band.label
+    return "#NUM!"  # unreachable for a validated scale: bands tile the real line
+
+
+@xw.func(category="coverbook")
+@xw.arg("relative_return", ndim=2, err_to_str=True,
+        doc="Expected return relative to the benchmark (CSI 300) over 6 months, as a "
+            "fraction: 0.2 = 20%. A cell or a range.")
+@xw.arg("scale", doc="Rating scale: \"stock\" (default: 买入/增持/持有/卖出) or "
+                     "\"industry\" (强于大市/中性/弱于大市).")
+@xw.arg("english", doc="TRUE for English labels (Buy/Overweight/Hold/Sell); default FALSE.")
+def RATING(relative_return, scale="stock", english=False):
+    """The broker's rating for an expected relative return.
+
+    Input: a fraction (0.2 = 20 %), scalar or range (the result has its shape).
+    Scale (source: the report's rating definitions, kept in
+    ``workbook/data/rating_scales.toml``): stock scale 买入 >= 20 %, 增持 10-20 %,
+    持有 -10-10 %, 卖出 <= -10 %; industry scale 强于大市 >= 5 %, 中性, 弱于大市 <= -5 %.
+    A value exactly on a shared edge takes the band further from zero ("以上/以下"
+    include the number: Civil Code art. 1259): 0.2 -> 买入, -0.1 -> 卖出.
+
+    Other results: blank -> ``""``; text, boolean or date -> ``#VALUE!``; an Excel
+    error passes through; NaN or infinity -> ``#NUM!``; an unknown scale ->
+    ``#N/A unknown scale ...`` naming the known ones.
+    """
+    return broadcast(lambda x: rating_value(x, scale, english), relative_return)
+
+
+@xw.func(category="coverbook")
+@xw.arg("relative_return", ndim=2, err_to_str=True,
+        doc="Expected industry-index return relative to CSI 300 over 6 months, as a "
+            "fraction: 0.05 = 5%. A cell or a range.")
+@xw.arg("english", doc="TRUE for English labels (Outperform/Neutral/Underperform).")
+def INDUSTRY_RATING(relative_return, english=False):
+    """The broker's industry rating: ``RATING(relative_return, "industry", english)``.
+
+    强于大市 >= 5 %, 中性 between, 弱于大市 <= -5 % (fractions; edges as in
+    :func:`RATING`). Shapes and non-number results as :func:`RATING`.
+    """
+    return broadcast(lambda x: rating_value(x, "industry", english), relative_return)
+
+
+

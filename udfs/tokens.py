@@ -1,0 +1,99 @@
+"""Token-price UDFs: LLM API list prices, costs and price ratios (USD)."""
+
+from __future__ import annotations
+
+import xlwings as xw
+
+from udfs._excel import Blank, as_number, as_text, is_error, unknown_name
+from udfs._reference import dataset
+
+#: Tokens per price unit: prices are quoted in USD per 1M tokens.
+TOKENS_PER_UNIT = 1_000_000
+#: Sides a price is quoted for. Reasoning tokens are billed as output tokens
+#: (OpenAI's o1 pricing, as tabulated in the seed report's price table).
+SIDES = ("input", "output", "reasoning")
+
+
+def _price(model, side):
+    """USD per 1M tokens of *model* on *side*, or the error text to return."""
+    if is_error(model):
+        return model
+    name = as_text(model)
+    data = dataset()
+    row = data.token_price(name) if name else None
+    if row is None:
+        return unknown_name("model", model, [p.model for p in data.token_prices])
+    wanted = as_text(side)
+    wanted = wanted.lower() if wanted else wanted
+    if wanted not in SIDES:
+        return unknown_name("side", side, SIDES)
+    return row.input_usd_per_1m if wanted == "input" else row.output_usd_per_1m
+
+
+def _tokens(count):
+    """A token count as a float (blank = 0), or the error text to return."""
+    n = as_number(count)
+    if n is Blank:
+        return 0.0
+    if isinstance(n, float) and n < 0:
+        return "#NUM!"
+    return n
+
+
+@xw.func(category="coverbook")
+@xw.arg("model", err_to_str=True, doc="Model id as in the price table, e.g. \"o1-mini\".")
+@xw.arg("side", doc="\"input\", \"output\" or \"reasoning\" (billed as output).")
+def TOKEN_PRICE(model, side):
+    """List price of *model* in USD per 1M tokens on *side* (scalar).
+
+    Source: ``workbook/data/token_prices.csv`` (OpenAI list prices as tabulated in the
+    seed report, as of 2024-09-24). An unknown model or side gives
+    ``#N/A unknown model ...`` naming the known ones.
+    """
+    return _price(model, side)
+
+
+@xw.func(category="coverbook")
+@xw.arg("model", err_to_str=True, doc="Model id as in the price table, e.g. \"gpt-4o\".")
+@xw.arg("input_tokens", err_to_str=True, doc="Input (prompt) tokens; blank = 0.")
+@xw.arg("output_tokens", err_to_str=True, doc="Visible output (completion) tokens; blank = 0.")
+@xw.arg("reasoning_tokens", err_to_str=True,
+        doc="Hidden reasoning tokens (o1 models), billed at the output price; default 0.")
+def TOKEN_COST(model, input_tokens, output_tokens, reasoning_tokens=0):
+    """Cost in USD of one request: (input x input price + (output + reasoning) x
+    output price) / 1,000,000, prices in USD per 1M tokens (scalars).
+
+    Token counts: blank = 0; negative -> ``#NUM!``; text, boolean or date ->
+    ``#VALUE!``; an Excel error passes through. Unknown model -> ``#N/A unknown
+    model ...`` naming the known ones.
+    """
+    price_in = _price(model, "input")
+    if isinstance(price_in, str):
+        return price_in
+    price_out = _price(model, "output")
+    counts = [_tokens(t) for t in (input_tokens, output_tokens, reasoning_tokens)]
+    for c in counts:
+        if isinstance(c, str):
+            return c
+    n_in, n_out, n_reason = counts
+    return (n_in * price_in + (n_out + n_reason) * price_out) / TOKENS_PER_UNIT
+
+
+@xw.func(category="coverbook")
+@xw.arg("model_a", err_to_str=True, doc="Model whose price is the numerator, e.g. \"o1-preview\".")
+@xw.arg("model_b", err_to_str=True, doc="Model whose price is the denominator, e.g. \"gpt-4o\".")
+@xw.arg("side", doc="\"input\", \"output\" or \"reasoning\".")
+def COST_RATIO(model_a, model_b, side):
+    """Price of *model_a* / price of *model_b* on *side*: a multiple (3 = three times
+    as expensive), scalar. A zero price of *model_b* gives ``#DIV/0!``; unknown models
+    or sides give ``#N/A unknown ...`` naming the known ones.
+    """
+    a = _price(model_a, side)
+    if isinstance(a, str):
+        return a
+    b = _price(model_b, side)
+    if isinstance(b, str):
+        return b
+    if b == 0:
+        return "#DIV/0!"
+    return a / b

@@ -1,0 +1,21 @@
+"""coverbook's workbook: data files, sheet models, the headless build and Excel parts.
+
+Pipeline (each stage a module): ``dataset`` (read + validate the data files) ->
+``sheets`` (one model per sheet) -> ``writers`` (XlsxWriter file writer, xlwings live
+writer) -> ``package`` (deterministic zip, VBA project and ribbon parts).
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+try:
+    __version__ = version("coverbook")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+#: The folder of this package; the shipped data and Excel parts live below it.
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The data files an analyst edits (coverage, token prices, rating scales, claims).
+DATA_DIR = PACKAGE_DIR / "data"
+#: Where ``coverbook build`` writes unless told otherwise.
+DEFAULT_OUTPUT = PACKAGE_DIR / "coverbook.xlsm"

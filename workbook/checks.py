@@ -1,0 +1,86 @@
+"""Every figure of the report that coverbook can recompute, and whether it agrees.
+
+A P/E is printed to two decimals, so it agrees when the recomputed value is within
+half a unit of the last printed digit (0.005). The price claims are exact multiples
+or a whole percentage; the same tolerance applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from udfs.tokens import COST_RATIO, TOKEN_COST
+from udfs.valuation import pe_value
+from workbook.dataset import Claim, Dataset
+
+#: Half a unit of the report's last printed digit (P/E printed as 0.00).
+TOLERANCE = 0.005
+#: Guards the comparison against binary rounding of values like 56.125.
+EPSILON = 1e-9
+#: The workload a "saving" claim is priced on: 1M input and 1M output tokens.
+SAVING_WORKLOAD = (1_000_000, 1_000_000)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One recomputed figure: ``kind`` ("P/E" or "claim"), what it is, the printed
+    and the computed value, and the tolerance."""
+
+    kind: str
+    item: str
+    printed: float
+    computed: object
+    tolerance: float = TOLERANCE
+    # For P/E: (stock index, year index) on the key-stocks sheet; claims: None.
+    at: tuple[int, int] | None = None
+    claim: Claim | None = None
+
+    @property
+    def passed(self) -> bool:
+        return (isinstance(self.computed, float)
+                and abs(self.computed - self.printed) <= self.tolerance + EPSILON)
+
+
+def pe_checks(data: Dataset) -> list[Check]:
+    """One check per printed P/E in ``report_pe.csv``, in the report's order."""
+    cov = data.coverage
+    index = {s.code: i for i, s in enumerate(cov.stocks)}
+    years = {y.label: k for k, y in enumerate(cov.years)}
+    checks = []
+    for (code, label), printed in data.report_pe.items():
+        i, k = index.get(code), years.get(label)
+        if i is None or k is None:
+            checks.append(Check("P/E", f"{code} P/E {label}", printed,
+                                "not in coverage.csv"))
+            continue
+        stock = cov.stocks[i]
+        checks.append(Check("P/E", f"{code} {stock.name} P/E {label}", printed,
+                            pe_value(stock.close, stock.eps[k]), at=(i, k)))
+    return checks
+
+
+def claim_value(claim: Claim):
+    """The recomputed figure of *claim* (a multiple, or a saving as a fraction)."""
+    if claim.metric == "ratio":
+        return COST_RATIO(claim.model_a, claim.model_b, claim.side)
+    cost_a = TOKEN_COST(claim.model_a, *SAVING_WORKLOAD)
+    cost_b = TOKEN_COST(claim.model_b, *SAVING_WORKLOAD)
+    return 1 - cost_a / cost_b
+
+
+def claim_checks(data: Dataset) -> list[Check]:
+    """One check per row of ``claims.csv``."""
+    return [Check("claim", f"{c.id}: {c.statement}", c.printed, claim_value(c), claim=c)
+            for c in data.claims]
+
+
+def all_checks(data: Dataset) -> list[Check]:
+    return pe_checks(data) + claim_checks(data)
+
+
+def summary(checks: list[Check]) -> str:
+    """``"P/E 60/60 match the report; claims 5/5"``."""
+    pe = [c for c in checks if c.kind == "P/E"]
+    claims = [c for c in checks if c.kind == "claim"]
+    return (f"P/E {sum(c.passed for c in pe)}/{len(pe)} match the report; "
+            f"claims {sum(c.passed for c in claims)}/{len(claims)}")

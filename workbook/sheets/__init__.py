@@ -1,0 +1,34 @@
+"""The sheets coverbook owns, one module each; :func:`build_sheets` orders them.
+
+Adding a sheet means adding a module with ``NAME`` and ``build()`` here; the writers
+take whatever models this returns.
+"""
+
+from __future__ import annotations
+
+from udfs._reference import use_dataset
+from workbook.checks import Check, all_checks
+from workbook.dataset import Dataset
+from workbook.model import Sheet
+from workbook.sheets import checks, config, key_stocks, ratings, token_prices
+
+#: Names of the sheets coverbook owns (rewritten by build and Refresh); any other
+#: sheet in a workbook is the user's and is left alone.
+OWNED = (key_stocks.NAME, ratings.NAME, token_prices.NAME, checks.NAME, config.NAME)
+
+
+def build_sheets(data: Dataset) -> tuple[list[Sheet], list[Check]]:
+    """The sheet models for *data*, in workbook order, and the checks they show.
+
+    The UDFs compute every cached value against *data* (not the shipped files).
+    """
+    with use_dataset(data):
+        results = all_checks(data)
+        sheets = [
+            key_stocks.build(data),
+            ratings.build(data),
+            token_prices.build(data),
+            checks.build(data, results),
+            config.build(),
+        ]
+    return sheets, results

@@ -1,0 +1,97 @@
+"""The headless file writer: sheet models -> an .xlsx/.xlsm file, with XlsxWriter.
+
+XlsxWriter writes each formula's cached value (``write_formula(..., value)``), which
+openpyxl cannot; that is why writing uses XlsxWriter and reading back (in tests and
+``--check``) uses other libraries. A cached value that is an Excel error's text
+(``"#VALUE!"``) is stored as that error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Iterable
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from workbook.model import STYLES, Cell, Sheet, Style
+
+
+def _format_props(style: Style) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    if style.num_format:
+        props["num_format"] = style.num_format
+    if style.bold:
+        props["bold"] = True
+    if style.italic:
+        props["italic"] = True
+    if style.fill:
+        props["bg_color"] = style.fill
+        props["pattern"] = 1
+    if style.wrap:
+        props["text_wrap"] = True
+    if style.align:
+        props["align"] = style.align
+    return props
+
+
+def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, fmt) -> None:
+    if cell.is_formula:
+        cached = cell.cached
+        if cached is None:
+            cached = ""  # XlsxWriter would store 0 for a missing value
+        ws.write_formula(row, col, cell.formula, fmt, cached)
+        return
+    v = cell.value
+    if v is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(v, bool):
+        ws.write_boolean(row, col, v, fmt)
+    elif isinstance(v, (int, float)):
+        ws.write_number(row, col, v, fmt)
+    elif isinstance(v, (dt.date, dt.datetime)):
+        ws.write_datetime(row, col, v, fmt)
+    else:
+        # write_string, never write(): text such as "=HYPERLINK(...)" or "000063.SZ"
+        # stays literal text.
+        ws.write_string(row, col, str(v), fmt)
+
+
+def write_workbook(path: Path, sheets: Iterable[Sheet], *,
+                   properties: dict[str, Any] | None = None,
+                   vba_project: Path | None = None,
+                   defined_names: dict[str, str] | None = None) -> None:
+    """Write *sheets* to *path* (overwritten) as one workbook.
+
+    *properties*: document properties for XlsxWriter's ``set_properties`` (a fixed
+    ``created`` date makes the output reproducible). *vba_project*: a
+    ``vbaProject.bin`` to embed (the file must then end in ``.xlsm``).
+    Raises ``OSError`` when the file cannot be written.
+    """
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+                                         "strings_to_numbers": False,
+                                         "strings_to_urls": False})
+    try:
+        if properties:
+            wb.set_properties(properties)
+        if vba_project is not None:
+            wb.add_vba_project(str(vba_project))
+            wb.set_vba_name("ThisWorkbook")
+        formats = {name: wb.add_format(_format_props(style)) for name, style in STYLES.items()}
+        for sheet in sheets:
+            ws = wb.add_worksheet(sheet.name)
+            if vba_project is not None:
+                ws.set_vba_name()
+            for col, width in sorted(sheet.col_widths.items()):
+                ws.set_column(col, col, width)
+            if sheet.freeze:
+                ws.freeze_panes(*sheet.freeze)
+            if sheet.hidden:
+                ws.hide()
+            for row, col, cell in sheet.cells():
+                _write_cell(ws, row, col, cell, formats.get(cell.style) if cell.style else None)
+        for name, ref in sorted((defined_names or {}).items()):
+            wb.define_name(name, ref)
+    finally:
+        wb.close()
