@@ -55,12 +55,18 @@ STYLES: dict[str, Style] = {
 @dataclass(frozen=True)
 class Cell:
     """One cell: a literal ``value``, or a ``formula`` (``"=PE(C4,F4)"``) with its
-    ``cached`` value; ``style`` names an entry of :data:`STYLES`."""
+    ``cached`` value; ``style`` names an entry of :data:`STYLES`.
+
+    A formula with ``spill=(height, width)`` is a dynamic array formula anchored here
+    whose result spills over that area; its ``cached`` is then a list of rows of that
+    shape (every spilled cell's cached value).
+    """
 
     value: Any = None
     formula: str | None = None
     cached: Any = None
     style: str | None = None
+    spill: tuple[int, int] | None = None
 
     @property
     def is_formula(self) -> bool:
@@ -72,6 +78,16 @@ def formula(text: str, cached: Any, style: str | None = None) -> Cell:
     if not text.startswith("="):
         raise ValueError(f"formula must start with '=': {text!r}")
     return Cell(formula=text, cached=cached, style=style)
+
+
+def array_formula(text: str, cached: list[list[Any]], style: str | None = None) -> Cell:
+    """A dynamic array formula whose result (*cached*, a list of rows) spills from here."""
+    if not text.startswith("="):
+        raise ValueError(f"formula must start with '=': {text!r}")
+    height, width = len(cached), len(cached[0]) if cached else 0
+    if not height or not width or any(len(r) != width for r in cached):
+        raise ValueError("an array formula's cached value must be a non-empty rectangle")
+    return Cell(formula=text, cached=cached, style=style, spill=(height, width))
 
 
 def value(v: Any, style: str | None = None) -> Cell:

@@ -36,14 +36,7 @@ def _format_props(style: Style) -> dict[str, Any]:
     return props
 
 
-def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, fmt) -> None:
-    if cell.is_formula:
-        cached = cell.cached
-        if cached is None:
-            cached = ""  # XlsxWriter would store 0 for a missing value
-        ws.write_formula(row, col, cell.formula, fmt, cached)
-        return
-    v = cell.value
+def _write_value(ws: Worksheet, row: int, col: int, v: Any, fmt) -> None:
     if v is None:
         ws.write_blank(row, col, None, fmt)
     elif isinstance(v, bool):
@@ -56,6 +49,26 @@ def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, fmt) -> None:
         # write_string, never write(): text such as "=HYPERLINK(...)" or "000063.SZ"
         # stays literal text.
         ws.write_string(row, col, str(v), fmt)
+
+
+def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, fmt) -> None:
+    if cell.spill is not None:
+        height, width = cell.spill
+        ws.write_dynamic_array_formula(row, col, row + height - 1, col + width - 1,
+                                       cell.formula, fmt, cell.cached[0][0])
+        # XlsxWriter pads the spill area with zeros; store each cell's cached value.
+        for i, cached_row in enumerate(cell.cached):
+            for j, cached in enumerate(cached_row):
+                if i or j:
+                    _write_value(ws, row + i, col + j, cached, fmt)
+        return
+    if cell.is_formula:
+        cached = cell.cached
+        if cached is None:
+            cached = ""  # XlsxWriter would store 0 for a missing value
+        ws.write_formula(row, col, cell.formula, fmt, cached)
+        return
+    _write_value(ws, row, col, cell.value, fmt)
 
 
 def write_workbook(path: Path, sheets: Iterable[Sheet], *,
