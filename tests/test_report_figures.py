@@ -127,7 +127,7 @@ def test_every_formula_cell_has_a_cached_value(formulas_wb, cached_wb):
         cached = cached_wb[ws.title]
         for row in ws.iter_rows():
             for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
+                if cell.data_type == "f":
                     v = cached[cell.coordinate].value
                     assert v is not None or (ws.title, cell.coordinate) in empty_ok, (
                         ws.title, cell.coordinate, cell.value)

@@ -7,24 +7,18 @@ build leaves the previous workbook byte for byte as it was.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbook import DATA_DIR, DEFAULT_OUTPUT, __version__
+from workbook import DATA_DIR, DEFAULT_OUTPUT
 from workbook.checks import Check, summary
 from workbook.dataset import Dataset, load_dataset
 from workbook.model import Sheet
+from workbook.provenance import custom_properties, properties
 from workbook.sheets import OWNED, build_sheets
 from workbook.writers.xlsx import write_workbook
-
-#: The broker report the shipped data transcribes (provenance; shown in the file).
-SOURCE = "Tianfeng Securities telecom sector note, 2024-09-24 (key stocks, rating " \
-         "definitions, OpenAI price table)"
-
 
 class BuildError(Exception):
     """A build that cannot go on; the message says what to do. Nothing was written."""
@@ -60,44 +54,6 @@ class BuildResult:
                 f"{summary(self.checks)}")
 
 
-def data_hash(folder: Path) -> str:
-    """A short SHA-256 of the data files (names and bytes, sorted by name)."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in Path(folder).iterdir() if p.is_file()):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:12]
-
-
-def as_of(data: Dataset) -> dt.date:
-    """The data's as-of date: the latest close date or token-price date."""
-    dates = [s.close_date for s in data.coverage.stocks]
-    dates += [p.as_of for p in data.token_prices]
-    return max(dates) if dates else dt.date(2000, 1, 1)
-
-
-def document_date(data: Dataset) -> dt.datetime:
-    """The created/modified date written into the file: ``SOURCE_DATE_EPOCH`` if set,
-    else midnight UTC of the data's as-of date; never the clock, so builds repeat."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
-    day = as_of(data)
-    return dt.datetime(day.year, day.month, day.day)
-
-
-def properties(data: Dataset) -> dict:
-    """Document properties: title, as-of, source, version and data hash."""
-    return {
-        "title": "coverbook",
-        "subject": "Key stocks, rating definitions and LLM token prices",
-        "author": "coverbook",
-        "company": "",
-        "comments": (f"Built by coverbook {__version__} from data {data_hash(data.folder)} "
-                     f"(as of {as_of(data).isoformat()}). Source: {SOURCE}."),
-        "created": document_date(data),
-    }
-
-
 def existing_user_sheets(path: Path) -> list[str]:
     """Names of sheets in the workbook at *path* that coverbook does not own."""
     from python_calamine import CalamineWorkbook
@@ -118,7 +74,8 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset) -> None:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        write_workbook(tmp, sheets, properties=properties(data))
+        write_workbook(tmp, sheets, properties=properties(data),
+                       custom_properties=custom_properties(data))
         try:
             os.replace(tmp, path)
         except PermissionError as exc:

@@ -25,6 +25,8 @@ TOKEN_PRICES_FILE = "token_prices.csv"
 RATING_SCALES_FILE = "rating_scales.toml"
 CLAIMS_FILE = "claims.csv"
 REPORT_PE_FILE = "report_pe.csv"
+#: Every file coverbook reads from a data folder.
+DATA_FILES = (COVERAGE_FILE, TOKEN_PRICES_FILE, RATING_SCALES_FILE, CLAIMS_FILE, REPORT_PE_FILE)
 
 #: Encodings tried in order: UTF-8 (with or without BOM), then GB18030, the superset
 #: of GBK that Excel on a Chinese-locale Windows uses for "CSV".

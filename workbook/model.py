@@ -128,8 +128,10 @@ class Sheet:
     name: str
     blocks: list[Block] = field(default_factory=list)
     col_widths: dict[int, float] = field(default_factory=dict)
+    row_heights: dict[int, float] = field(default_factory=dict)  # points
     freeze: tuple[int, int] | None = None  # (rows, cols) kept in view
     hidden: bool = False
+    landscape: bool = False  # print orientation; every sheet prints one page wide
 
     def add(self, row: int, col: int, rows: list[list[Cell | None]],
             name: str | None = None) -> Block:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from workbook.checks import SAVING_WORKLOAD, Check
 from workbook.dataset import Dataset
 from workbook.model import Sheet, a1, excel_string, formula, sheet_ref, value
+from workbook.provenance import provenance
 from workbook.sheets import key_stocks
 
 NAME = "核对"
@@ -34,15 +35,16 @@ def _computed_formula(check: Check, layout: key_stocks.Layout) -> str | None:
 def build(data: Dataset, checks: list[Check]) -> Sheet:
     """The sheet model of ``核对`` for *data* and its *checks*."""
     layout = key_stocks.layout(data)
-    sheet = Sheet(NAME, col_widths={0: 8, 1: 48, 2: 12, 3: 12, 4: 10, 5: 8}, freeze=(3, 0))
+    sheet = Sheet(NAME, col_widths={0: 8, 1: 48, 2: 12, 3: 12, 4: 10, 5: 8}, freeze=(4, 0))
     passed = sum(c.passed for c in checks)
     sheet.add(0, 0, [[value("核对 Checks against the report", "title")],
+                     [value(provenance(data).banner(), "note")],
                      [value(f"{passed}/{len(checks)} figures agree within the tolerance "
                             "(half a unit of the last printed digit)", "note")]])
     header = ["类别 Kind", "项目 Item", "报告值 Printed", "计算值 Computed", "容差 Tolerance",
               "结果 Result"]
     rows = [[value(h, "header") for h in header]]
-    first = 3
+    first = 4
     for n, check in enumerate(checks):
         r = first + n
         computed = _computed_formula(check, layout)

@@ -51,7 +51,7 @@ def build(data: Dataset) -> Sheet:
     """The sheet model of ``重点标的`` for *data*."""
     cov = data.coverage
     lay = layout(data)
-    sheet = Sheet(NAME, freeze=(FIRST_DATA_ROW, 2))
+    sheet = Sheet(NAME, freeze=(FIRST_DATA_ROW, 2), landscape=True)
     dates = sorted({s.close_date.isoformat() for s in cov.stocks})
     sheet.add(TITLE_ROW, 0, [[value("重点标的 Key stocks", "title")]])
     sheet.add(NOTE_ROW, 0, [[value(
@@ -85,6 +85,7 @@ def build(data: Dataset) -> Sheet:
             mean.append(formula(f"=AVERAGE({first}:{last})", cached, "pe"))
         sheet.add(lay.mean_row, lay.pe_col(0) - 1, [mean])
 
+    sheet.row_heights = {HEADER_ROW: 30}  # two lines: Chinese and English header
     sheet.col_widths = {CODE: 12, STOCK_NAME: 12, CLOSE: 11, CLOSE_DATE: 12, RATING: 9}
     for k in range(lay.n_years):
         sheet.col_widths[lay.eps_col(k)] = 10

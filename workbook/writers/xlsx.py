@@ -73,12 +73,14 @@ def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, fmt) -> None:
 
 def write_workbook(path: Path, sheets: Iterable[Sheet], *,
                    properties: dict[str, Any] | None = None,
+                   custom_properties: dict[str, str] | None = None,
                    vba_project: Path | None = None,
                    defined_names: dict[str, str] | None = None) -> None:
     """Write *sheets* to *path* (overwritten) as one workbook.
 
     *properties*: document properties for XlsxWriter's ``set_properties`` (a fixed
-    ``created`` date makes the output reproducible). *vba_project*: a
+    ``created`` date makes the output reproducible); *custom_properties*: text
+    properties shown under File > Properties > Custom. *vba_project*: a
     ``vbaProject.bin`` to embed (the file must then end in ``.xlsm``).
     Raises ``OSError`` when the file cannot be written.
     """
@@ -88,6 +90,8 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
     try:
         if properties:
             wb.set_properties(properties)
+        for name, text in (custom_properties or {}).items():
+            wb.set_custom_property(name, text)
         if vba_project is not None:
             wb.add_vba_project(str(vba_project))
             wb.set_vba_name("ThisWorkbook")
@@ -98,10 +102,15 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
                 ws.set_vba_name()
             for col, width in sorted(sheet.col_widths.items()):
                 ws.set_column(col, col, width)
+            for row, height in sorted(sheet.row_heights.items()):
+                ws.set_row(row, height)
             if sheet.freeze:
                 ws.freeze_panes(*sheet.freeze)
             if sheet.hidden:
                 ws.hide()
+            if sheet.landscape:
+                ws.set_landscape()
+            ws.fit_to_pages(1, 0)
             for row, col, cell in sheet.cells():
                 _write_cell(ws, row, col, cell, formats.get(cell.style) if cell.style else None)
         for name, ref in sorted((defined_names or {}).items()):

@@ -1,0 +1,48 @@
+"""LibreOffice headless opens the built workbook and exports it (CI installs it)."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from workbook import DATA_DIR
+
+pytestmark = pytest.mark.skipif(shutil.which("soffice") is None,
+                                reason="LibreOffice (soffice) is not installed")
+
+
+def test_csv_of_the_key_stocks_shows_the_reports_pe(built, tmp_path):
+    from workbook.export import export_csv
+
+    files = export_csv(built.path, tmp_path)
+    assert set(files) == {"重点标的", "评级说明", "Token价格", "核对", "xlwings.conf"}
+    with open(files["重点标的"], encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header = rows[2]
+    with open(DATA_DIR / "report_pe.csv", encoding="utf-8") as f:
+        printed = {r["code"]: r for r in csv.DictReader(f)}
+    compared = 0
+    for row in rows[3:18]:
+        for col, title in enumerate(header):
+            if title.startswith("P/E "):
+                # "as shown": LibreOffice applies the 0.00 format to the cached value.
+                assert row[col] == printed[row[0]][title], (row[0], title)
+                compared += 1
+    assert compared == 60
+    assert rows[8][0] == "000063.SZ" and rows[8][1] == "中兴通讯"
+
+
+def test_export_pdf_command(tmp_path):
+    out = tmp_path / "key-stocks.pdf"
+    proc = subprocess.run([sys.executable, "-m", "workbook", "export", "--pdf", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes().startswith(b"%PDF-")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True,
+                              text=True).stdout
+        assert "56.13" in text and "377.09" in text and "300308.SZ" in text

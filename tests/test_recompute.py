@@ -1,0 +1,125 @@
+"""Every formula in the built workbook, recomputed by an independent formula engine.
+
+The `formulas` package parses each cell's formula text and evaluates it with its own
+implementations of Excel's functions (AVERAGE, IF, ABS, ...); coverbook's UDFs are
+registered with it under their Excel names. Each result must equal the cached value
+the build stored, so a formula that points at the wrong cell fails here even when
+its cached value is right.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import openpyxl
+import pytest
+
+formulas = pytest.importorskip("formulas")
+import schedula  # noqa: E402  (formulas' own dependency; its EMPTY marks blank cells)
+from formulas.tokens.operand import XlError  # noqa: E402
+
+import udfs  # noqa: E402
+from udfs._reference import use_dataset  # noqa: E402
+
+UDF_NAMES = ("PE", "RATING", "INDUSTRY_RATING", "TOKEN_PRICE", "TOKEN_COST", "COST_RATIO")
+
+
+def _from_engine(arg):
+    """A `formulas` argument as xlwings would pass it: scalar or list of rows."""
+    if isinstance(arg, formulas.ranges.Ranges):
+        arg = arg.value
+    if isinstance(arg, np.ndarray):
+        rows = [[_from_engine(v) for v in row] for row in arg.tolist()]
+        return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
+    if isinstance(arg, XlError):
+        return str(arg)
+    if arg is schedula.EMPTY or (isinstance(arg, str) and arg == ""):
+        return None
+    if isinstance(arg, np.generic):
+        return arg.item()
+    return arg
+
+
+def _to_engine(result):
+    return np.array(result, dtype=object) if isinstance(result, list) else result
+
+
+def _adapter(func):
+    def call(*args):
+        return _to_engine(func(*(_from_engine(a) for a in args)))
+    call.__name__ = func.__name__
+    return call
+
+
+def recompute(path, data):
+    """``{(SHEET, "J4"): value}`` for every cell, as the `formulas` engine computes."""
+    registry = formulas.get_functions()
+    saved = {n: registry.get(n) for n in UDF_NAMES}
+    for name in UDF_NAMES:
+        registry[name] = _adapter(getattr(udfs, name))
+    try:
+        with use_dataset(data):
+            solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    finally:
+        for name, f in saved.items():
+            if f is None:
+                registry.pop(name, None)
+            else:
+                registry[name] = f
+    out = {}
+    for key, ranges in solution.items():
+        sheet, cell = key.split("]", 1)[1].rsplit("!", 1)  # "重点标的'!J4"
+        value = ranges.value if hasattr(ranges, "value") else ranges
+        if isinstance(value, np.ndarray):
+            value = value.tolist()[0][0]
+        out[(sheet.rstrip("'").upper(), cell)] = _from_engine(value)
+    return out
+
+
+def _formula_cells(path):
+    wb = openpyxl.load_workbook(path, data_only=False)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f":
+                    yield ws.title, c.coordinate, c.value, cached[ws.title][c.coordinate].value
+
+
+def _same(recomputed, cached):
+    if isinstance(cached, (int, float)) and not isinstance(cached, bool):
+        return (isinstance(recomputed, (int, float)) and not isinstance(recomputed, bool)
+                and math.isclose(recomputed, cached, rel_tol=1e-9, abs_tol=1e-12))
+    return recomputed == cached
+
+
+def mismatches(path, data):
+    """Formula cells whose recomputed value differs from the cached one, and a count."""
+    values = recompute(path, data)
+    cells = list(_formula_cells(path))
+    bad = [(sheet, coord, text, cached, values.get((sheet.upper(), coord), "<none>"))
+           for sheet, coord, text, cached in cells
+           if not _same(values.get((sheet.upper(), coord), "<none>"), cached)]
+    return bad, len(cells)
+
+
+def test_every_formula_recomputes_to_its_cached_value(built):
+    bad, n_formulas = mismatches(built.path, built.data)
+    assert n_formulas == built.n_formulas
+    assert not bad, bad[:10]
+
+
+def test_a_formula_pointing_at_the_wrong_row_is_caught(built, tmp_path):
+    # Same cached value as the real J4, but the formula reads row 5's close.
+    from workbook.model import Sheet, formula, value
+    from workbook.writers.xlsx import write_workbook
+
+    sheet = Sheet("重点标的")
+    sheet.add(0, 0, [[value(108.90), value(1.94), formula("=PE(A2,B1)", 108.90 / 1.94)],
+                     [value(95.25), value(0.97)]])
+    path = tmp_path / "wrong.xlsx"
+    write_workbook(path, [sheet])
+    bad, n_formulas = mismatches(path, built.data)
+    assert n_formulas == 1
+    assert [(b[1], round(b[4], 2)) for b in bad] == [("C1", 49.10)]

@@ -1,0 +1,83 @@
+"""Exports through LibreOffice headless: a PDF of the key-stocks table, CSV per sheet.
+
+LibreOffice (Debian ``libreoffice-calc-nogui``) opens the workbook with the cached
+values coverbook stored (its default for .xlsx/.xlsm is not to recalculate on load),
+so the PDF and CSV show the numbers the build computed, without Python or the add-in.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from workbook.dataset import Dataset
+from workbook.provenance import custom_properties, properties
+from workbook.sheets import build_sheets, key_stocks
+from workbook.writers.xlsx import write_workbook
+
+#: LibreOffice's CSV filter options: comma, double quote, UTF-8 (76), from line 1,
+#: default cell format, no language, quoted text not as text, detect special numbers,
+#: cells "as shown" (number formats applied: P/E as 56.13), no formulas, keep spaces,
+#: every sheet to its own file (-1).
+CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+#: Seconds one LibreOffice conversion may take before it is stopped.
+TIMEOUT = 180
+
+
+class ExportError(Exception):
+    """LibreOffice is missing or a conversion failed; the message says which."""
+
+
+def soffice() -> str:
+    """Path of the LibreOffice executable, or :class:`ExportError` saying how to install."""
+    for name in ("soffice", "libreoffice"):
+        path = shutil.which(name)
+        if path:
+            return path
+    raise ExportError("LibreOffice not found: install it (Debian/Ubuntu: "
+                      "apt-get install libreoffice-calc-nogui)")
+
+
+def convert(source: Path, target_format: str, outdir: Path) -> list[Path]:
+    """Convert *source* with LibreOffice headless into *outdir*; returns the new files."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    before = set(outdir.iterdir())
+    with tempfile.TemporaryDirectory(prefix="coverbook-lo-") as profile:
+        # A private profile: conversions do not collide with a running LibreOffice.
+        cmd = [soffice(), "--headless", "--norestore", "--nolockcheck",
+               f"-env:UserInstallation={Path(profile).as_uri()}",
+               "--convert-to", target_format, "--outdir", str(outdir), str(source)]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT,
+                                  env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"})
+        except subprocess.TimeoutExpired as exc:
+            raise ExportError(f"LibreOffice took over {TIMEOUT}s converting {source}") from exc
+    made = sorted(set(outdir.iterdir()) - before)
+    if proc.returncode != 0 or not made:
+        raise ExportError(f"LibreOffice could not convert {source} to {target_format}: "
+                          f"{(proc.stderr or proc.stdout).strip()}")
+    return made
+
+
+def export_csv(workbook: Path, outdir: Path) -> dict[str, Path]:
+    """One CSV per sheet of *workbook*, values as shown: ``{sheet name: path}``."""
+    made = convert(workbook, CSV_FILTER, outdir)
+    prefix = workbook.stem + "-"
+    return {p.stem[len(prefix):]: p for p in made if p.stem.startswith(prefix)}
+
+
+def export_pdf(data: Dataset, output: Path) -> Path:
+    """A PDF of the key-stocks table built from *data*, written to *output*."""
+    sheets, _ = build_sheets(data)
+    table = next(s for s in sheets if s.name == key_stocks.NAME)
+    with tempfile.TemporaryDirectory(prefix="coverbook-pdf-") as tmp:
+        source = Path(tmp) / (output.stem + ".xlsx")
+        write_workbook(source, [table], properties=properties(data),
+                       custom_properties=custom_properties(data))
+        pdf = convert(source, "pdf", Path(tmp) / "out")[0]
+        output.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(pdf), output)
+    return output
