@@ -310,3 +310,17 @@ def test_cli_prints_path_row_column_and_exits_non_zero(data_copy, previous):
     assert proc.stderr.splitlines()[0].startswith(f"{data_copy / 'coverage.csv'}:7:code: '63' ")
     assert "Traceback" not in proc.stderr
     assert path.read_bytes() == before
+
+
+def test_blank_rows_excel_leaves_below_the_table_are_skipped(data_copy):
+    # Excel writes ",,,,,,,," for formatted but empty rows; an error after them still
+    # names the file's line.
+    path = data_copy / "coverage.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + ",,,,,,,,\r\n,,,,,,,,\r\n", encoding="utf-8")
+    assert len(load_dataset(data_copy).coverage.stocks) == 15
+    path.write_text(text + ",,,,,,,,\n600000.SH,浦发银行,8.00,2024-09-23,XX,1,1,1,1\n",
+                    encoding="utf-8")
+    with pytest.raises(DataErrors) as caught:
+        load_dataset(data_copy)
+    assert [(e.row, e.column) for e in caught.value.errors] == [(18, "rating")]
