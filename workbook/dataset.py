@@ -766,11 +766,11 @@ def _check_bands(out: _Collector, key: str, bands: list[Band], lines: list[dict]
         if hi.lower > lo.upper:
             out.add(at(i + 1, "upper"), "upper",
                     f"{pair}: gap between {lo.upper} and {hi.lower}; a value there has "
-                    f"no rating (set {lo.label}'s upper to {hi.lower})")
+                    f"no rating; {lo.label}'s upper must equal {hi.label}'s lower")
         elif hi.lower < lo.upper:
             out.add(at(i + 1, "upper"), "upper",
                     f"{pair}: overlap between {hi.lower} and {lo.upper}; a value there has "
-                    f"two ratings (set {lo.label}'s upper to {hi.lower})")
+                    f"two ratings; {lo.label}'s upper must equal {hi.label}'s lower")
         elif hi.lower_inclusive == lo.upper_inclusive:
             state = "both include" if hi.lower_inclusive else "neither includes"
             out.add(at(i + 1, "upper_inclusive"), "upper_inclusive",
