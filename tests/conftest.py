@@ -49,3 +49,25 @@ def data_copy(tmp_path):
     folder = tmp_path / "data"
     shutil.copytree(DATA_DIR, folder)
     return folder
+
+
+@pytest.fixture
+def previous(built, tmp_path):
+    """A workbook from an earlier build at ``out/coverbook.xlsm`` (its folder holds
+    nothing else), and its bytes: what a failed build must leave exactly as it was."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    path = folder / "coverbook.xlsm"
+    shutil.copyfile(built.path, path)
+    return path, path.read_bytes()
+
+
+def cli_build(data, output, *extra):
+    """``coverbook build --data DATA --output OUTPUT`` in-process: the click result
+    (``exit_code``, ``stdout``, ``stderr``)."""
+    from click.testing import CliRunner
+
+    from workbook.cli import cli
+
+    return CliRunner().invoke(cli, ["build", "--data", str(data), "--output", str(output),
+                                    *extra])

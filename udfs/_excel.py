@@ -9,6 +9,36 @@ xlwings cannot return a true Excel error value from a COM UDF (xlwings issue
 #776), so coverbook returns the error's text (``"#VALUE!"``). The headless build
 stores the same text as the formula's cached value: what a recipient sees in the
 file and what Excel shows after a live recalculation are the same characters.
+
+Every kind of cell value, what a numeric argument becomes (:func:`as_number`) and
+so what every UDF returns for it; no case yields a number that is wrong:
+
+==============================  ===========================  ==========================
+cell in Excel                   arrives in Python as         numeric argument gives
+==============================  ===========================  ==========================
+empty                           ``None`` (``""`` from some   blank: ``PE``/``RATING``
+                                paths)                       return ``""``; a token
+                                                             count counts 0
+number                          ``float``                    the number
+number stored as text           ``str`` (``"108.90"``)       ``#VALUE!``
+other text, ``""`` from a       ``str``                      ``#VALUE!`` (``""`` is
+formula excepted                                             blank, see above)
+TRUE / FALSE                    ``bool``                     ``#VALUE!``
+date or time                    ``datetime``                 ``#VALUE!``
+error (#N/A, #DIV/0!, ...)      text with ``err_to_str``;    that error, passed on
+                                a COM error integer
+                                otherwise; newer errors
+                                (#SPILL!, #CALC!) always
+                                as COM integers
+NaN, ±inf (only from Python)    ``float``                    ``#NUM!``
+huge or tiny number             ``float``                    the number; a result
+                                                             beyond ±1.8e308 is
+                                                             ``#NUM!`` (as in Excel)
+==============================  ===========================  ==========================
+
+The headless build never meets the rows below "number": the data loader rejects
+such cells in the data files (file, row, column and a hint), so a cached value
+in the file is always what the UDF returns for a valid number or a blank.
 """
 
 from __future__ import annotations
@@ -17,23 +47,27 @@ import datetime as dt
 import math
 from typing import Any, Callable, Sequence
 
-#: Excel's error values, as xlwings' ``err_to_str`` spells them.
-#: Source: xlwings ``_xlwindows.cell_errors`` (COM error integers to text).
-EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
-
-#: COM error integers as they reach Python when a cell holding an error is
-#: passed without ``err_to_str`` (source: xlwings ``_xlwindows.cell_errors``).
+#: COM error integers as they reach Python when a cell holding an error is passed
+#: without ``err_to_str``: ``0x800A0000 + code`` (as a signed 32-bit integer), the
+#: codes being Excel's ``XlCVError`` enumeration (Microsoft's VBA reference: xlErrNull
+#: 2000 ... xlErrCalc 2050). xlwings' ``_xlwindows.cell_errors`` turns the first
+#: seven into text; the newer ones (dynamic arrays, data types) reach the UDF as
+#: these integers even with ``err_to_str``, so coverbook maps them itself.
+_XL_ERR_BASE = -2146828288  # 0x800A0000 as a signed 32-bit integer
 COM_ERRORS = {
-    -2146826281: "#DIV/0!",
-    -2146826246: "#N/A",
-    -2146826259: "#NAME?",
-    -2146826288: "#NULL!",
-    -2146826252: "#NUM!",
-    -2146826265: "#REF!",
-    -2146826273: "#VALUE!",
+    _XL_ERR_BASE + code: text for code, text in (
+        (2000, "#NULL!"), (2007, "#DIV/0!"), (2015, "#VALUE!"), (2023, "#REF!"),
+        (2029, "#NAME?"), (2036, "#NUM!"), (2042, "#N/A"), (2043, "#GETTING_DATA"),
+        (2045, "#SPILL!"), (2046, "#CONNECT!"), (2047, "#BLOCKED!"), (2048, "#UNKNOWN!"),
+        (2049, "#FIELD!"), (2050, "#CALC!"),
+    )
 }
 
+#: Excel's error values as text (what xlwings' ``err_to_str`` and coverbook return).
+EXCEL_ERRORS = tuple(sorted(COM_ERRORS.values()))
+
 VALUE_ERROR = "#VALUE!"
+NUM_ERROR = "#NUM!"
 BLANK = ""
 
 
@@ -80,12 +114,20 @@ def as_number(value: Any) -> float | str | type[Blank]:
     if isinstance(value, (int, float)) or hasattr(value, "__float__"):
         try:
             number = float(value)
+        except OverflowError:  # an int beyond float range (only from Python)
+            return NUM_ERROR
         except (TypeError, ValueError):
             return VALUE_ERROR
         if not math.isfinite(number):
-            return "#NUM!"
+            return NUM_ERROR
         return number
     return VALUE_ERROR
+
+
+def finite(result: float) -> float | str:
+    """*result*, or ``"#NUM!"`` if it overflowed to an infinity (Excel's numbers end at
+    about ±1.8e308; Excel itself shows ``#NUM!`` for results beyond)."""
+    return result if math.isfinite(result) else NUM_ERROR
 
 
 def as_text(value: Any) -> str | None:

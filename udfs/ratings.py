@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from udfs._excel import BLANK, Blank, as_number, broadcast, unknown_name
+from udfs._excel import BLANK, Blank, as_number, broadcast, error_text, is_error, unknown_name
 from udfs._reference import dataset
 
 
 def rating_value(relative_return, scale="stock", english=False):
     """The band label of one fraction on the scale named *scale*: see :func:`RATING`."""
+    for arg in (scale, english):
+        if is_error(arg):
+            return error_text(arg)
     scales = dataset().scales
     key = scale.strip().lower() if isinstance(scale, str) and scale.strip() else scale
     if key is None or key == "":
@@ -34,9 +37,10 @@ def rating_value(relative_return, scale="stock", english=False):
 @xw.arg("relative_return", ndim=2, err_to_str=True,
         doc="Expected return relative to the benchmark (CSI 300) over 6 months, as a "
             "fraction: 0.2 = 20%. A cell or a range.")
-@xw.arg("scale", doc="Rating scale: \"stock\" (default: 买入/增持/持有/卖出) or "
+@xw.arg("scale", err_to_str=True, doc="Rating scale: \"stock\" (default: 买入/增持/持有/卖出) or "
                      "\"industry\" (强于大市/中性/弱于大市).")
-@xw.arg("english", doc="TRUE for English labels (Buy/Overweight/Hold/Sell); default FALSE.")
+@xw.arg("english", err_to_str=True,
+        doc="TRUE for English labels (Buy/Overweight/Hold/Sell); default FALSE.")
 def RATING(relative_return, scale="stock", english=False):
     """The broker's rating for an expected relative return.
 
@@ -47,9 +51,14 @@ def RATING(relative_return, scale="stock", english=False):
     A value exactly on a shared edge takes the band further from zero ("以上/以下"
     include the number: Civil Code art. 1259): 0.2 -> 买入, -0.1 -> 卖出.
 
+    Total over the real line: every finite number gets exactly one label (the
+    loader rejects scales whose bands overlap, leave a gap or stop short of ±inf),
+    and the label never rises when the input falls (monotone).
+
     Other results: blank -> ``""``; text, boolean or date -> ``#VALUE!``; an Excel
-    error passes through; NaN or infinity -> ``#NUM!``; an unknown scale ->
-    ``#N/A unknown scale ...`` naming the known ones.
+    error (in any argument) passes through; NaN or infinity -> ``#NUM!`` (Excel has
+    no infinite numbers, so an infinite input can only be a mistake); an unknown
+    scale -> ``#N/A unknown scale ...`` naming the known ones.
     """
     return broadcast(lambda x: rating_value(x, scale, english), relative_return)
 
@@ -58,7 +67,8 @@ def RATING(relative_return, scale="stock", english=False):
 @xw.arg("relative_return", ndim=2, err_to_str=True,
         doc="Expected industry-index return relative to CSI 300 over 6 months, as a "
             "fraction: 0.05 = 5%. A cell or a range.")
-@xw.arg("english", doc="TRUE for English labels (Outperform/Neutral/Underperform).")
+@xw.arg("english", err_to_str=True,
+        doc="TRUE for English labels (Outperform/Neutral/Underperform).")
 def INDUSTRY_RATING(relative_return, english=False):
     """The broker's industry rating: ``RATING(relative_return, "industry", english)``.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from udfs._excel import Blank, as_number, as_text, is_error, unknown_name
+from udfs._excel import Blank, as_number, as_text, error_text, finite, is_error, unknown_name
 from udfs._reference import dataset
 
 #: Tokens per price unit: prices are quoted in USD per 1M tokens.
@@ -16,8 +16,9 @@ SIDES = ("input", "output", "reasoning")
 
 def _price(model, side):
     """USD per 1M tokens of *model* on *side*, or the error text to return."""
-    if is_error(model):
-        return model
+    for arg in (model, side):
+        if is_error(arg):
+            return error_text(arg)
     name = as_text(model)
     data = dataset()
     row = data.token_price(name) if name else None
@@ -42,7 +43,8 @@ def _tokens(count):
 
 @xw.func(category="coverbook")
 @xw.arg("model", err_to_str=True, doc="Model id as in the price table, e.g. \"o1-mini\".")
-@xw.arg("side", doc="\"input\", \"output\" or \"reasoning\" (billed as output).")
+@xw.arg("side", err_to_str=True,
+        doc="\"input\", \"output\" or \"reasoning\" (billed as output).")
 def TOKEN_PRICE(model, side):
     """List price of *model* in USD per 1M tokens on *side* (scalar).
 
@@ -64,8 +66,9 @@ def TOKEN_COST(model, input_tokens, output_tokens, reasoning_tokens=0):
     output price) / 1,000,000, prices in USD per 1M tokens (scalars).
 
     Token counts: blank = 0; negative -> ``#NUM!``; text, boolean or date ->
-    ``#VALUE!``; an Excel error passes through. Unknown model -> ``#N/A unknown
-    model ...`` naming the known ones.
+    ``#VALUE!``; an Excel error passes through; NaN or infinity, or a cost beyond
+    Excel's largest number -> ``#NUM!``. Unknown model -> ``#N/A unknown model ...``
+    naming the known ones. Linear in each token count (prices are per token).
     """
     price_in = _price(model, "input")
     if isinstance(price_in, str):
@@ -76,13 +79,13 @@ def TOKEN_COST(model, input_tokens, output_tokens, reasoning_tokens=0):
         if isinstance(c, str):
             return c
     n_in, n_out, n_reason = counts
-    return (n_in * price_in + (n_out + n_reason) * price_out) / TOKENS_PER_UNIT
+    return finite((n_in * price_in + (n_out + n_reason) * price_out) / TOKENS_PER_UNIT)
 
 
 @xw.func(category="coverbook")
 @xw.arg("model_a", err_to_str=True, doc="Model whose price is the numerator, e.g. \"o1-preview\".")
 @xw.arg("model_b", err_to_str=True, doc="Model whose price is the denominator, e.g. \"gpt-4o\".")
-@xw.arg("side", doc="\"input\", \"output\" or \"reasoning\".")
+@xw.arg("side", err_to_str=True, doc="\"input\", \"output\" or \"reasoning\".")
 def COST_RATIO(model_a, model_b, side):
     """Price of *model_a* / price of *model_b* on *side*: a multiple (3 = three times
     as expensive), scalar. A zero price of *model_b* gives ``#DIV/0!``; unknown models
@@ -96,4 +99,4 @@ def COST_RATIO(model_a, model_b, side):
         return b
     if b == 0:
         return "#DIV/0!"
-    return a / b
+    return finite(a / b)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from udfs._excel import BLANK, Blank, as_number, broadcast
+from udfs._excel import BLANK, Blank, as_number, broadcast, finite
 
 #: Text shown for a P/E that is not meaningful (EPS <= 0). Text, not an error, so
 #: that ``AVERAGE`` over a P/E column skips loss-makers instead of failing.
@@ -24,7 +24,7 @@ def pe_value(close, eps):
         return NOT_MEANINGFUL
     if c < 0:
         return "#NUM!"
-    return c / e
+    return finite(c / e)
 
 
 @xw.func(category="coverbook")
@@ -45,7 +45,8 @@ def PE(close, eps):
     - a blank close or EPS: ``""`` (the cell stays blank);
     - text (also numbers stored as text), a boolean or a date: ``#VALUE!``;
     - an Excel error in an argument: that error (``#N/A`` stays ``#N/A``);
-    - a negative close, NaN or infinity: ``#NUM!``;
+    - a negative close, NaN or infinity, or a P/E beyond Excel's largest number
+      (about 1.8e308, e.g. a tiny EPS): ``#NUM!``;
     - ranges whose shapes do not fit: ``#VALUE!``.
     Errors are returned as their text: xlwings cannot return Excel error values.
     """

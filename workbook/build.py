@@ -12,6 +12,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlsxwriter.exceptions import XlsxWriterException
+
 from workbook import DATA_DIR, DEFAULT_OUTPUT
 from workbook.checks import Check, summary
 from workbook.dataset import Dataset, load_dataset
@@ -19,6 +21,7 @@ from workbook.model import Sheet
 from workbook.provenance import custom_properties, properties
 from workbook.sheets import OWNED, build_sheets
 from workbook.writers.xlsx import write_workbook
+
 
 class BuildError(Exception):
     """A build that cannot go on; the message says what to do. Nothing was written."""
@@ -66,23 +69,51 @@ def existing_user_sheets(path: Path) -> list[str]:
     return [n for n in names if n not in OWNED]
 
 
+def _file_mode(path: Path) -> int:
+    """Permission bits the new file should get: the old file's, else the umask's default
+    (``mkstemp`` creates 0600, which would make a shared workbook private)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: Path, sheets: list[Sheet], data: Dataset) -> None:
-    """Write the workbook to a temporary file beside *path*, then replace *path*."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp",
-                                    dir=path.parent)
-    os.close(fd)
+    """Write the workbook to a temporary file beside *path*, then replace *path*.
+
+    The replace is one ``os.replace`` (atomic on POSIX and on NTFS), done only after
+    the writer has closed a complete file; on any failure the temporary file is
+    removed and *path* is left as it was. Failures the user can act on (a locked or
+    read-only target, a full disk) raise :class:`BuildError` saying what to do.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.",
+                                        suffix=path.suffix + ".tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise BuildError(f"{path}: cannot create a file in {path.parent} ({exc.strerror}); "
+                         "check that the folder exists and is writable, or choose another "
+                         "--output") from exc
     tmp = Path(tmp_name)
     try:
         write_workbook(tmp, sheets, properties=properties(data),
                        custom_properties=custom_properties(data))
+        os.chmod(tmp, _file_mode(path))
         try:
             os.replace(tmp, path)
         except PermissionError as exc:
-            raise BuildError(f"{path}: cannot replace it ({exc.strerror}); if it is open "
-                             "in Excel, close it and build again") from exc
-    except OSError as exc:
-        raise BuildError(f"{path}: cannot write ({exc}); the previous file is unchanged"
+            lock = path.with_name("~$" + path.name)
+            raise BuildError(
+                f"{path}: cannot replace it ({exc.strerror}); it is probably open in Excel"
+                + (f" ({lock.name} exists)" if lock.exists() else "")
+                + " or read-only: close it in Excel and build again; the previous file "
+                "is unchanged") from exc
+    except (OSError, XlsxWriterException) as exc:
+        raise BuildError(f"{path}: cannot write ({exc}); the previous file is unchanged; "
+                         "free some disk space or choose another --output and build again"
                          ) from exc
     finally:
         tmp.unlink(missing_ok=True)

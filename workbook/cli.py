@@ -33,9 +33,9 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool) -> None:
 
     try:
         if check_only:
-            from workbook.staleness import check
+            from workbook.staleness import check as check_workbook
 
-            difference, result = check(data_dir, output)
+            difference, result = check_workbook(data_dir, output)
             if difference:
                 click.echo(f"{output} is stale: {difference}\nRun 'coverbook build' and "
                            "commit the workbook.", err=True)

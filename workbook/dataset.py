@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import math
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -32,15 +34,24 @@ DATA_FILES = (COVERAGE_FILE, TOKEN_PRICES_FILE, RATING_SCALES_FILE, CLAIMS_FILE,
 #: of GBK that Excel on a Chinese-locale Windows uses for "CSV".
 ENCODINGS = ("utf-8-sig", "gb18030")
 
-#: Tickers: six digits and the exchange suffix Shanghai (.SH), Shenzhen (.SZ) or
-#: Beijing (.BJ), the A-share markets this product supports.
-TICKER_RE = re.compile(r"^\d{6}\.(SH|SZ|BJ)$")
+#: Tickers: six ASCII digits and the exchange suffix Shanghai (.SH), Shenzhen (.SZ)
+#: or Beijing (.BJ), the A-share markets this product supports. ``[0-9]``, not
+#: ``\d``: ``\d`` also matches full-width digits (０００６３), which an IME can type.
+TICKER_RE = re.compile(r"[0-9]{6}\.(SH|SZ|BJ)")
 #: Fiscal-year columns: ``EPS 2024E`` (E = estimate) or ``EPS 2023A`` (A = actual).
-EPS_COLUMN_RE = re.compile(r"^EPS (\d{4})([AE])$")
+EPS_COLUMN_RE = re.compile(r"EPS ([0-9]{4})([AE])")
+#: Near misses of a year column (``eps2024e``, ``EPS 2024 E``), for the hint.
+EPS_COLUMN_LOOSE_RE = re.compile(r"EPS\s*([0-9]{4})\s*([AE])", re.IGNORECASE)
 #: A plain decimal as analysts type it; no thousands separators, no dashes for n.a.
-NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+NUMBER_RE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 #: Model ids are also written inside formulas, so they are kept to safe characters.
-MODEL_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
+MODEL_RE = re.compile(r"[a-z0-9][a-z0-9.\-]*")
+#: Dates: ISO ``2024-09-23``, or ``2024/9/23`` as Excel on a Chinese-locale Windows
+#: re-saves a date cell (its short date format). Year first, so never ambiguous.
+DATE_RE = re.compile(r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})")
+#: Longest text an Excel cell holds (UTF-16 code units); XlsxWriter would cut longer
+#: text silently (``write_string`` returns -2), so the loader rejects it instead.
+EXCEL_MAX_TEXT = 32767
 
 COVERAGE_FIXED = ("code", "name", "close", "close_date", "rating")
 TOKEN_COLUMNS = (
@@ -210,8 +221,38 @@ class _Collector:
         self.errors.append(DataError(self.file, row, column, message))
 
 
+def _nearest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate *name* is most likely a typo of (case-insensitive), or ``None``.
+
+    difflib's ratio with its usual cutoff 0.6: ``clsoe`` -> ``close``, ``Code`` ->
+    ``code``; names sharing too little (``price`` vs ``close``) get no suggestion.
+    """
+    lowered = {c.lower(): c for c in candidates}
+    match = difflib.get_close_matches(name.strip().lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[match[0]] if match else None
+
+
+def _column_letter(index: int) -> str:
+    """Excel's letter of the zero-based column *index*: 0 -> ``A``, 27 -> ``AB``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    """Line number (1-based) of byte *offset* in *raw*."""
+    return raw.count(b"\n", 0, offset) + 1
+
+
 def read_text(path: Path, errors: list[DataError]) -> str | None:
-    """The text of *path*, decoded with the first of :data:`ENCODINGS` that fits."""
+    """The text of *path*, decoded with the first of :data:`ENCODINGS` that fits.
+
+    A file none of them decodes gets one error naming the encodings tried and the
+    line where each failed (the row is where the last one, GB18030, failed).
+    """
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -220,68 +261,157 @@ def read_text(path: Path, errors: list[DataError]) -> str | None:
     except OSError as exc:
         errors.append(DataError(path.name, None, None, f"cannot read: {exc.strerror}"))
         return None
+    failures: list[tuple[str, int]] = []
     for encoding in ENCODINGS:
         try:
             return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+        except UnicodeDecodeError as exc:
+            failures.append((encoding, exc.start))
+    names = {"utf-8-sig": "UTF-8 (with or without BOM)", "gb18030": "GB18030 (GBK)"}
+    tried = "; ".join(f"{names.get(enc, enc)} fails at line {_line_of(raw, at)}"
+                      for enc, at in failures)
+    what = ""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        what = "it is UTF-16 (Excel's 'Unicode Text'); "
     errors.append(DataError(
-        path.name, None, None,
-        f"cannot decode; tried {', '.join(ENCODINGS)}: save it as UTF-8 or GB18030/GBK",
+        path.name, _line_of(raw, failures[-1][1]), None,
+        f"cannot decode the text ({tried}); {what}save it as UTF-8 (Excel: 'CSV UTF-8') "
+        "or GB18030/GBK (Excel on a Chinese Windows: 'CSV')",
     ))
     return None
 
 
-def read_csv(path: Path, expected: tuple[str, ...] | None, errors: list[DataError],
-             ) -> tuple[list[str], list[tuple[int, dict[str, str]]]] | None:
-    """Header and ``(row number, {column: text})`` rows of a CSV file.
+def _csv_records(text: str, out: _Collector) -> list[tuple[int, list[str]]] | None:
+    """``(line, fields)`` of every record; *line* is where the record starts in the
+    file (a quoted field may span lines), counting the header as line 1."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records = []
+    start = 1
+    try:
+        for record in reader:
+            records.append((start, record))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        out.add(start, None, f"not readable as CSV: {exc}")
+        return None
+    return records
 
-    With *expected*, the header must hold exactly those columns (any order); missing,
-    unknown and repeated columns are errors. Blank lines are skipped.
+
+def read_csv(path: Path, expected: tuple[str, ...] | None, errors: list[DataError],
+             ) -> tuple[int, list[str], list[tuple[int, dict[str, str]]]] | None:
+    """The header's line, the header and ``(line, {column: text})`` rows of a CSV
+    file; cells are stripped; lines are the file's line numbers.
+
+    The header is the first non-blank line. With *expected*, it must hold exactly
+    those columns (any order); missing, unknown (with the nearest expected name as a
+    hint) and repeated columns are errors. Blank lines are skipped. Blank columns to
+    the right of the last named one, which Excel writes for a formerly used range,
+    are ignored when they are empty; a value there is an error.
+
+    Rows are returned even when the header has errors (callers compare the error
+    count): the returned header holds each named column once, and a row holds only
+    those columns. ``None`` only when the file cannot be read at all.
     """
     text = read_text(path, errors)
     if text is None:
         return None
     out = _Collector(path.name, errors)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
+    records = _csv_records(text, out)
+    if records is None:
+        return None
+    records = [(line, r) for line, r in records if any(cell.strip() for cell in r)]
+    if not records:
         out.add(1, None, "file is empty; expected a header row")
         return None
-    bad_header = False
-    for name in sorted({h for h in header if header.count(h) > 1}):
-        out.add(1, name, "column appears more than once")
-        bad_header = True
+    header_line, raw_header = records[0]
+    header = [h.strip() for h in raw_header]
+    while header and header[-1] == "":
+        header.pop()
+    for i, name in enumerate(header):
+        if name == "":
+            out.add(header_line, f"column {_column_letter(i)}",
+                    "the header cell is empty; name the column or delete it")
+    for name in sorted({h for h in header if h and header.count(h) > 1}):
+        out.add(header_line, name, "column appears more than once; the first one is used")
     if expected is not None:
-        for name in expected:
-            if name not in header:
-                out.add(1, name, f"missing column; expected columns: {', '.join(expected)}")
-                bad_header = True
+        missing = [name for name in expected if name not in header]
+        claimed = set()
         for name in header:
-            if name not in expected:
-                out.add(1, name, f"unknown column; expected columns: {', '.join(expected)}")
-                bad_header = True
-    if bad_header:
-        return None
+            if name and name not in expected:
+                guess = _nearest(name, [m for m in missing if m not in claimed])
+                if guess:
+                    claimed.add(guess)
+                    out.add(header_line, name, f"unknown column; did you mean {guess!r}?")
+                else:
+                    out.add(header_line, name,
+                            f"unknown column; expected columns: {', '.join(expected)}")
+        for name in missing:
+            if name not in claimed:
+                out.add(header_line, name,
+                        f"missing column; expected columns: {', '.join(expected)}")
+    # Rows are still read under a faulty header, so their errors are reported in the
+    # same run; the columns that are there are checked, the others are not.
+    width = len(header)
     rows = []
-    for record in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in record):
+    for line, record in records[1:]:
+        beyond = [i for i in range(width, len(record)) if record[i].strip()]
+        if beyond:
+            out.add(line, f"column {_column_letter(beyond[0])}",
+                    f"{record[beyond[0]].strip()!r} is right of the last column "
+                    f"{header[-1]!r}; a comma too many in this row?")
             continue
-        if len(record) != len(header):
-            out.add(line, None, f"{len(record)} fields, header has {len(header)}")
+        record = record[:width]
+        if len(record) < width:
+            hint = ("; a quote (\") opened in this row is never closed"
+                    if any("\n" in cell for cell in record) else
+                    f"; missing: {', '.join(header[len(record):])} (keep a comma for "
+                    "each empty cell)")
+            out.add(line, None, f"{len(record)} fields, the header has {width}{hint}")
             continue
-        rows.append((line, {h: c.strip() for h, c in zip(header, record)}))
-    return header, rows
+        cells = {}
+        for name, cell in zip(header, record):
+            if not name or name in cells:
+                continue
+            cell = cell.strip()
+            if len(cell.encode("utf-16-le")) // 2 > EXCEL_MAX_TEXT:
+                out.add(line, name, f"longer than {EXCEL_MAX_TEXT} characters, the most "
+                        "an Excel cell holds")
+                cell = cell[:40]
+            cells[name] = cell
+        rows.append((line, cells))
+    return header_line, list(dict.fromkeys(h for h in header if h)), rows
 
 
 def parse_number(text: str) -> float | None:
     """A finite float from a plain decimal (``"108.90"``, ``"-0.5"``), else ``None``."""
-    if not NUMBER_RE.match(text):
+    if not NUMBER_RE.fullmatch(text):
         return None
     value = float(text)
     return value if math.isfinite(value) else None
+
+
+#: What analysts type for "no figure"; a blank cell is the way to say it.
+_NO_FIGURE = {"-", "--", "—", "——", "–", "n.a.", "n.a", "na", "n/a", "#n/a", "nm", "none",
+              "null", "nan", "/"}
+
+
+def _number_hint(text: str, blank_ok: bool) -> str:
+    """Why *text* is not a plain decimal, and what to type instead."""
+    normal = unicodedata.normalize("NFKC", text)
+    if normal != text and parse_number(normal.replace(" ", "")) is not None:
+        return f"full-width characters; type {normal.replace(' ', '')}"
+    if text.lower() in _NO_FIGURE:
+        return ("leave the cell empty when there is no figure" if blank_ok
+                else "a figure is required here")
+    if "," in text:
+        return "no commas: a decimal point (1.94) and no thousands separators (1234)"
+    if text.endswith("%"):
+        return "no % sign: type the number itself"
+    if text.startswith("#"):
+        return "an Excel error value: fix the formula in the source workbook"
+    if NUMBER_RE.fullmatch(text):
+        return "out of range"
+    return "use a plain decimal such as 1.94"
 
 
 def _number(out: _Collector, line: int, column: str, text: str, *, blank_ok: bool = False,
@@ -292,7 +422,7 @@ def _number(out: _Collector, line: int, column: str, text: str, *, blank_ok: boo
         return None
     value = parse_number(text)
     if value is None:
-        out.add(line, column, f"{text!r} is not a number (use a plain decimal such as 1.94)")
+        out.add(line, column, f"{text!r} is not a number ({_number_hint(text, blank_ok)})")
     elif positive and value <= 0:
         out.add(line, column, f"{text} must be greater than 0")
     elif non_negative and value < 0:
@@ -302,119 +432,240 @@ def _number(out: _Collector, line: int, column: str, text: str, *, blank_ok: boo
     return None
 
 
-def _date(out: _Collector, line: int, column: str, text: str) -> dt.date | None:
+def parse_date(text: str) -> dt.date | None:
+    """A date from ``2024-09-23`` or ``2024/9/23`` (see :data:`DATE_RE`), else ``None``."""
+    match = DATE_RE.fullmatch(text)
+    if not match:
+        return None
     try:
-        return dt.date.fromisoformat(text)
+        return dt.date(*(int(g) for g in match.groups()))
     except ValueError:
-        out.add(line, column, f"{text!r} is not a date YYYY-MM-DD")
         return None
 
 
-def load_coverage(path: Path, stock_labels: Iterable[str], errors: list[DataError]
+def _date(out: _Collector, line: int, column: str, text: str) -> dt.date | None:
+    day = parse_date(text)
+    if day is None:
+        out.add(line, column, f"{text!r} is not a date YYYY-MM-DD" if text
+                else "empty; a date YYYY-MM-DD is required")
+    return day
+
+
+def ticker_problem(code: str) -> str | None:
+    """Why *code* is not a supported ticker (with a hint), or ``None`` if it is one.
+
+    A code is never repaired: ``63`` is not padded to ``000063`` and ``000063.sz``
+    is not upper-cased, because a guess that is wrong looks right in the workbook.
+    """
+    if TICKER_RE.fullmatch(code):
+        return None
+    if not code:
+        return "empty; a ticker such as 000063.SZ is required"
+    base = f"{code!r} is not a ticker like 000063.SZ (6 digits, then .SH, .SZ or .BJ)"
+    normal = unicodedata.normalize("NFKC", code).upper()
+    if normal != code.upper() and TICKER_RE.fullmatch(normal):
+        return f"{base}; full-width characters: type {normal}"
+    if TICKER_RE.fullmatch(code.upper()):
+        return f"{base}; write the exchange in capitals: {code.upper()}"
+    if re.fullmatch(r"[0-9]{1,5}(\.(SH|SZ|BJ))?", code, re.IGNORECASE):
+        return (f"{base}; fewer than 6 digits: leading zeros were lost (Excel drops "
+                "them from a number cell); type all 6 digits in a text cell")
+    if re.fullmatch(r"[0-9]{6}", code):
+        return f"{base}; add the exchange: .SH (Shanghai), .SZ (Shenzhen) or .BJ (Beijing)"
+    swapped = re.fullmatch(r"(SH|SZ|BJ)\.?([0-9]{6})", code, re.IGNORECASE)
+    if swapped:
+        return (f"{base}; the exchange goes after the digits: "
+                f"{swapped.group(2)}.{swapped.group(1).upper()}")
+    return base
+
+
+def _year_column_hint(name: str, fixed_missing: list[str]) -> str:
+    loose = EPS_COLUMN_LOOSE_RE.fullmatch(name.strip())
+    if loose:
+        return f"did you mean 'EPS {loose.group(1)}{loose.group(2).upper()}'?"
+    guess = _nearest(name, fixed_missing)
+    if guess:
+        return f"did you mean {guess!r}?"
+    return ("a year column is named like 'EPS 2024E' (A = actual, E = estimate); "
+            f"the other columns are {', '.join(COVERAGE_FIXED)}")
+
+
+def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
                   ) -> Coverage | None:
-    """The key-stocks table from ``coverage.csv`` (see the README for its columns)."""
+    """The key-stocks table from ``coverage.csv`` (see the README for its columns).
+
+    *scale* is the stock rating scale whose labels the ``rating`` column must use
+    (``None`` when the scale itself is invalid: ratings are then not checked).
+    """
     parsed = read_csv(path, None, errors)
     if parsed is None:
         return None
-    header, rows = parsed
+    header_line, header, rows = parsed
     out = _Collector(path.name, errors)
     years: list[FiscalYear] = []
     eps_columns: list[str] = []
+    start_errors = len(errors)
     ok = True
-    for name in COVERAGE_FIXED:
-        if name not in header:
-            out.add(1, name, "missing column; coverage.csv needs "
-                    + ", ".join(COVERAGE_FIXED) + " and one column 'EPS <year>A|E' per year")
-            ok = False
+    missing = [name for name in COVERAGE_FIXED if name not in header]
+    claimed: set[str] = set()
     for name in header:
         if name in COVERAGE_FIXED:
             continue
-        match = EPS_COLUMN_RE.match(name)
+        match = EPS_COLUMN_RE.fullmatch(name)
         if not match:
-            out.add(1, name, "unknown column; a year column is named like 'EPS 2024E' "
-                    "(A = actual, E = estimate)")
+            hint = _year_column_hint(name, [m for m in missing if m not in claimed])
+            guess = re.match(r"did you mean '(.*)'\?", hint)
+            if guess:
+                claimed.add(guess.group(1))
+            out.add(header_line, name, f"unknown column; {hint}")
             ok = False
             continue
         year = FiscalYear(int(match.group(1)), match.group(2))
         if any(y.year == year.year for y in years):
-            out.add(1, name, f"fiscal year {year.year} appears twice")
+            out.add(header_line, name, f"fiscal year {year.year} appears twice")
             ok = False
         elif years and year.year < years[-1].year:
-            out.add(1, name, "year columns must be in increasing order")
+            out.add(header_line, name, "year columns must be in increasing order")
             ok = False
         years.append(year)
         eps_columns.append(name)
+    for name in missing:
+        if name not in claimed:
+            out.add(header_line, name, "missing column; coverage.csv needs "
+                    + ", ".join(COVERAGE_FIXED) + " and one column 'EPS <year>A|E' per year")
+            ok = False
     if not eps_columns and ok:
-        out.add(1, None, "no EPS columns; add at least one such as 'EPS 2024E'")
+        out.add(header_line, None, "no EPS columns; add at least one such as 'EPS 2024E'")
         ok = False
-    if not ok:
-        return None
-    labels = set(stock_labels)
+    ok = ok and len(errors) == start_errors
+    labels = [b.label for b in scale.bands] if scale else []
+    english = {b.label_en.lower(): b.label for b in scale.bands} if scale else {}
     seen: dict[str, int] = {}
     stocks = []
     for line, row in rows:
         start = len(errors)
-        code = row["code"]
-        if not TICKER_RE.match(code):
-            hint = " (keep leading zeros: the cell must be text)" if code.isdigit() else ""
-            out.add(line, "code", f"{code!r} is not a ticker like 000063.SZ "
-                    f"(6 digits, then .SH, .SZ or .BJ){hint}")
+        code = row.get("code")
+        problem = ticker_problem(code) if code is not None else None
+        if problem:
+            out.add(line, "code", problem)
         elif code in seen:
             out.add(line, "code", f"{code} already appears on row {seen[code]}")
-        else:
+        elif code is not None:
             seen[code] = line
-        if not row["name"]:
+        if row.get("name") == "":
             out.add(line, "name", "empty; a company name is required")
-        close = _number(out, line, "close", row["close"], positive=True)
-        close_date = _date(out, line, "close_date", row["close_date"])
-        if labels and row["rating"] not in labels:
-            out.add(line, "rating", f"{row['rating']!r} is not a rating of the stock scale; "
-                    f"known: {', '.join(sorted(labels))}")
+        close = _number(out, line, "close", row["close"], positive=True) \
+            if "close" in row else None
+        close_date = _date(out, line, "close_date", row["close_date"]) \
+            if "close_date" in row else None
+        rating = row.get("rating")
+        if labels and rating is not None and rating not in labels:
+            if rating.lower() in english:
+                hint = f"that is the English label of {english[rating.lower()]}; " \
+                       f"write {english[rating.lower()]}"
+            else:
+                hint = f"known: {', '.join(labels)}"
+            out.add(line, "rating", f"{rating!r} is not a rating of the stock scale; {hint}"
+                    if rating else f"empty; a rating is required ({', '.join(labels)})")
         eps = tuple(_number(out, line, c, row[c], blank_ok=True) for c in eps_columns)
-        if len(errors) == start:
-            stocks.append(Stock(code, row["name"], close, close_date, row["rating"], eps))
+        if ok and len(errors) == start:
+            stocks.append(Stock(code, row["name"], close, close_date, rating, eps))
     if not rows:
         out.add(None, None, "no stocks; add one row per ticker")
-    return Coverage(tuple(years), tuple(stocks))
+    return Coverage(tuple(years), tuple(stocks)) if ok else None
 
 
-def load_token_prices(path: Path, errors: list[DataError]) -> tuple[TokenPrice, ...]:
-    """The LLM price table from ``token_prices.csv`` (USD per 1M tokens)."""
+def load_token_prices(path: Path, errors: list[DataError],
+                      model_ids: list[str] | None = None) -> tuple[TokenPrice, ...]:
+    """The LLM price table from ``token_prices.csv`` (USD per 1M tokens).
+
+    *model_ids*, if given, receives the model id of every row, valid or not, so that
+    claims naming a model whose row has an error are not reported a second time.
+    """
     parsed = read_csv(path, TOKEN_COLUMNS, errors)
     if parsed is None:
         return ()
-    _, rows = parsed
+    _, header, rows = parsed
     out = _Collector(path.name, errors)
     prices = []
     seen: dict[str, int] = {}
+    complete = all(name in header for name in TOKEN_COLUMNS)
     for line, row in rows:
         start = len(errors)
-        model = row["model"].lower()
-        if not MODEL_RE.match(model):
+        row = {name: row.get(name) for name in TOKEN_COLUMNS}
+        model = (row["model"] or "").lower()
+        if model_ids is not None and model:
+            model_ids.append(model)
+        if row["model"] is None:
+            pass
+        elif not MODEL_RE.fullmatch(model):
             out.add(line, "model", f"{row['model']!r} is not a model id "
-                    "(lower-case letters, digits, '.', '-')")
+                    "(lower-case letters, digits, '.', '-')" if model
+                    else "empty; a model id such as gpt-4o is required")
         elif model in seen:
             out.add(line, "model", f"{model} already appears on row {seen[model]}")
         else:
             seen[model] = line
-        price_in = _number(out, line, "input_usd_per_1m", row["input_usd_per_1m"],
-                           non_negative=True)
-        price_out = _number(out, line, "output_usd_per_1m", row["output_usd_per_1m"],
-                            non_negative=True)
-        window = _number(out, line, "context_window_tokens", row["context_window_tokens"],
-                         positive=True)
+        numbers = {}
+        for column, rule in (("input_usd_per_1m", "non_negative"),
+                             ("output_usd_per_1m", "non_negative"),
+                             ("context_window_tokens", "positive")):
+            if row[column] is not None:
+                numbers[column] = _number(out, line, column, row[column], **{rule: True})
+        price_in = numbers.get("input_usd_per_1m")
+        price_out = numbers.get("output_usd_per_1m")
+        window = numbers.get("context_window_tokens")
         if window is not None and window != int(window):
             out.add(line, "context_window_tokens", "must be a whole number of tokens")
-        as_of = _date(out, line, "as_of", row["as_of"])
-        if len(errors) == start:
+        as_of = _date(out, line, "as_of", row["as_of"]) if row["as_of"] is not None else None
+        if complete and len(errors) == start:
             prices.append(TokenPrice(model, row["display_name"] or model, price_in,
                                      price_out, int(window), row["knowledge_cutoff"],
                                      as_of, row["source"]))
     return tuple(prices)
 
 
+_TOML_TABLE_RE = re.compile(r"\s*\[\s*([A-Za-z0-9_\-]+)\s*\]\s*(#.*)?")
+_TOML_BANDS_RE = re.compile(r"\s*\[\[\s*([A-Za-z0-9_\-]+)\s*\.\s*bands\s*\]\]\s*(#.*)?")
+_TOML_KEY_RE = re.compile(r"\s*([A-Za-z0-9_\-]+)\s*=")
+
+
+def _toml_lines(text: str) -> dict[str, dict]:
+    """Where things are in a scales file: ``{scale: {"": line of [scale], key: line,
+    "bands": [{"": line of [[scale.bands]], key: line}, ...]}}``.
+
+    tomllib gives values, not positions; this scan of the usual layout (one table
+    header per line, ``key = value`` lines) finds them, so errors can name a line.
+    Anything it does not recognise just has no line.
+    """
+    found: dict[str, dict] = {}
+    current: dict | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        table, bands = _TOML_TABLE_RE.fullmatch(line), _TOML_BANDS_RE.fullmatch(line)
+        if table:
+            current = found.setdefault(table.group(1), {"bands": []})
+            current[""] = number
+        elif bands:
+            scale = found.setdefault(bands.group(1), {"bands": []})
+            current = {"": number}
+            scale["bands"].append(current)
+        elif line.lstrip().startswith("["):
+            current = None
+        elif current is not None and (key := _TOML_KEY_RE.match(line)):
+            current.setdefault(key.group(1), number)
+    return found
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
 def load_scales(path: Path, errors: list[DataError]) -> dict[str, RatingScale]:
-    """The rating scales from ``rating_scales.toml``; bands must tile the real line."""
+    """The rating scales from ``rating_scales.toml``; bands must tile the real line.
+
+    Each error's row is the line of the key at fault (found by :func:`_toml_lines`),
+    its column the key's name.
+    """
     text = read_text(path, errors)
     if text is None:
         return {}
@@ -422,86 +673,150 @@ def load_scales(path: Path, errors: list[DataError]) -> dict[str, RatingScale]:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        out.add(getattr(exc, "lineno", None), None, f"not valid TOML: {exc}")
+        at = re.search(r"at line (\d+)", str(exc))
+        out.add(int(at.group(1)) if at else None, None, f"not valid TOML: {exc}")
         return {}
+    lines = _toml_lines(text)
     scales = {}
+    broken: set[str] = set()
     for key, table in doc.items():
-        where = f"[{key}]"
+        start = len(errors)
+        where = lines.get(key, {})
         if not isinstance(table, dict):
             out.add(None, key, "expected a table [name] with [[name.bands]]")
+            broken.add(key)
             continue
-        missing = [k for k in ("title", "benchmark", "horizon_months", "bands") if k not in table]
-        if missing:
-            out.add(None, where, f"missing {', '.join(missing)}")
-            continue
+        for name in ("title", "benchmark", "horizon_months", "bands"):
+            if name not in table:
+                out.add(where.get(""), name, f"[{key}]: missing")
+        months = table.get("horizon_months", 6)
+        if not isinstance(months, int) or isinstance(months, bool) or months <= 0:
+            out.add(where.get("horizon_months"), "horizon_months",
+                    f"[{key}]: must be a whole number of months")
+        raw_bands = table.get("bands", [])
+        if not isinstance(raw_bands, list) or not all(isinstance(b, dict) for b in raw_bands):
+            out.add(where.get("bands"), "bands", f"[{key}]: write each band as [[{key}.bands]]")
+            raw_bands = []
         bands = []
-        for i, b in enumerate(table["bands"], start=1):
-            try:
-                bands.append(Band(str(b["label"]), str(b.get("label_en", b["label"])),
-                                  float(b["lower"]), bool(b["lower_inclusive"]),
-                                  float(b["upper"]), bool(b["upper_inclusive"])))
-            except (KeyError, TypeError, ValueError) as exc:
-                out.add(None, f"{where} band {i}", f"needs label, lower, lower_inclusive, "
-                        f"upper, upper_inclusive ({exc})")
-        if len(bands) != len(table["bands"]):
-            continue
-        start = len(errors)
-        _check_bands(out, where, bands)
+        for i, b in enumerate(raw_bands):
+            band_lines = where["bands"][i] if i < len(where.get("bands", [])) else {}
+            name = f"[{key}] band {i + 1}"
+            band_ok = True
+            for field_name, check, wants in (
+                    ("label", lambda v: isinstance(v, str) and v.strip(), "text"),
+                    ("lower", _is_number, "a number (fraction; -inf for the lowest band)"),
+                    ("lower_inclusive", lambda v: isinstance(v, bool), "true or false"),
+                    ("upper", _is_number, "a number (fraction; inf for the highest band)"),
+                    ("upper_inclusive", lambda v: isinstance(v, bool), "true or false")):
+                if field_name not in b:
+                    out.add(band_lines.get(""), field_name, f"{name}: missing")
+                    band_ok = False
+                elif not check(b[field_name]):
+                    out.add(band_lines.get(field_name, band_lines.get("")), field_name,
+                            f"{name}: {b[field_name]!r} must be {wants}")
+                    band_ok = False
+            if band_ok:
+                bands.append(Band(b["label"], str(b.get("label_en", b["label"])),
+                                  float(b["lower"]), b["lower_inclusive"],
+                                  float(b["upper"]), b["upper_inclusive"]))
+        if len(errors) == start:
+            _check_bands(out, key, bands, where.get("bands", []), where.get(""))
         if len(errors) == start:
             scales[key] = RatingScale(
                 key, str(table["title"]), str(table.get("title_en", table["title"])),
                 str(table["benchmark"]), str(table.get("benchmark_en", table["benchmark"])),
                 int(table["horizon_months"]), str(table.get("measure", "")), tuple(bands))
+        else:
+            broken.add(key)
     for key in ("stock", "industry"):
-        if key not in scales and not any(e.column and key in e.column for e in errors):
+        if key not in scales and key not in broken:
             out.add(None, f"[{key}]", "scale missing; coverbook needs 'stock' and 'industry'")
     return scales
 
 
-def _check_bands(out: _Collector, where: str, bands: list[Band]) -> None:
-    """Bands listed from highest to lowest must neither overlap nor leave a gap."""
+def _check_bands(out: _Collector, key: str, bands: list[Band], lines: list[dict],
+                 table_line: int | None) -> None:
+    """Bands listed from highest to lowest must neither overlap nor leave a gap, and
+    must reach from -inf to inf: then every real number has exactly one rating."""
+    def at(i: int, field_name: str) -> int | None:
+        band = lines[i] if i < len(lines) else {}
+        return band.get(field_name, band.get(""))
+
     if not bands:
-        out.add(None, where, "no bands")
+        out.add(table_line, "bands", f"[{key}]: no bands; add [[{key}.bands]] tables")
+        return
+    labels = [b.label for b in bands]
+    for i, b in enumerate(bands):
+        if labels.index(b.label) != i:
+            out.add(at(i, "label"), "label", f"[{key}] band '{b.label}' appears twice")
+        if not b.lower < b.upper:
+            out.add(at(i, "lower"), "lower",
+                    f"[{key}] band '{b.label}': lower {b.lower} must be below upper {b.upper}")
+    if len(bands) > 1 and bands[0].upper < bands[-1].upper:
+        out.add(at(0, ""), None,
+                f"[{key}]: list the bands from highest to lowest (the highest band first)")
         return
     if bands[0].upper != math.inf:
-        out.add(None, f"{where} band '{bands[0].label}'", "the highest band must reach upper = inf")
+        out.add(at(0, "upper"), "upper",
+                f"[{key}] band '{bands[0].label}': the highest band must reach upper = inf")
     if bands[-1].lower != -math.inf:
-        out.add(None, f"{where} band '{bands[-1].label}'", "the lowest band must reach lower = -inf")
-    for b in bands:
-        if not b.lower < b.upper:
-            out.add(None, f"{where} band '{b.label}'", f"lower {b.lower} must be below upper {b.upper}")
-    for hi, lo in zip(bands, bands[1:]):
-        name = f"{where} bands '{hi.label}'/'{lo.label}'"
+        out.add(at(len(bands) - 1, "lower"), "lower",
+                f"[{key}] band '{bands[-1].label}': the lowest band must reach lower = -inf")
+    for i in range(len(bands) - 1):
+        hi, lo = bands[i], bands[i + 1]
+        pair = f"[{key}] bands '{hi.label}'/'{lo.label}'"
         if hi.lower > lo.upper:
-            out.add(None, name, f"gap between {lo.upper} and {hi.lower}")
+            out.add(at(i + 1, "upper"), "upper",
+                    f"{pair}: gap between {lo.upper} and {hi.lower}; a value there has "
+                    f"no rating; {lo.label}'s upper must equal {hi.label}'s lower")
         elif hi.lower < lo.upper:
-            out.add(None, name, f"overlap between {hi.lower} and {lo.upper}")
+            out.add(at(i + 1, "upper"), "upper",
+                    f"{pair}: overlap between {hi.lower} and {lo.upper}; a value there has "
+                    f"two ratings; {lo.label}'s upper must equal {hi.label}'s lower")
         elif hi.lower_inclusive == lo.upper_inclusive:
             state = "both include" if hi.lower_inclusive else "neither includes"
-            out.add(None, name, f"{state} the shared edge {hi.lower}: exactly one must")
+            out.add(at(i + 1, "upper_inclusive"), "upper_inclusive",
+                    f"{pair}: {state} the shared edge {hi.lower}; exactly one must")
 
 
 def load_claims(path: Path, models: Iterable[str], errors: list[DataError]) -> tuple[Claim, ...]:
-    """The report's price claims from ``claims.csv`` (see :class:`Claim`)."""
+    """The report's price claims from ``claims.csv`` (see :class:`Claim`); *models*
+    are the model ids of the price table the claims must name."""
     parsed = read_csv(path, CLAIM_COLUMNS, errors)
     if parsed is None:
         return ()
-    _, rows = parsed
+    _, header, rows = parsed
     out = _Collector(path.name, errors)
-    known = sorted(models)
+    known = sorted(set(models))
+    seen: dict[str, int] = {}
     claims = []
+    complete = all(name in header for name in CLAIM_COLUMNS)
     for line, row in rows:
         start = len(errors)
+        row = {name: row.get(name, "") for name in CLAIM_COLUMNS}
+        if "id" not in header:
+            pass
+        elif not row["id"]:
+            out.add(line, "id", "empty; give the claim a short id")
+        elif row["id"] in seen:
+            out.add(line, "id", f"{row['id']} already appears on row {seen[row['id']]}")
+        else:
+            seen[row["id"]] = line
         for column in ("model_a", "model_b"):
-            if known and row[column].lower() not in known:
-                out.add(line, column, f"unknown model {row[column]!r}; known: {', '.join(known)}")
+            if known and column in header and row[column].lower() not in known:
+                guess = _nearest(row[column], known)
+                hint = f"did you mean {guess!r}?" if guess else f"known: {', '.join(known)}"
+                out.add(line, column, f"unknown model {row[column]!r} (not in "
+                        f"{TOKEN_PRICES_FILE}); {hint}")
         sides = CLAIM_METRICS.get(row["metric"])
-        if sides is None:
+        if "metric" not in header:
+            pass
+        elif sides is None:
             out.add(line, "metric", f"{row['metric']!r} is not one of {', '.join(CLAIM_METRICS)}")
-        elif row["side"] not in sides:
+        elif "side" in header and row["side"] not in sides:
             out.add(line, "side", f"{row['side']!r}: metric {row['metric']} takes {' or '.join(sides)}")
-        printed = _number(out, line, "printed", row["printed"])
-        if len(errors) == start:
+        printed = _number(out, line, "printed", row["printed"]) if "printed" in header else None
+        if complete and len(errors) == start:
             claims.append(Claim(row["id"], row["model_a"].lower(), row["model_b"].lower(),
                                 row["metric"], row["side"], printed, row["statement"]))
     return tuple(claims)
@@ -514,13 +829,13 @@ def load_report_pe(path: Path, errors: list[DataError]) -> dict[tuple[str, str],
     parsed = read_csv(path, None, errors)
     if parsed is None:
         return {}
-    header, rows = parsed
+    header_line, header, rows = parsed
     out = _Collector(path.name, errors)
     columns = {}
     for name in header[1:]:
-        match = re.match(r"^P/E (\d{4}[AE])$", name)
+        match = re.fullmatch(r"P/E ([0-9]{4}[AE])", name)
         if not match:
-            out.add(1, name, "expected 'P/E <year>A|E'")
+            out.add(header_line, name, "expected 'P/E <year>A|E'")
         else:
             columns[name] = match.group(1)
     grid = {}
@@ -541,12 +856,15 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     folder = Path(folder)
     errors: list[DataError] = []
     scales = load_scales(folder / RATING_SCALES_FILE, errors)
-    stock_labels = [b.label for b in scales["stock"].bands] if "stock" in scales else []
-    coverage = load_coverage(folder / COVERAGE_FILE, stock_labels, errors)
-    prices = load_token_prices(folder / TOKEN_PRICES_FILE, errors)
-    claims = load_claims(folder / CLAIMS_FILE, [p.model for p in prices], errors)
+    coverage = load_coverage(folder / COVERAGE_FILE, scales.get("stock"), errors)
+    model_ids: list[str] = []
+    prices = load_token_prices(folder / TOKEN_PRICES_FILE, errors, model_ids)
+    claims = load_claims(folder / CLAIMS_FILE, model_ids, errors)
     report_pe = load_report_pe(folder / REPORT_PE_FILE, errors)
     if errors:
+        # File by file in the order read, each file's errors by line (file-level first).
+        files = list(dict.fromkeys(e.file for e in errors))
+        errors.sort(key=lambda e: (files.index(e.file), e.row or 0))
         raise DataErrors(errors)
     assert coverage is not None
     return Dataset(folder, coverage, prices, scales, claims, report_pe)

@@ -1,0 +1,326 @@
+"""Bad data files: each case names file, row (the file's line) and column, is printed
+by ``coverbook build`` as ``file:row:column: message``, exits 2, and leaves the
+previous workbook byte for byte as it was.
+
+Each case edits a copy of the shipped data (header = line 1; in coverage.csv
+300308.SZ is line 2, 300502.SZ line 3 and 000063.SZ line 7; in token_prices.csv
+gpt-4o is line 2 and gpt-4o-mini line 3; in claims.csv line 4 is the o1-mini input
+claim). Lines of rating_scales.toml are looked up in the file, not hard-coded.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import cli_build
+from workbook.dataset import DataErrors, load_dataset
+
+
+def edit(folder, file, old, new, count=1):
+    """Replace the *count*-th occurrence of *old* in *file* by *new* (exactly one)."""
+    path = folder / file
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= count, (file, old)
+    head, *rest = text.split(old)
+    parts = [head]
+    for i, part in enumerate(rest, start=1):
+        parts.append(new if i == count else old)
+        parts.append(part)
+    path.write_text("".join(parts), encoding="utf-8")
+
+
+def line_of(folder, file, needle, nth=1):
+    """Line number of the *nth* line of *file* that contains *needle*."""
+    lines = (folder / file).read_text(encoding="utf-8").splitlines()
+    hits = [i for i, line in enumerate(lines, start=1) if needle in line]
+    return hits[nth - 1]
+
+
+def band_key_line(folder, scale, label, key):
+    """Line of ``key = ...`` inside the band *label* of *scale* in rating_scales.toml."""
+    lines = (folder / "rating_scales.toml").read_text(encoding="utf-8").splitlines()
+    in_band = False
+    for i, line in enumerate(lines, start=1):
+        if line.startswith("[[") or line.startswith("["):
+            in_band = False
+        if line.strip() == f'label = "{label}"':
+            in_band = True
+        if in_band and line.split("=")[0].strip() == key:
+            return i
+    raise AssertionError((scale, label, key))
+
+
+# (id, edits [(file, old, new, nth)], expected [(file, row, column, fragment)])
+CASES = [
+    ("header-typo-suggests-nearest-column",
+     [("coverage.csv", "code,name,close,", "code,name,clsoe,", 1)],
+     [("coverage.csv", 1, "clsoe", "unknown column; did you mean 'close'?")]),
+    ("header-case-suggests-column",
+     [("token_prices.csv", "model,display_name", "Model,display_name", 1)],
+     [("token_prices.csv", 1, "Model", "did you mean 'model'?")]),
+    ("missing-column-is-named",
+     [("coverage.csv", ",rating,", ",评级,", 1)],
+     [("coverage.csv", 1, "评级", "unknown column; a year column is named like 'EPS 2024E'"),
+      ("coverage.csv", 1, "rating", "missing column; coverage.csv needs code, name")]),
+    ("eps-column-not-eps-year-a-or-e",
+     [("coverage.csv", "EPS 2026E", "eps2026e", 1)],
+     [("coverage.csv", 1, "eps2026e", "did you mean 'EPS 2026E'?")]),
+    ("eps-column-forecast-letter",
+     [("coverage.csv", "EPS 2026E", "EPS 2026F", 1)],
+     [("coverage.csv", 1, "EPS 2026F", "named like 'EPS 2024E' (A = actual, E = estimate)")]),
+    ("eps-years-out-of-order",
+     [("coverage.csv", "EPS 2025E", "EPS 2022E", 1)],
+     [("coverage.csv", 1, "EPS 2022E", "year columns must be in increasing order")]),
+    ("duplicate-code",
+     [("coverage.csv", "300502.SZ,", "300308.SZ,", 1)],
+     [("coverage.csv", 3, "code", "300308.SZ already appears on row 2")]),
+    ("code-typed-as-number-is-not-padded",
+     [("coverage.csv", "000063.SZ,", "63,", 1)],
+     [("coverage.csv", 7, "code", "'63' is not a ticker like 000063.SZ (6 digits, then "
+       ".SH, .SZ or .BJ); fewer than 6 digits: leading zeros were lost")]),
+    ("code-without-exchange",
+     [("coverage.csv", "000063.SZ,", "000063,", 1)],
+     [("coverage.csv", 7, "code", "add the exchange: .SH (Shanghai), .SZ (Shenzhen)")]),
+    ("code-with-lower-case-suffix",
+     [("coverage.csv", "000063.SZ,", "000063.sz,", 1)],
+     [("coverage.csv", 7, "code", "write the exchange in capitals: 000063.SZ")]),
+    ("code-with-full-width-digits",
+     [("coverage.csv", "000063.SZ,", "００００６３.SZ,", 1)],
+     [("coverage.csv", 7, "code", "full-width characters: type 000063.SZ")]),
+    ("code-of-unsupported-market",
+     [("coverage.csv", "000063.SZ,", "0763.HK,", 1)],
+     [("coverage.csv", 7, "code", "'0763.HK' is not a ticker like 000063.SZ")]),
+    ("empty-name",
+     [("coverage.csv", ",中兴通讯,", ",,", 1)],
+     [("coverage.csv", 7, "name", "empty; a company name is required")]),
+    ("close-with-decimal-comma",
+     [("coverage.csv", ",24.90,", ',"24,90",', 1)],
+     [("coverage.csv", 7, "close", "'24,90' is not a number (no commas")]),
+    ("eps-with-decimal-comma",
+     [("coverage.csv", ",1.94,", ',"1,94",', 1)],
+     [("coverage.csv", 2, "EPS 2023A", "'1,94' is not a number (no commas")]),
+    ("eps-written-as-dash",
+     [("coverage.csv", ",2.15,", ",—,", 1)],
+     [("coverage.csv", 7, "EPS 2024E", "'—' is not a number (leave the cell empty")]),
+    ("eps-written-as-na",
+     [("coverage.csv", ",1.94,", ",n.a.,", 1)],
+     [("coverage.csv", 2, "EPS 2023A", "'n.a.' is not a number (leave the cell empty")]),
+    ("close-empty",
+     [("coverage.csv", ",24.90,", ",,", 1)],
+     [("coverage.csv", 7, "close", "empty; a number is required")]),
+    ("close-negative",
+     [("coverage.csv", ",24.90,", ",-24.90,", 1)],
+     [("coverage.csv", 7, "close", "-24.90 must be greater than 0")]),
+    ("close-out-of-range",
+     [("coverage.csv", ",24.90,", ",1e400,", 1)],
+     [("coverage.csv", 7, "close", "'1e400' is not a number (out of range)")]),
+    ("date-in-another-format",
+     [("coverage.csv", "2024-09-23", "23/09/2024", 6)],
+     [("coverage.csv", 7, "close_date", "'23/09/2024' is not a date YYYY-MM-DD")]),
+    ("rating-not-in-scale",
+     [("coverage.csv", "24.90,2024-09-23,买入", "24.90,2024-09-23,强烈推荐", 1)],
+     [("coverage.csv", 7, "rating", "'强烈推荐' is not a rating of the stock scale; "
+       "known: 买入, 增持, 持有, 卖出")]),
+    ("rating-in-english",
+     [("coverage.csv", "24.90,2024-09-23,买入", "24.90,2024-09-23,Buy", 1)],
+     [("coverage.csv", 7, "rating", "that is the English label of 买入; write 买入")]),
+    ("a-comma-too-many",
+     [("coverage.csv", ",1.95,", ",1,95,", 1)],
+     [("coverage.csv", 7, "column J", "'2.61' is right of the last column 'EPS 2026E'")]),
+    ("a-field-missing",
+     [("coverage.csv", ",2.38,2.61", ",2.38", 1)],
+     [("coverage.csv", 7, None, "8 fields, the header has 9; missing: EPS 2026E")]),
+    ("unclosed-quote",
+     [("coverage.csv", ",中兴通讯,", ',"中兴通讯,', 1)],
+     [("coverage.csv", 7, None, "a quote (\") opened in this row is never closed")]),
+    ("token-price-negative",
+     [("token_prices.csv", "0.150,0.600", "-0.150,0.600", 1)],
+     [("token_prices.csv", 3, "input_usd_per_1m", "-0.150 must not be negative")]),
+    ("token-price-missing",
+     [("token_prices.csv", "5.00,15.00,", "5.00,,", 1)],
+     [("token_prices.csv", 2, "output_usd_per_1m", "empty; a number is required")]),
+    ("token-price-not-a-number",
+     [("token_prices.csv", "5.00,15.00,", "$5,15.00,", 1)],
+     [("token_prices.csv", 2, "input_usd_per_1m", "'$5' is not a number")]),
+    ("token-model-twice",
+     [("token_prices.csv", "gpt-4o-mini,", "gpt-4o,", 1)],
+     [("token_prices.csv", 3, "model", "gpt-4o already appears on row 2"),
+      # and the claims about gpt-4o-mini now name a model the table no longer has
+      ("claims.csv", 4, "model_b", "unknown model 'gpt-4o-mini'"),
+      ("claims.csv", 5, "model_b", "unknown model 'gpt-4o-mini'")]),
+    ("claim-names-unknown-model-near-miss",
+     [("claims.csv", "o1-mini,gpt-4o-mini,ratio,input", "o1mini,gpt-4o-mini,ratio,input", 1)],
+     [("claims.csv", 4, "model_a", "unknown model 'o1mini' (not in token_prices.csv); "
+       "did you mean 'o1-mini'?")]),
+    ("claim-names-unknown-model",
+     [("claims.csv", "o1-preview,gpt-4o,ratio,input", "o1-preview,claude-3,ratio,input", 1)],
+     [("claims.csv", 2, "model_b", "unknown model 'claude-3' (not in token_prices.csv); "
+       "known: gpt-4o, gpt-4o-mini, o1-mini, o1-preview")]),
+    ("claim-of-an-invalid-price-row-is-not-reported-twice",
+     [("token_prices.csv", "0.150,0.600", "-0.150,0.600", 1)],
+     [("token_prices.csv", 3, "input_usd_per_1m", "must not be negative")]),
+]
+
+
+@pytest.mark.parametrize("edits,expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_csv_names_file_row_and_column_and_keeps_the_workbook(edits, expected, data_copy,
+                                                                  previous):
+    for file, old, new, nth in edits:
+        edit(data_copy, file, old, new, nth)
+    assert_rejected(data_copy, previous, expected)
+
+
+def assert_rejected(data, previous, expected):
+    """The CLI prints exactly the *expected* errors, exits 2 and writes nothing."""
+    path, before = previous
+    result = cli_build(data, path)
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith(str(data))]
+    assert len(lines) == len(expected), result.stderr
+    for file, row, column, fragment in expected:
+        prefix = f"{data / file}" + (f":{row}" if row is not None else "") + \
+                 (f":{column}" if column is not None else "") + ": "
+        hits = [line for line in lines if line.startswith(prefix)]
+        assert len(hits) == 1, (prefix, result.stderr)
+        assert fragment in hits[0][len(prefix):], hits[0]
+    assert result.stderr.splitlines()[-1] == \
+        f"{len(expected)} problem(s) in the data; nothing was written."
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_gapped_band_names_the_line_of_the_upper_edge(data_copy, previous):
+    # 增持 starts at 0.12 while 持有 ends at 0.10: (0.10, 0.12) has no rating.
+    edit(data_copy, "rating_scales.toml", "lower = 0.10\n", "lower = 0.12\n")
+    row = band_key_line(data_copy, "stock", "持有", "upper")
+    assert_rejected(data_copy, previous, [
+        ("rating_scales.toml", row, "upper",
+         "[stock] bands '增持'/'持有': gap between 0.1 and 0.12; a value there has no rating")])
+
+
+def test_overlapping_band_names_the_line_of_the_upper_edge(data_copy, previous):
+    edit(data_copy, "rating_scales.toml", "upper = -0.05\n", "upper = -0.04\n")
+    row = band_key_line(data_copy, "industry", "弱于大市", "upper")
+    assert_rejected(data_copy, previous, [
+        ("rating_scales.toml", row, "upper",
+         "[industry] bands '中性'/'弱于大市': overlap between -0.05 and -0.04")])
+
+
+def test_edge_included_by_both_bands(data_copy, previous):
+    # 持有's upper edge 0.10 made inclusive: 0.10 would be both 增持 and 持有.
+    edit(data_copy, "rating_scales.toml", "upper = 0.10\nupper_inclusive = false",
+         "upper = 0.10\nupper_inclusive = true")
+    row = band_key_line(data_copy, "stock", "持有", "upper_inclusive")
+    assert_rejected(data_copy, previous, [
+        ("rating_scales.toml", row, "upper_inclusive",
+         "[stock] bands '增持'/'持有': both include the shared edge 0.1; exactly one must")])
+
+
+def test_highest_band_must_reach_infinity(data_copy, previous):
+    edit(data_copy, "rating_scales.toml", "upper = inf", "upper = 5.0", 2)
+    row = band_key_line(data_copy, "industry", "强于大市", "upper")
+    assert_rejected(data_copy, previous, [
+        ("rating_scales.toml", row, "upper",
+         "[industry] band '强于大市': the highest band must reach upper = inf")])
+
+
+def test_a_boolean_written_as_text_is_not_true(data_copy, previous):
+    # bool("false") is True in Python: a quoted "false" must not silently include.
+    edit(data_copy, "rating_scales.toml", "lower_inclusive = false", 'lower_inclusive = "false"')
+    row = band_key_line(data_copy, "stock", "持有", "lower_inclusive")
+    assert_rejected(data_copy, previous, [
+        ("rating_scales.toml", row, "lower_inclusive",
+         "[stock] band 3: 'false' must be true or false")])
+
+
+def test_invalid_toml_names_its_line(data_copy, previous):
+    edit(data_copy, "rating_scales.toml", 'label = "卖出"', 'label = 卖出')
+    row = line_of(data_copy, "rating_scales.toml", "label = 卖出")
+    assert_rejected(data_copy, previous, [("rating_scales.toml", row, None, "not valid TOML")])
+
+
+def test_every_problem_in_every_file_is_reported_in_one_run(data_copy, previous):
+    edit(data_copy, "coverage.csv", "code,name,close,", "code,name,clsoe,")
+    edit(data_copy, "coverage.csv", "000063.SZ,", "63,")
+    edit(data_copy, "coverage.csv", ",1.94,", ",n.a.,")
+    edit(data_copy, "coverage.csv", ",中兴通讯,", ",,")
+    edit(data_copy, "token_prices.csv", "5.00,15.00,", "5.00,,")
+    edit(data_copy, "claims.csv", "o1-preview,gpt-4o,ratio,input", "o1-preview,gpt4o,ratio,input")
+    assert_rejected(data_copy, previous, [
+        ("coverage.csv", 1, "clsoe", "did you mean 'close'?"),
+        ("coverage.csv", 2, "EPS 2023A", "'n.a.' is not a number"),
+        ("coverage.csv", 7, "code", "'63' is not a ticker"),
+        ("coverage.csv", 7, "name", "empty"),
+        ("token_prices.csv", 2, "output_usd_per_1m", "empty"),
+        ("claims.csv", 2, "model_b", "did you mean 'gpt-4o'?"),
+    ])
+
+
+def test_errors_are_sorted_by_file_and_line(data_copy):
+    edit(data_copy, "coverage.csv", "000063.SZ,", "63,")
+    edit(data_copy, "coverage.csv", "code,name,close,", "code,name,clsoe,")
+    edit(data_copy, "coverage.csv", ",1.94,", ",n.a.,")
+    with pytest.raises(DataErrors) as caught:
+        load_dataset(data_copy)
+    assert [(e.file, e.row) for e in caught.value.errors] == [
+        ("coverage.csv", 1), ("coverage.csv", 2), ("coverage.csv", 7)]
+
+
+def test_utf16_file_names_the_encodings_tried(data_copy, previous):
+    # Excel's "Unicode Text" is UTF-16 with a BOM: neither encoding decodes it.
+    text = (data_copy / "coverage.csv").read_text(encoding="utf-8")
+    (data_copy / "coverage.csv").write_bytes(text.encode("utf-16"))
+    assert_rejected(data_copy, previous, [(
+        "coverage.csv", 1, None,
+        "cannot decode the text (UTF-8 (with or without BOM) fails at line 1; GB18030 "
+        "(GBK) fails at line 1); it is UTF-16 (Excel's 'Unicode Text'); save it as UTF-8")])
+
+
+def test_undecodable_byte_names_its_line(data_copy, previous):
+    # A GBK file with one byte no encoding accepts (0xFF) on line 7.
+    text = (data_copy / "coverage.csv").read_text(encoding="utf-8")
+    raw = text.encode("gbk").replace("中兴通讯".encode("gbk"), b"\xff\xff")
+    (data_copy / "coverage.csv").write_bytes(raw)
+    assert_rejected(data_copy, previous, [(
+        "coverage.csv", 7, None,
+        "UTF-8 (with or without BOM) fails at line 2; GB18030 (GBK) fails at line 7")])
+
+
+def test_a_text_longer_than_an_excel_cell_is_rejected_not_cut(data_copy, previous):
+    edit(data_copy, "coverage.csv", ",中兴通讯,", "," + "中" * 32768 + ",")
+    assert_rejected(data_copy, previous, [
+        ("coverage.csv", 7, "name", "longer than 32767 characters")])
+
+
+def test_missing_data_file_is_named(data_copy, previous):
+    (data_copy / "claims.csv").unlink()
+    assert_rejected(data_copy, previous, [("claims.csv", None, None, "file not found in")])
+
+
+def test_cli_prints_path_row_column_and_exits_non_zero(data_copy, previous):
+    """The real command (a subprocess), as a user runs it."""
+    import subprocess
+    import sys
+
+    path, before = previous
+    edit(data_copy, "coverage.csv", "000063.SZ,", "63,")
+    proc = subprocess.run([sys.executable, "-m", "workbook", "build", "--data", str(data_copy),
+                           "--output", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[0].startswith(f"{data_copy / 'coverage.csv'}:7:code: '63' ")
+    assert "Traceback" not in proc.stderr
+    assert path.read_bytes() == before
+
+
+def test_blank_rows_excel_leaves_below_the_table_are_skipped(data_copy):
+    # Excel writes ",,,,,,,," for formatted but empty rows; an error after them still
+    # names the file's line.
+    path = data_copy / "coverage.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + ",,,,,,,,\r\n,,,,,,,,\r\n", encoding="utf-8")
+    assert len(load_dataset(data_copy).coverage.stocks) == 15
+    path.write_text(text + ",,,,,,,,\n600000.SH,浦发银行,8.00,2024-09-23,XX,1,1,1,1\n",
+                    encoding="utf-8")
+    with pytest.raises(DataErrors) as caught:
+        load_dataset(data_copy)
+    assert [(e.row, e.column) for e in caught.value.errors] == [(18, "rating")]

@@ -1,0 +1,171 @@
+"""What the UDFs do with every kind of value Excel can hand them (the table in
+``udfs/_excel.py``), properties over all floats (hypothesis), and the same results
+in the UDF and in the built file's cached values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
+
+from udfs import COST_RATIO, INDUSTRY_RATING, PE, RATING, TOKEN_COST, TOKEN_PRICE
+from udfs._excel import COM_ERRORS
+from workbook.build import build
+from workbook.sheets import key_stocks
+
+#: Stock scale labels from highest to lowest (the report's 投资评级声明).
+STOCK_LABELS = ["买入", "增持", "持有", "卖出"]
+INDUSTRY_LABELS = ["强于大市", "中性", "弱于大市"]
+#: Token prices of the shipped table, USD per 1M tokens (input, output), from the
+#: report's price table: the test's own copy, not read from the code.
+PRICES = {"gpt-4o": (5.0, 15.0), "gpt-4o-mini": (0.15, 0.6), "o1-preview": (15.0, 60.0),
+          "o1-mini": (3.0, 12.0)}
+
+SPILL = -2146826243  # #SPILL! as a COM error integer (0x800A07FD)
+CALC = -2146826238  # #CALC! (0x800A0802)
+
+deterministic = settings(derandomize=True, database=None, max_examples=300)
+
+
+# --- each kind of cell value ----------------------------------------------------------
+
+# (value as it reaches Python, PE(value, 2) i.e. as close, RATING(value), TOKEN_COST input)
+EXCEL_VALUES = [
+    ("empty cell", None, "", "", 0.0),
+    ("empty string", "", "", "", 0.0),
+    ("number", 20.0, 10.0, "买入", 20 * 5.0 / 1e6),
+    ("number stored as text", "20", "#VALUE!", "#VALUE!", "#VALUE!"),
+    ("text", "abc", "#VALUE!", "#VALUE!", "#VALUE!"),
+    ("TRUE", True, "#VALUE!", "#VALUE!", "#VALUE!"),
+    ("FALSE", False, "#VALUE!", "#VALUE!", "#VALUE!"),
+    ("date", dt.datetime(2024, 9, 23), "#VALUE!", "#VALUE!", "#VALUE!"),
+    ("time", dt.time(10, 30), "#VALUE!", "#VALUE!", "#VALUE!"),
+    ("#N/A as text", "#N/A", "#N/A", "#N/A", "#N/A"),
+    ("#DIV/0! as COM integer", -2146826281, "#DIV/0!", "#DIV/0!", "#DIV/0!"),
+    ("#SPILL! as COM integer", SPILL, "#SPILL!", "#SPILL!", "#SPILL!"),
+    ("#CALC! as COM integer", CALC, "#CALC!", "#CALC!", "#CALC!"),
+    ("NaN", math.nan, "#NUM!", "#NUM!", "#NUM!"),
+    ("+inf", math.inf, "#NUM!", "#NUM!", "#NUM!"),
+    ("-inf", -math.inf, "#NUM!", "#NUM!", "#NUM!"),
+    ("int beyond float range", 10 ** 400, "#NUM!", "#NUM!", "#NUM!"),
+    ("huge", 1e300, 5e299, "买入", 5e300 / 1e6),
+    ("tiny", 1e-300, 5e-301, "持有", 5e-300 / 1e6),
+]
+
+
+@pytest.mark.parametrize("value,pe,rating,cost", [v[1:] for v in EXCEL_VALUES],
+                         ids=[v[0] for v in EXCEL_VALUES])
+def test_each_kind_of_excel_value_has_its_documented_result(value, pe, rating, cost):
+    assert PE(value, 2.0) == pe
+    assert RATING(value) == rating
+    out = TOKEN_COST("gpt-4o", value, 0)
+    assert out == (pytest.approx(cost, rel=1e-12) if isinstance(cost, float) else cost)
+
+
+def test_every_com_error_integer_passes_through_as_its_text():
+    assert len(COM_ERRORS) == 14
+    for code, text in COM_ERRORS.items():
+        assert text.startswith("#")
+        assert PE(code, 1.0) == PE(10.0, code) == text
+        assert RATING(code) == INDUSTRY_RATING(code) == text
+        assert TOKEN_COST("gpt-4o", 1, code) == text
+        assert TOKEN_PRICE(code, "input") == text
+
+
+def test_errors_in_the_option_arguments_are_not_taken_for_defaults():
+    # Without err_to_str an error would arrive as None and mean "default".
+    assert RATING(0.3, "#N/A") == "#N/A"
+    assert RATING(0.3, "stock", "#REF!") == "#REF!"
+    assert INDUSTRY_RATING(0.3, -2146826246) == "#N/A"
+    assert TOKEN_PRICE("gpt-4o", "#VALUE!") == "#VALUE!"
+    assert COST_RATIO("gpt-4o", "o1-mini", -2146826265) == "#REF!"
+
+
+def test_results_beyond_excels_largest_number_are_num_errors():
+    assert PE(1e308, 1e-10) == "#NUM!"
+    assert PE(1.0, 5e-324) == "#NUM!"
+    assert TOKEN_COST("o1-preview", 1e308, 1e308) == "#NUM!"
+    assert PE(1.7e308, 1.0) == 1.7e308  # the largest numbers themselves are fine
+
+
+# --- properties over all floats ---------------------------------------------------------
+
+positive = st.floats(min_value=1e-300, max_value=1e300, allow_nan=False, allow_infinity=False)
+real = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@deterministic
+@given(close=positive, eps=positive)
+def test_pe_of_positive_inputs_is_close_over_eps(close, eps):
+    expected = close / eps
+    assert PE(close, eps) == (expected if math.isfinite(expected) else "#NUM!")
+
+
+@deterministic
+@given(close=positive, eps=st.floats(max_value=0.0, allow_nan=False, allow_infinity=False))
+def test_pe_of_non_positive_eps_is_not_meaningful(close, eps):
+    assert PE(close, eps) == "NM"
+
+
+@deterministic
+@given(x=real, y=real)
+def test_rating_is_total_and_monotone_over_the_real_line(x, y):
+    lo, hi = sorted((x, y))
+    for labels, rate in ((STOCK_LABELS, RATING), (INDUSTRY_LABELS, INDUSTRY_RATING)):
+        r_lo, r_hi = rate(lo), rate(hi)
+        assert r_lo in labels and r_hi in labels  # total: every float has a rating
+        # labels run from highest to lowest: a larger input never gets a lower rating
+        assert labels.index(r_hi) <= labels.index(r_lo)
+
+
+@pytest.mark.parametrize("x", [math.inf, -math.inf, math.nan])
+def test_rating_of_non_finite_input_is_num(x):
+    assert RATING(x) == INDUSTRY_RATING(x) == "#NUM!"
+
+
+counts = st.floats(min_value=0, max_value=1e12, allow_nan=False, allow_infinity=False)
+
+
+@deterministic
+@given(model=st.sampled_from(sorted(PRICES)), a=counts, b=counts, n_in=counts, n_out=counts,
+       n_reason=counts, which=st.integers(0, 2))
+def test_token_cost_is_linear_in_each_token_count(model, a, b, n_in, n_out, n_reason, which):
+    def cost(k):
+        args = [n_in, n_out, n_reason]
+        args[which] = k
+        return TOKEN_COST(model, *args)
+
+    # Written as sums of costs (all >= 0), so float cancellation cannot hide or fake
+    # a difference: cost(a + b) - cost(0) = (cost(a) - cost(0)) + (cost(b) - cost(0)).
+    assert cost(a + b) + cost(0) == pytest.approx(cost(a) + cost(b), rel=1e-12, abs=1e-300)
+    assert cost(3 * a) + 2 * cost(0) == pytest.approx(3 * cost(a), rel=1e-12, abs=1e-300)
+    price_in, price_out = PRICES[model]
+    expected = (n_in * price_in + (n_out + n_reason) * price_out) / 1e6
+    assert TOKEN_COST(model, n_in, n_out, n_reason) == pytest.approx(expected, rel=1e-12)
+
+
+# --- the same result in the UDF and in the build ---------------------------------------
+
+
+def test_cached_values_in_the_file_are_what_the_udf_returns(data_copy, tmp_path):
+    """Blank and non-positive EPS, the only non-number inputs the data allows, give
+    the same result in the built file as a call of the UDF with those values."""
+    path = data_copy / "coverage.csv"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(",1.95,2.15,2.38,2.61", ",,-0.5,0,2.61")  # 000063.SZ
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "book.xlsm"
+    result = build(data_copy, out)
+    stocks = [s.code for s in result.data.coverage.stocks]
+    row = key_stocks.FIRST_DATA_ROW + stocks.index("000063.SZ")
+    n_years = len(result.data.coverage.years)
+    pe_first = key_stocks.FIRST_EPS_COL + n_years
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(key_stocks.NAME) \
+        .to_python(skip_empty_area=False)
+    cached = rows[row][pe_first:pe_first + 4]
+    assert cached == [PE(24.90, None), PE(24.90, -0.5), PE(24.90, 0), PE(24.90, 2.61)]
+    assert cached[:3] == ["", "NM", "NM"] and cached[3] == pytest.approx(24.90 / 2.61)
