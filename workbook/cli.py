@@ -48,6 +48,23 @@ def build(data_dir: Path, output: Path, force: bool) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.option("--stocks", type=click.IntRange(1, 100_000), required=True,
+              help="Number of stocks (unique tickers across .SH/.SZ/.BJ).")
+@click.option("--years", type=click.IntRange(1, 20), default=4, show_default=True,
+              help="Fiscal years of EPS, ending 2026E.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Random seed; the same seed writes the same bytes.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Folder to write the data files to.")
+def sample(stocks: int, years: int, seed: int, out_dir: Path) -> None:
+    """Write a synthetic coverage universe (for benchmarks and large-table tests)."""
+    from workbook.sample import write_sample
+
+    write_sample(out_dir, stocks, years, seed)
+    click.echo(f"wrote {out_dir}: {stocks} stocks x {years} years (seed {seed})")
+
+
 def main() -> None:
     cli()
 
