@@ -11,19 +11,43 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 from workbook import DATA_DIR, DEFAULT_OUTPUT, __version__
 from workbook.checks import Check, summary
 from workbook.dataset import Dataset, load_dataset
 from workbook.model import Sheet
 from workbook.sheets import OWNED, build_sheets
+from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 from workbook.writers.xlsx import write_workbook
 
 #: The broker report the shipped data transcribes (provenance; shown in the file).
 SOURCE = "Tianfeng Securities telecom sector note, 2024-09-24 (key stocks, rating " \
          "definitions, OpenAI price table)"
+
+
+#: The stages of a build, in order, as reported to ``timings`` and ``progress``:
+#: read + validate the data, sheet models with every cached value, the file writer,
+#: and what happens to the written file before it replaces the target.
+STAGES = ("load", "compute", "write", "post")
+
+
+@contextmanager
+def _stage(name: str, timings: dict[str, float] | None,
+           progress: Callable[[str], None] | None) -> Iterator[None]:
+    """Report stage *name* to *progress* as it starts and add its seconds to *timings*."""
+    if progress is not None:
+        progress(name)
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
 
 
 class BuildError(Exception):
@@ -41,11 +65,18 @@ class BuildResult:
 
     @property
     def n_cells(self) -> int:
-        return sum(1 for s in self.sheets for _ in s.cells())
+        """Cells written, every cell of an array formula's spill area included."""
+        return sum(c.spill[0] * c.spill[1] if c.spill else 1
+                   for s in self.sheets for _, _, c in s.cells())
 
     @property
     def n_formulas(self) -> int:
+        """Formulas written; an array formula counts once (it is one formula)."""
         return sum(1 for s in self.sheets for _, _, c in s.cells() if c.is_formula)
+
+    @property
+    def n_array_formulas(self) -> int:
+        return sum(1 for s in self.sheets for _, _, c in s.cells() if c.spill)
 
     @property
     def ok(self) -> bool:
@@ -56,7 +87,9 @@ class BuildResult:
         names = ", ".join(s.name for s in self.sheets)
         return (f"wrote {self.path}\n"
                 f"sheets {len(self.sheets)} ({names}); cells {self.n_cells}; "
-                f"formulas {self.n_formulas}\n"
+                f"formulas {self.n_formulas}"
+                + (f" ({self.n_array_formulas} array formulas)" if self.n_array_formulas
+                   else "") + "\n"
                 f"{summary(self.checks)}")
 
 
@@ -110,20 +143,25 @@ def existing_user_sheets(path: Path) -> list[str]:
     return [n for n in names if n not in OWNED]
 
 
-def write_atomic(path: Path, sheets: list[Sheet], data: Dataset) -> None:
-    """Write the workbook to a temporary file beside *path*, then replace *path*."""
+def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
+                 timings: dict[str, float] | None = None,
+                 progress: Callable[[str], None] | None = None) -> None:
+    """Write the workbook to a temporary file beside *path*, then replace *path*.
+    *timings*/*progress*: see :func:`build`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp",
                                     dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        write_workbook(tmp, sheets, properties=properties(data))
-        try:
-            os.replace(tmp, path)
-        except PermissionError as exc:
-            raise BuildError(f"{path}: cannot replace it ({exc.strerror}); if it is open "
-                             "in Excel, close it and build again") from exc
+        with _stage("write", timings, progress):
+            write_workbook(tmp, sheets, properties=properties(data))
+        with _stage("post", timings, progress):
+            try:
+                os.replace(tmp, path)
+            except PermissionError as exc:
+                raise BuildError(f"{path}: cannot replace it ({exc.strerror}); if it is "
+                                 "open in Excel, close it and build again") from exc
     except OSError as exc:
         raise BuildError(f"{path}: cannot write ({exc}); the previous file is unchanged"
                          ) from exc
@@ -132,16 +170,24 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset) -> None:
 
 
 def build(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_OUTPUT, *,
-          force: bool = False) -> BuildResult:
+          force: bool = False, array_threshold: int = ARRAY_THRESHOLD,
+          timings: dict[str, float] | None = None,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
     """Build the workbook at *output* from the data files in *data_dir*.
 
     Raises ``DataErrors`` (every problem with file, row and column) or
     :class:`BuildError`; in both cases nothing is written. An existing *output* that
     holds sheets coverbook does not own is refused unless *force* (the headless
     build rewrites the whole file; Refresh in Excel keeps user sheets).
+
+    Key-stocks tables of more than *array_threshold* stocks are written as one
+    array formula per year column (0: always). *timings*, if given, receives the
+    seconds spent in each of :data:`STAGES`; *progress* is called with each stage's
+    name as it starts (the command's progress bar; the library prints nothing).
     """
     output = Path(output)
-    data = load_dataset(data_dir)
+    with _stage("load", timings, progress):
+        data = load_dataset(data_dir)
     if output.exists() and not force:
         foreign = existing_user_sheets(output)
         if foreign:
@@ -149,6 +195,7 @@ def build(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_OUTPUT, 
                 f"{output}: holds sheets coverbook does not own ({', '.join(foreign)}); "
                 "a build would drop them. Move them to another workbook, use Refresh in "
                 "Excel (it keeps them), or pass --force to overwrite.")
-    sheets, checks = build_sheets(data)
-    write_atomic(output, sheets, data)
+    with _stage("compute", timings, progress):
+        sheets, checks = build_sheets(data, array_threshold=array_threshold)
+    write_atomic(output, sheets, data, timings=timings, progress=progress)
     return BuildResult(output, data, sheets, checks)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -17,6 +19,42 @@ def cli() -> None:
     """coverbook: a coverage workbook whose numbers Python computes."""
 
 
+def _interactive() -> bool:
+    """A person is watching: stderr is a terminal and this is not CI."""
+    return sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("true", "1")
+
+
+class _StageProgress:
+    """A progress bar over the build's stages on stderr, shown only once a build has
+    run for :attr:`DELAY` seconds (small builds print nothing) and only if *enabled*."""
+
+    DELAY = 1.0
+
+    def __init__(self, stages: tuple[str, ...], *, enabled: bool):
+        self.stages, self.enabled = stages, enabled
+        self.start = time.perf_counter()
+        self.done = 0
+        self.bar = None
+
+    def __call__(self, stage: str) -> None:
+        if not self.enabled:
+            return
+        self.done = self.stages.index(stage)
+        if self.bar is None and time.perf_counter() - self.start >= self.DELAY:
+            self.bar = click.progressbar(length=len(self.stages), label="building",
+                                         file=sys.stderr, show_eta=False)
+            self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.label = f"building: {stage}"
+            self.bar.update(self.done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.update(len(self.stages) - self.bar.pos)
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 @cli.command()
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               default=DATA_DIR, show_default=True, help="Folder of the data files.")
@@ -24,12 +62,20 @@ def cli() -> None:
               default=DEFAULT_OUTPUT, show_default=True, help="Workbook to write.")
 @click.option("--force", is_flag=True,
               help="Overwrite the output even if it holds sheets coverbook does not own.")
-def build(data_dir: Path, output: Path, force: bool) -> None:
+@click.option("--array-threshold", type=click.IntRange(min=0), default=None,
+              help="Write the P/E block as one array formula per year column when there "
+                   "are more stocks than this (default 200; 0 = always).")
+def build(data_dir: Path, output: Path, force: bool, array_threshold: int | None) -> None:
     """Build the workbook from the data files and check it against the report."""
-    from workbook.build import BuildError, build as run_build
+    from workbook.build import STAGES, BuildError, build as run_build
+    from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 
+    if array_threshold is None:
+        array_threshold = ARRAY_THRESHOLD
+    progress = _StageProgress(STAGES, enabled=_interactive())
     try:
-        result = run_build(data_dir, output, force=force)
+        result = run_build(data_dir, output, force=force, array_threshold=array_threshold,
+                           progress=progress)
     except DataErrors as exc:
         for error in exc.errors:
             click.echo(f"{Path(data_dir) / error.file if error.file else data_dir}"
@@ -39,6 +85,8 @@ def build(data_dir: Path, output: Path, force: bool) -> None:
     except BuildError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    finally:
+        progress.close()
     click.echo(result.report())
     if not result.ok:
         for check in result.checks:
