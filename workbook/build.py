@@ -8,6 +8,7 @@ build leaves the previous workbook byte for byte as it was.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
 import tempfile
@@ -39,13 +40,23 @@ STAGES = ("load", "compute", "write", "post")
 @contextmanager
 def _stage(name: str, timings: dict[str, float] | None,
            progress: Callable[[str], None] | None) -> Iterator[None]:
-    """Report stage *name* to *progress* as it starts and add its seconds to *timings*."""
+    """Report stage *name* to *progress* as it starts and add its seconds to *timings*.
+
+    The cyclic garbage collector is paused meanwhile: a stage allocates one small
+    object per cell (rows, cells, XlsxWriter's cell records), none of them in cycles,
+    and each collection re-scans everything allocated so far, which made up half the
+    time of a 50,000-stock build. Reference counting still frees memory as usual.
+    """
     if progress is not None:
         progress(name)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     start = time.perf_counter()
     try:
         yield
     finally:
+        if gc_was_enabled:
+            gc.enable()
         if timings is not None:
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
 
