@@ -169,3 +169,10 @@ def test_build_reports_its_stages(tmp_path):
     build(DATA_DIR, tmp_path / "b.xlsx", timings=timings, progress=started.append)
     assert tuple(started) == STAGES
     assert set(timings) == set(STAGES) and all(t >= 0 for t in timings.values())
+
+
+def test_array_layout_builds_are_byte_identical(tmp_path):
+    folder = write_sample(tmp_path / "d", ARRAY_THRESHOLD + 50, 4, seed=5)
+    first = build(folder, tmp_path / "1.xlsx").path.read_bytes()
+    second = build(folder, tmp_path / "2.xlsx").path.read_bytes()
+    assert first == second
