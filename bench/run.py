@@ -345,9 +345,9 @@ def verdicts(rows: dict[int, dict], udf: dict) -> list[tuple[str, str, bool | No
         add("vectorised P/E >= 1,000,000 cells/s (UDF)",
             f"{udf['array_cells_per_s_udf']:,.0f}",
             udf["array_cells_per_s_udf"] >= TARGETS["pe_array_cells_per_s"])
-        add("  same, through xlwings' conversions",
-            f"{udf['array_cells_per_s_via_xlwings']:,.0f}",
-            udf["array_cells_per_s_via_xlwings"] >= TARGETS["pe_array_cells_per_s"])
+        # Not a target: bounded by xlwings' own per-cell conversion (see the README).
+        add("  (info) same, through xlwings' conversions",
+            f"{udf['array_cells_per_s_via_xlwings']:,.0f}", None)
     return out
 
 
@@ -374,7 +374,7 @@ def table(rows: dict[int, dict], udf: dict) -> str:
                   f"{udf['array_cells_per_s_via_xlwings']:,.0f} cells/s through xlwings' "
                   "conversions"]
     lines += ["", "target | measured | met", "--- | --- | ---"]
-    lines += [f"{name} | {text} | {'yes' if ok else 'NO'}"
+    lines += [f"{name} | {text} | {'-' if ok is None else 'yes' if ok else 'NO'}"
               for name, text, ok in verdicts(rows, udf)]
     return "\n".join(lines)
 

@@ -33,24 +33,27 @@ class _StageProgress:
     def __init__(self, stages: tuple[str, ...], *, enabled: bool):
         self.stages, self.enabled = stages, enabled
         self.start = time.perf_counter()
-        self.done = 0
         self.bar = None
 
     def __call__(self, stage: str) -> None:
         if not self.enabled:
             return
-        self.done = self.stages.index(stage)
         if self.bar is None and time.perf_counter() - self.start >= self.DELAY:
             self.bar = click.progressbar(length=len(self.stages), label="building",
                                          file=sys.stderr, show_eta=False)
             self.bar.__enter__()
         if self.bar is not None:
             self.bar.label = f"building: {stage}"
-            self.bar.update(self.done - self.bar.pos)
+            self.bar.update(self.stages.index(stage) - self.bar.pos)
 
-    def close(self) -> None:
+    def finish(self) -> None:
+        """The build succeeded: fill the bar."""
         if self.bar is not None:
             self.bar.update(len(self.stages) - self.bar.pos)
+
+    def close(self) -> None:
+        """End the bar's line (as far as it got, if the build failed)."""
+        if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
 
@@ -74,8 +77,12 @@ def build(data_dir: Path, output: Path, force: bool, array_threshold: int | None
         array_threshold = ARRAY_THRESHOLD
     progress = _StageProgress(STAGES, enabled=_interactive())
     try:
-        result = run_build(data_dir, output, force=force, array_threshold=array_threshold,
-                           progress=progress)
+        try:
+            result = run_build(data_dir, output, force=force,
+                               array_threshold=array_threshold, progress=progress)
+            progress.finish()
+        finally:
+            progress.close()  # before any message, so the bar never cuts through one
     except DataErrors as exc:
         for error in exc.errors:
             click.echo(f"{Path(data_dir) / error.file if error.file else data_dir}"
@@ -85,8 +92,6 @@ def build(data_dir: Path, output: Path, force: bool, array_threshold: int | None
     except BuildError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    finally:
-        progress.close()
     click.echo(result.report())
     if not result.ok:
         for check in result.checks:
