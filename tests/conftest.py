@@ -12,15 +12,28 @@ from python_calamine import CalamineWorkbook
 
 from workbook import DATA_DIR
 from workbook.build import build
+from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 
 TESTS_DIR = Path(__file__).resolve().parent
 
 
+#: Both layouts of the key-stocks P/E block: one =PE() per cell (the shipped 15
+#: stocks are below the default threshold) and one array formula per year column
+#: (threshold 0). Every test of the built file runs on both.
+LAYOUTS = {"scalar": ARRAY_THRESHOLD, "array": 0}
+
+
+@pytest.fixture(scope="session", params=list(LAYOUTS))
+def layout(request):
+    """``"scalar"`` or ``"array"``: the P/E layout of the :func:`built` workbook."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
+def built(tmp_path_factory, layout):
     """The build result of the shipped data, written to a temporary folder."""
-    out = tmp_path_factory.mktemp("build") / "coverbook.xlsm"
-    return build(DATA_DIR, out)
+    out = tmp_path_factory.mktemp(f"build-{layout}") / "coverbook.xlsm"
+    return build(DATA_DIR, out, array_threshold=LAYOUTS[layout])
 
 
 @pytest.fixture(scope="session")

@@ -42,3 +42,44 @@ def test_bad_data_names_file_row_and_column_and_writes_nothing(tmp_path, data_co
     assert "coverage.csv:2:EPS 2023A: 'n.a.' is not a number" in proc.stderr
     assert "coverage.csv:7:" in proc.stderr
     assert not out.exists()
+
+
+def _build_on_a_terminal(tmp_path, env_extra):
+    """Run a build whose stderr is a pseudo-terminal; return what it showed there."""
+    import os
+    import pty  # POSIX only; CI runs on Linux
+
+    folder = tmp_path / "sample"
+    assert run("sample", "--stocks", "3000", "--out", str(folder)).returncode == 0
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env.update(env_extra)
+    # A delay of 0 s makes the bar appear even on a fast machine.
+    code = ("import workbook.cli as c; c._StageProgress.DELAY = 0; "
+            "c.cli(['build', '--data', %r, '--output', %r])"
+            % (str(folder), str(tmp_path / "b.xlsx")))
+    proc = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                          stderr=slave, env=env, timeout=120)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"claims 5/5" in proc.stdout  # the summary goes to stdout either way
+    return shown.decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    shown = _build_on_a_terminal(tmp_path, {})
+    assert "building: write" in shown and "100%" in shown
+
+
+def test_no_progress_bar_in_ci(tmp_path):
+    assert _build_on_a_terminal(tmp_path, {"CI": "true"}) == ""

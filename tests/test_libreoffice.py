@@ -15,8 +15,13 @@ pytestmark = pytest.mark.skipif(shutil.which("soffice") is None,
                                 reason="LibreOffice (soffice) is not installed")
 
 
-def test_csv_of_the_key_stocks_shows_the_reports_pe(built, tmp_path):
+def test_csv_of_the_key_stocks_shows_the_reports_pe(built, layout, tmp_path):
     from workbook.export import export_csv
+
+    if layout == "array":
+        # LibreOffice recalculates array formulas on load whatever its settings, and
+        # it has no PE function: the array layout shows #NAME? there (README).
+        pytest.skip("LibreOffice recalculates array formulas on load (no PE there)")
 
     files = export_csv(built.path, tmp_path)
     assert set(files) == {"重点标的", "评级说明", "Token价格", "核对", "xlwings.conf"}

@@ -6,6 +6,7 @@ import csv
 import re
 
 import pytest
+from openpyxl.worksheet.formula import ArrayFormula
 
 from workbook import DATA_DIR
 
@@ -65,23 +66,38 @@ def test_codes_stay_text_with_leading_zeros(calamine_sheets):
     assert len(codes) == 15 and all(isinstance(c, str) for c in codes)
 
 
-def test_pe_formulas_point_at_their_own_row_and_year(formulas_wb):
+def test_pe_formulas_point_at_their_own_row_and_year(formulas_wb, layout):
     ws = formulas_wb[KEY]
     header_row = next(r for r in range(1, 10) if ws.cell(r, 1).value == "代码 Code")
     headers = {c: ws.cell(header_row, c).value for c in range(1, ws.max_column + 1)}
     close_col = next(c for c, h in headers.items() if h and h.startswith("收盘价"))
     eps_cols = {h.split()[1]: c for c, h in headers.items() if h and h.startswith("EPS ")}
+    first, last = header_row + 1, header_row + 15
     checked = 0
     for c, h in headers.items():
         if not (h and h.startswith("P/E ")):
             continue
-        for r in range(header_row + 1, header_row + 16):
+        close_letter = ws.cell(1, close_col).column_letter
+        eps_letter = ws.cell(1, eps_cols[h.split()[1]]).column_letter
+        if layout == "array":
+            # One spilled formula per year column: the whole close and EPS columns.
+            anchor = ws.cell(first, c).value
+            assert isinstance(anchor, ArrayFormula), anchor
+            letter = ws.cell(1, c).column_letter
+            assert anchor.ref == f"{letter}{first}:{letter}{last}"
+            assert anchor.text == (f"=PE({close_letter}{first}:{close_letter}{last},"
+                                   f"{eps_letter}{first}:{eps_letter}{last})")
+            # The spilled cells hold values only (Excel stores them so).
+            assert all(not isinstance(ws.cell(r, c).value, (str, ArrayFormula))
+                       for r in range(first + 1, last + 1))
+            checked += last - first + 1
+            continue
+        for r in range(first, last + 1):
             f = ws.cell(r, c).value
             m = re.fullmatch(r"=PE\(([A-Z]+)(\d+),([A-Z]+)(\d+)\)", f)
             assert m, f
-            assert (m.group(1), int(m.group(2))) == (ws.cell(r, close_col).column_letter, r)
-            assert (m.group(3), int(m.group(4))) == (
-                ws.cell(r, eps_cols[h.split()[1]]).column_letter, r)
+            assert (m.group(1), int(m.group(2))) == (close_letter, r)
+            assert (m.group(3), int(m.group(4))) == (eps_letter, r)
             checked += 1
     assert checked == 60
 

@@ -118,6 +118,8 @@ def as_number(value: Any) -> float | str | type[Blank]:
             return NUM_ERROR
         except (TypeError, ValueError):
             return VALUE_ERROR
+        except OverflowError:  # an int beyond the largest double (Python callers only)
+            return "#NUM!"
         if not math.isfinite(number):
             return NUM_ERROR
         return number

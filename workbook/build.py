@@ -7,10 +7,14 @@ build leaves the previous workbook byte for byte as it was.
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 from xlsxwriter.exceptions import XlsxWriterException
 
@@ -20,7 +24,38 @@ from workbook.dataset import Dataset, load_dataset
 from workbook.model import Sheet
 from workbook.provenance import custom_properties, properties
 from workbook.sheets import OWNED, build_sheets
+from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 from workbook.writers.xlsx import write_workbook
+
+
+#: The stages of a build, in order, as reported to ``timings`` and ``progress``:
+#: read + validate the data, sheet models with every cached value, the file writer,
+#: and what happens to the written file before it replaces the target.
+STAGES = ("load", "compute", "write", "post")
+
+
+@contextmanager
+def _stage(name: str, timings: dict[str, float] | None,
+           progress: Callable[[str], None] | None) -> Iterator[None]:
+    """Report stage *name* to *progress* as it starts and add its seconds to *timings*.
+
+    The cyclic garbage collector is paused meanwhile: a stage allocates one small
+    object per cell (rows, cells, XlsxWriter's cell records), none of them in cycles,
+    and each collection re-scans everything allocated so far, which made up half the
+    time of a 50,000-stock build. Reference counting still frees memory as usual.
+    """
+    if progress is not None:
+        progress(name)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+        if timings is not None:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
 
 
 class BuildError(Exception):
@@ -38,11 +73,18 @@ class BuildResult:
 
     @property
     def n_cells(self) -> int:
-        return sum(1 for s in self.sheets for _ in s.cells())
+        """Cells written, every cell of an array formula's spill area included."""
+        return sum(c.spill[0] * c.spill[1] if c.spill else 1
+                   for s in self.sheets for _, _, c in s.cells())
 
     @property
     def n_formulas(self) -> int:
+        """Formulas written; an array formula counts once (it is one formula)."""
         return sum(1 for s in self.sheets for _, _, c in s.cells() if c.is_formula)
+
+    @property
+    def n_array_formulas(self) -> int:
+        return sum(1 for s in self.sheets for _, _, c in s.cells() if c.spill)
 
     @property
     def ok(self) -> bool:
@@ -53,7 +95,9 @@ class BuildResult:
         names = ", ".join(s.name for s in self.sheets)
         return (f"wrote {self.path}\n"
                 f"sheets {len(self.sheets)} ({names}); cells {self.n_cells}; "
-                f"formulas {self.n_formulas}\n"
+                f"formulas {self.n_formulas}"
+                + (f" ({self.n_array_formulas} array formulas)" if self.n_array_formulas
+                   else "") + "\n"
                 f"{summary(self.checks)}")
 
 
@@ -80,8 +124,11 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def write_atomic(path: Path, sheets: list[Sheet], data: Dataset) -> None:
+def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
+                 timings: dict[str, float] | None = None,
+                 progress: Callable[[str], None] | None = None) -> None:
     """Write the workbook to a temporary file beside *path*, then replace *path*.
+    *timings*/*progress*: see :func:`build`.
 
     The replace is one ``os.replace`` (atomic on POSIX and on NTFS), done only after
     the writer has closed a complete file; on any failure the temporary file is
@@ -99,18 +146,20 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset) -> None:
                          "--output") from exc
     tmp = Path(tmp_name)
     try:
-        write_workbook(tmp, sheets, properties=properties(data),
-                       custom_properties=custom_properties(data))
-        os.chmod(tmp, _file_mode(path))
-        try:
-            os.replace(tmp, path)
-        except PermissionError as exc:
-            lock = path.with_name("~$" + path.name)
-            raise BuildError(
-                f"{path}: cannot replace it ({exc.strerror}); it is probably open in Excel"
-                + (f" ({lock.name} exists)" if lock.exists() else "")
-                + " or read-only: close it in Excel and build again; the previous file "
-                "is unchanged") from exc
+        with _stage("write", timings, progress):
+            write_workbook(tmp, sheets, properties=properties(data),
+                           custom_properties=custom_properties(data))
+        with _stage("post", timings, progress):
+            os.chmod(tmp, _file_mode(path))
+            try:
+                os.replace(tmp, path)
+            except PermissionError as exc:
+                lock = path.with_name("~$" + path.name)
+                raise BuildError(
+                    f"{path}: cannot replace it ({exc.strerror}); it is probably open in "
+                    "Excel" + (f" ({lock.name} exists)" if lock.exists() else "")
+                    + " or read-only: close it in Excel and build again; the previous "
+                    "file is unchanged") from exc
     except (OSError, XlsxWriterException) as exc:
         raise BuildError(f"{path}: cannot write ({exc}); the previous file is unchanged; "
                          "free some disk space or choose another --output and build again"
@@ -120,16 +169,24 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset) -> None:
 
 
 def build(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_OUTPUT, *,
-          force: bool = False) -> BuildResult:
+          force: bool = False, array_threshold: int = ARRAY_THRESHOLD,
+          timings: dict[str, float] | None = None,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
     """Build the workbook at *output* from the data files in *data_dir*.
 
     Raises ``DataErrors`` (every problem with file, row and column) or
     :class:`BuildError`; in both cases nothing is written. An existing *output* that
     holds sheets coverbook does not own is refused unless *force* (the headless
     build rewrites the whole file; Refresh in Excel keeps user sheets).
+
+    Key-stocks tables of more than *array_threshold* stocks are written as one
+    array formula per year column (0: always). *timings*, if given, receives the
+    seconds spent in each of :data:`STAGES`; *progress* is called with each stage's
+    name as it starts (the command's progress bar; the library prints nothing).
     """
     output = Path(output)
-    data = load_dataset(data_dir)
+    with _stage("load", timings, progress):
+        data = load_dataset(data_dir)
     if output.exists() and not force:
         foreign = existing_user_sheets(output)
         if foreign:
@@ -137,6 +194,7 @@ def build(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_OUTPUT, 
                 f"{output}: holds sheets coverbook does not own ({', '.join(foreign)}); "
                 "a build would drop them. Move them to another workbook, use Refresh in "
                 "Excel (it keeps them), or pass --force to overwrite.")
-    sheets, checks = build_sheets(data)
-    write_atomic(output, sheets, data)
+    with _stage("compute", timings, progress):
+        sheets, checks = build_sheets(data, array_threshold=array_threshold)
+    write_atomic(output, sheets, data, timings=timings, progress=progress)
     return BuildResult(output, data, sheets, checks)

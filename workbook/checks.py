@@ -82,5 +82,6 @@ def summary(checks: list[Check]) -> str:
     """``"P/E 60/60 match the report; claims 5/5"``."""
     pe = [c for c in checks if c.kind == "P/E"]
     claims = [c for c in checks if c.kind == "claim"]
-    return (f"P/E {sum(c.passed for c in pe)}/{len(pe)} match the report; "
-            f"claims {sum(c.passed for c in claims)}/{len(claims)}")
+    pe_text = (f"P/E {sum(c.passed for c in pe)}/{len(pe)} match the report" if pe
+               else "P/E 0/0: no printed P/E to check (no report_pe.csv)")
+    return f"{pe_text}; claims {sum(c.passed for c in claims)}/{len(claims)}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -18,6 +20,45 @@ def cli() -> None:
     """coverbook: a coverage workbook whose numbers Python computes."""
 
 
+def _interactive() -> bool:
+    """A person is watching: stderr is a terminal and this is not CI."""
+    return sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("true", "1")
+
+
+class _StageProgress:
+    """A progress bar over the build's stages on stderr, shown only once a build has
+    run for :attr:`DELAY` seconds (small builds print nothing) and only if *enabled*."""
+
+    DELAY = 1.0
+
+    def __init__(self, stages: tuple[str, ...], *, enabled: bool):
+        self.stages, self.enabled = stages, enabled
+        self.start = time.perf_counter()
+        self.bar = None
+
+    def __call__(self, stage: str) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None and time.perf_counter() - self.start >= self.DELAY:
+            self.bar = click.progressbar(length=len(self.stages), label="building",
+                                         file=sys.stderr, show_eta=False)
+            self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.label = f"building: {stage}"
+            self.bar.update(self.stages.index(stage) - self.bar.pos)
+
+    def finish(self) -> None:
+        """The build succeeded: fill the bar."""
+        if self.bar is not None:
+            self.bar.update(len(self.stages) - self.bar.pos)
+
+    def close(self) -> None:
+        """End the bar's line (as far as it got, if the build failed)."""
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 @cli.command()
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               default=DATA_DIR, show_default=True, help="Folder of the data files.")
@@ -27,22 +68,36 @@ def cli() -> None:
               help="Overwrite the output even if it holds sheets coverbook does not own.")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 if the output is not what the data builds now.")
-def build(data_dir: Path, output: Path, force: bool, check_only: bool) -> None:
+@click.option("--array-threshold", type=click.IntRange(min=0), default=None,
+              help="Write the P/E block as one array formula per year column when there "
+                   "are more stocks than this (default 200; 0 = always).")
+def build(data_dir: Path, output: Path, force: bool, check_only: bool,
+          array_threshold: int | None) -> None:
     """Build the workbook from the data files and check it against the report."""
-    from workbook.build import BuildError, build as run_build
+    from workbook.build import STAGES, BuildError, build as run_build
+    from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 
+    if array_threshold is None:
+        array_threshold = ARRAY_THRESHOLD
+    progress = _StageProgress(STAGES, enabled=_interactive())
     try:
         if check_only:
             from workbook.staleness import check as check_workbook
 
-            difference, result = check_workbook(data_dir, output)
+            difference, result = check_workbook(data_dir, output,
+                                                array_threshold=array_threshold)
             if difference:
                 click.echo(f"{output} is stale: {difference}\nRun 'coverbook build' and "
                            "commit the workbook.", err=True)
                 sys.exit(1)
             click.echo(f"{output} is current ({summary(result.checks)})")
             sys.exit(0 if result.ok else 1)
-        result = run_build(data_dir, output, force=force)
+        try:
+            result = run_build(data_dir, output, force=force,
+                               array_threshold=array_threshold, progress=progress)
+            progress.finish()
+        finally:
+            progress.close()  # before any message, so the bar never cuts through one
     except DataErrors as exc:
         for error in exc.errors:
             click.echo(f"{Path(data_dir) / error.file if error.file else data_dir}"
@@ -81,6 +136,23 @@ def export(data_dir: Path, pdf: Path) -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.option("--stocks", type=click.IntRange(1, 100_000), required=True,
+              help="Number of stocks (unique tickers across .SH/.SZ/.BJ).")
+@click.option("--years", type=click.IntRange(1, 20), default=4, show_default=True,
+              help="Fiscal years of EPS, ending 2026E.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Random seed; the same seed writes the same bytes.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Folder to write the data files to.")
+def sample(stocks: int, years: int, seed: int, out_dir: Path) -> None:
+    """Write a synthetic coverage universe (for benchmarks and large-table tests)."""
+    from workbook.sample import write_sample
+
+    write_sample(out_dir, stocks, years, seed)
+    click.echo(f"wrote {out_dir}: {stocks} stocks x {years} years (seed {seed})")
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ Strings in ``value`` are always literal text, even when they begin with ``=``: o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -52,14 +52,16 @@ STYLES: dict[str, Style] = {
 }
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """One cell: a literal ``value``, or a ``formula`` (``"=PE(C4,F4)"``) with its
     ``cached`` value; ``style`` names an entry of :data:`STYLES`.
 
     A formula with ``spill=(height, width)`` is a dynamic array formula anchored here
     whose result spills over that area; its ``cached`` is then a list of rows of that
     shape (every spilled cell's cached value).
+
+    Immutable. A named tuple rather than a frozen dataclass: a 50,000-stock sheet has
+    650,000 cells, and a tuple is built 3x faster and takes half the memory.
     """
 
     value: Any = None

@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 
 from workbook.build import BuildResult, build
+from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 
 
 def _cells(path: Path, data_only: bool) -> dict[str, dict[tuple[int, int], object]]:
@@ -52,13 +53,14 @@ def first_difference(on_disk: Path, fresh: Path) -> str:
     return "the zip containers differ (same parts, same contents)"
 
 
-def check(data_dir: Path | str, path: Path | str) -> tuple[str | None, BuildResult]:
+def check(data_dir: Path | str, path: Path | str, *,
+          array_threshold: int = ARRAY_THRESHOLD) -> tuple[str | None, BuildResult]:
     """``(None, result)`` if *path* equals a fresh build from *data_dir*, else
     ``(difference, result)``. Raises what :func:`workbook.build.build` raises."""
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="coverbook-check-") as tmp:
         fresh = Path(tmp) / path.name
-        result = build(data_dir, fresh, force=True)
+        result = build(data_dir, fresh, force=True, array_threshold=array_threshold)
         if not path.exists():
             return f"{path} does not exist", result
         if path.read_bytes() == fresh.read_bytes():

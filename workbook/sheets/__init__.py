@@ -17,15 +17,18 @@ from workbook.sheets import checks, config, key_stocks, ratings, token_prices
 OWNED = (key_stocks.NAME, ratings.NAME, token_prices.NAME, checks.NAME, config.NAME)
 
 
-def build_sheets(data: Dataset) -> tuple[list[Sheet], list[Check]]:
+def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRESHOLD,
+                 ) -> tuple[list[Sheet], list[Check]]:
     """The sheet models for *data*, in workbook order, and the checks they show.
 
     The UDFs compute every cached value against *data* (not the shipped files).
+    Key-stocks tables of more than *array_threshold* stocks get the array layout
+    (see :mod:`workbook.sheets.key_stocks`).
     """
     with use_dataset(data):
         results = all_checks(data)
         sheets = [
-            key_stocks.build(data),
+            key_stocks.build(data, array_threshold),
             ratings.build(data),
             token_prices.build(data),
             checks.build(data, results),

@@ -1,8 +1,18 @@
 """Sheet ``重点标的``: the key-stocks table as the report prints it, P/E by ``=PE()``.
 
 Columns: code, name, close (CNY), close date, rating, one EPS column per fiscal year
-(CNY per share), then one P/E column per fiscal year, each cell ``=PE(<close>,<EPS>)``
-of its own row. A last row averages each P/E column (loss-makers' ``NM`` skipped).
+(CNY per share), then one P/E column per fiscal year. A last row averages each P/E
+column (loss-makers' ``NM`` skipped).
+
+Two layouts of the P/E block, same cells and same cached values:
+
+- up to :data:`ARRAY_THRESHOLD` stocks, one ``=PE(<close>,<EPS>)`` per cell of its own
+  row, as an analyst would type it;
+- above it, one dynamic array formula per fiscal year, ``=PE(C4:C5003,F4:F5003)``,
+  spilling down the column. In Excel each scalar UDF call is a round trip from VBA to
+  the Python COM server (milliseconds; xlwings issue #1976), so 5,000 stocks x 4 years
+  of scalar cells take minutes to recalculate and the array layout takes 4 calls. The
+  build computes each column's cached values with one call of the same UDF.
 """
 
 from __future__ import annotations
@@ -10,15 +20,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import fmean
 
-from udfs.valuation import pe_value
+from udfs.valuation import PE, pe_value
 from workbook.dataset import Dataset
-from workbook.model import Sheet, a1, formula, value
+from workbook.model import Sheet, a1, array_formula, formula, value
 
 NAME = "重点标的"
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 0, 1, 2
 FIRST_DATA_ROW = 3
 CODE, STOCK_NAME, CLOSE, CLOSE_DATE, RATING = range(5)
 FIRST_EPS_COL = 5
+#: Tables with more stocks than this get the array layout (one =PE() per year
+#: column). 200 x 4 years is 800 scalar calls, a few seconds of recalculation in
+#: Excel; below it the per-cell formulas are easier to read and to edit.
+ARRAY_THRESHOLD = 200
 
 
 @dataclass(frozen=True)
@@ -27,6 +41,8 @@ class Layout:
 
     n_stocks: int
     n_years: int
+    #: True when the P/E block is one spilled array formula per year column.
+    array: bool = False
 
     def row_of(self, index: int) -> int:
         """Zero-based sheet row of the *index*-th stock."""
@@ -43,14 +59,17 @@ class Layout:
         return FIRST_DATA_ROW + self.n_stocks
 
 
-def layout(data: Dataset) -> Layout:
-    return Layout(len(data.coverage.stocks), len(data.coverage.years))
+def layout(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Layout:
+    """Where the table of *data* goes; array layout above *array_threshold* stocks."""
+    n = len(data.coverage.stocks)
+    return Layout(n, len(data.coverage.years), array=n > array_threshold)
 
 
-def build(data: Dataset) -> Sheet:
-    """The sheet model of ``重点标的`` for *data*."""
+def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
+    """The sheet model of ``重点标的`` for *data*; array layout above *array_threshold*
+    stocks (0: always)."""
     cov = data.coverage
-    lay = layout(data)
+    lay = layout(data, array_threshold)
     sheet = Sheet(NAME, freeze=(FIRST_DATA_ROW, 2), landscape=True)
     dates = sorted({s.close_date.isoformat() for s in cov.stocks})
     sheet.add(TITLE_ROW, 0, [[value("重点标的 Key stocks", "title")]])
@@ -61,6 +80,16 @@ def build(data: Dataset) -> Sheet:
     header += [f"EPS {y.label}" for y in cov.years] + [f"P/E {y.label}" for y in cov.years]
     sheet.add(HEADER_ROW, 0, [[value(h, "header") for h in header]])
 
+    # P/E per year column: one UDF call on the whole column (array layout) or on
+    # each cell; both give the same values (PE broadcasts pe_value).
+    if lay.array and cov.stocks:
+        closes = [[s.close] for s in cov.stocks]
+        pe_columns = [[r[0] for r in PE(closes, [[s.eps[k]] for s in cov.stocks])]
+                      for k in range(lay.n_years)]
+    else:
+        pe_columns = [[pe_value(s.close, s.eps[k]) for s in cov.stocks]
+                      for k in range(lay.n_years)]
+
     rows = []
     for i, stock in enumerate(cov.stocks):
         r = lay.row_of(i)
@@ -68,18 +97,24 @@ def build(data: Dataset) -> Sheet:
                  value(stock.close, "price"), value(stock.close_date, "date"),
                  value(stock.rating, "text")]
         cells += [value(e, "eps") for e in stock.eps]
-        for k, eps in enumerate(stock.eps):
-            cells.append(formula(f"=PE({a1(r, CLOSE)},{a1(r, lay.eps_col(k))})",
-                                 pe_value(stock.close, eps), "pe"))
+        if not lay.array:
+            cells += [formula(f"=PE({a1(r, CLOSE)},{a1(r, lay.eps_col(k))})",
+                              pe_columns[k][i], "pe") for k in range(lay.n_years)]
         rows.append(cells)
     sheet.add(FIRST_DATA_ROW, 0, rows)
+    if lay.array and cov.stocks:
+        first, last = lay.row_of(0), lay.row_of(lay.n_stocks - 1)
+        sheet.add(first, lay.pe_col(0), [[
+            array_formula(f"=PE({a1(first, CLOSE)}:{a1(last, CLOSE)},"
+                          f"{a1(first, lay.eps_col(k))}:{a1(last, lay.eps_col(k))})",
+                          [[v] for v in pe_columns[k]], "pe")
+            for k in range(lay.n_years)]])
 
     if cov.stocks:
         mean = [value("平均 Mean (P/E, NM excluded)", "note")]
         for k in range(lay.n_years):
             col = lay.pe_col(k)
-            numbers = [c.cached for c in (row[col] for row in rows)
-                       if isinstance(c.cached, float)]
+            numbers = [v for v in pe_columns[k] if isinstance(v, float)]
             first, last = a1(lay.row_of(0), col), a1(lay.row_of(lay.n_stocks - 1), col)
             cached = fmean(numbers) if numbers else "#DIV/0!"
             mean.append(formula(f"=AVERAGE({first}:{last})", cached, "pe"))

@@ -18,6 +18,12 @@ from xlsxwriter.worksheet import Worksheet
 from workbook.model import STYLES, Cell, Sheet, Style
 
 
+#: XlsxWriter options of every workbook written (bench/ writes its floor with them too).
+#: Text is never reinterpreted as a formula, number or URL.
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False,
+                    "strings_to_urls": False}
+
+
 def _format_props(style: Style) -> dict[str, Any]:
     props: dict[str, Any] = {}
     if style.num_format:
@@ -84,9 +90,7 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
     ``vbaProject.bin`` to embed (the file must then end in ``.xlsm``).
     Raises ``OSError`` when the file cannot be written.
     """
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
-                                         "strings_to_numbers": False,
-                                         "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(str(path), dict(WORKBOOK_OPTIONS))
     try:
         if properties:
             wb.set_properties(properties)

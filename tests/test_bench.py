@@ -1,0 +1,59 @@
+"""bench/run.py runs end to end on small sizes and counts what it should (timings are
+its output, not asserted here: speed targets live in the benchmark, not in tests)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_runs_and_counts_udf_calls(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "15,250",
+                           "--repeats", "1", "--json", str(out)], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "build/floor" in proc.stdout and "target | measured | met" in proc.stdout
+    result = json.loads(out.read_text(encoding="utf-8"))
+    small, large = result["sizes"]["15"], result["sizes"]["250"]
+    assert small["layout"] == "scalar" and large["layout"] == "array"
+    # 15 stocks x 4 years: one =PE() per cell; 250 stocks: one per year column.
+    assert small["udf_calls_by_name"]["PE"] == 60
+    assert large["udf_calls_by_name"]["PE"] == 4
+    # The other sheets do not change with the stock count.
+    others = {k: v for k, v in small["udf_calls_by_name"].items() if k != "PE"}
+    assert others == {k: v for k, v in large["udf_calls_by_name"].items() if k != "PE"}
+    assert others["RATING"] == 26 and others["INDUSTRY_RATING"] == 26
+    # 13 cells a stock; the sample has no printed P/E, so 60 check rows (6 cells) fewer.
+    assert large["cells"] - small["cells"] == (250 - 15) * 13 - 60 * 6
+    for row in (small, large):
+        assert set(row["stages_s"]) == {"load", "compute", "write", "post"}
+        assert row["build_s"] > 0 and row["floor_s"] > 0 and row["build_peak_rss_mb"] > 0
+    udf = result["udf"]
+    assert udf["array_rows"] == 250 and udf["scalar_calls_per_s"] > 0
+
+
+def test_xlwings_conversion_path_gives_what_the_udf_gives():
+    code = r"""
+import sys
+sys.path.insert(0, sys.argv[1] + "/bench")
+import xlwings_path
+udfs = xlwings_path.install()
+call = xlwings_path.call_like_excel
+assert udfs.PE.__xlfunc__["args"][0]["options"] == {"ndim": 2, "err_to_str": True}
+# COM hands a cell over as a scalar and a range as a tuple of row tuples.
+assert call(udfs.PE, 108.90, 1.94) == [[108.90 / 1.94]]
+assert call(udfs.PE, 10.0, None) == [[""]]
+assert call(udfs.PE, 10.0, -2146826246) == [["#N/A"]]  # COM error integer, err_to_str
+closes, eps = ((108.90,),) * 100, ((1.94,), (0.0,)) * 50
+assert call(udfs.PE, closes, eps) == [[108.90 / 1.94], ["NM"]] * 50
+print("ok")
+"""
+    proc = subprocess.run([sys.executable, "-c", code, str(ROOT)], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
