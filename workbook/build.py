@@ -14,12 +14,17 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbook import DATA_DIR, DEFAULT_OUTPUT, __version__
+from workbook import DATA_DIR, DEFAULT_OUTPUT, PACKAGE_DIR, __version__
 from workbook.checks import Check, summary
 from workbook.dataset import Dataset, load_dataset
 from workbook.model import Sheet
+from workbook.package import add_ribbon
 from workbook.sheets import OWNED, build_sheets
 from workbook.writers.xlsx import write_workbook
+
+#: The VBA project every build embeds (xlwings' module, UDF wrappers, ribbon
+#: callbacks), generated from ``workbook/vba/*.bas|cls`` by ``tools/make_vba.py``.
+VBA_PROJECT = PACKAGE_DIR / "vba" / "vbaProject.bin"
 
 #: The broker report the shipped data transcribes (provenance; shown in the file).
 SOURCE = "Tianfeng Securities telecom sector note, 2024-09-24 (key stocks, rating " \
@@ -111,14 +116,20 @@ def existing_user_sheets(path: Path) -> list[str]:
 
 
 def write_atomic(path: Path, sheets: list[Sheet], data: Dataset) -> None:
-    """Write the workbook to a temporary file beside *path*, then replace *path*."""
+    """Write the workbook (sheets, VBA project, ribbon) to a temporary file beside
+    *path*, then replace *path*."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp",
                                     dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        write_workbook(tmp, sheets, properties=properties(data))
+        # Macros live only in .xlsm: Excel refuses an .xlsx that holds a VBA project.
+        macro_enabled = path.suffix.lower() == ".xlsm"
+        write_workbook(tmp, sheets, properties=properties(data),
+                       vba_project=VBA_PROJECT if macro_enabled else None)
+        if macro_enabled:
+            add_ribbon(tmp)
         try:
             os.replace(tmp, path)
         except PermissionError as exc:
