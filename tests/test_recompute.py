@@ -69,6 +69,8 @@ def recompute(path, data):
                 registry[name] = f
     out = {}
     for key, ranges in solution.items():
+        if "]" not in key:  # constants and intermediate nodes, not cells
+            continue
         sheet, cell = key.split("]", 1)[1].rsplit("!", 1)  # "重点标的'!J4"
         value = ranges.value if hasattr(ranges, "value") else ranges
         if isinstance(value, np.ndarray):

@@ -38,13 +38,16 @@ def pe_value(close, eps):
 
 
 @xw.func(category="coverbook")
-@xw.arg("close", ndim=2, err_to_str=True,
+@xw.arg("close_price", ndim=2, err_to_str=True,
         doc="Close price per share in CNY: a cell, or a column of close prices.")
 @xw.arg("eps", ndim=2, err_to_str=True,
         doc="Earnings per share in CNY for one fiscal year: a cell, or a block "
             "(one column per year) as tall as the close column.")
-def PE(close, eps):
+def PE(close_price, eps):
     """Price/earnings ratio: close price / EPS (the report's P/E = 收盘价/EPS).
+
+    The argument is ``close_price``, not ``close``: ``Close`` is a reserved word in
+    VBA, and xlwings names the VBA wrapper's parameters after the Python ones.
 
     Shapes: two scalars give a scalar. Ranges broadcast: a close column (n x 1) with
     an EPS block (n x k) gives n x k in one call, which spills as an array formula.
@@ -60,11 +63,11 @@ def PE(close, eps):
     - ranges whose shapes do not fit: ``#VALUE!``.
     Errors are returned as their text: xlwings cannot return Excel error values.
     """
-    if is_range(close) or is_range(eps):
-        fast = pe_array(close, eps, min_cells=FAST_PATH_MIN_CELLS)
+    if is_range(close_price) or is_range(eps):
+        fast = pe_array(close_price, eps, min_cells=FAST_PATH_MIN_CELLS)
         if fast is not None:
             return fast
-    return broadcast(pe_value, close, eps)
+    return broadcast(pe_value, close_price, eps)
 
 
 def pe_array(close, eps, *, min_cells: int = 0):

@@ -18,11 +18,12 @@ from typing import Callable, Iterator
 
 from xlsxwriter.exceptions import XlsxWriterException
 
-from workbook import DATA_DIR, DEFAULT_OUTPUT
+from workbook import DATA_DIR, DEFAULT_OUTPUT, PACKAGE_DIR
 from workbook.checks import Check, summary
 from workbook.dataset import Dataset, load_dataset
 from workbook.model import Sheet
 from workbook.provenance import custom_properties, properties
+from workbook.package import add_ribbon
 from workbook.sheets import OWNED, build_sheets
 from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 from workbook.writers.xlsx import write_workbook
@@ -56,6 +57,11 @@ def _stage(name: str, timings: dict[str, float] | None,
             gc.enable()
         if timings is not None:
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+
+#: The VBA project every .xlsm build embeds (xlwings' module, UDF wrappers, ribbon
+#: callbacks), generated from ``workbook/vba/*.bas|cls`` by ``tools/make_vba.py``.
+VBA_PROJECT = PACKAGE_DIR / "vba" / "vbaProject.bin"
 
 
 class BuildError(Exception):
@@ -145,11 +151,16 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
                          "check that the folder exists and is writable, or choose another "
                          "--output") from exc
     tmp = Path(tmp_name)
+    # Macros live only in .xlsm: Excel refuses an .xlsx that holds a VBA project.
+    macro_enabled = path.suffix.lower() == ".xlsm"
     try:
         with _stage("write", timings, progress):
             write_workbook(tmp, sheets, properties=properties(data),
-                           custom_properties=custom_properties(data))
+                           custom_properties=custom_properties(data),
+                           vba_project=VBA_PROJECT if macro_enabled else None)
         with _stage("post", timings, progress):
+            if macro_enabled:
+                add_ribbon(tmp)
             os.chmod(tmp, _file_mode(path))
             try:
                 os.replace(tmp, path)

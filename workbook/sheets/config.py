@@ -1,25 +1,51 @@
 """Sheet ``xlwings.conf``: the settings xlwings reads from the workbook itself.
 
-``UDF Modules`` names the Python package whose decorated functions become the
-workbook's UDFs. xlwings reads this sheet's columns A (key) and B (value).
+xlwings' VBA (``GetConfigFromSheet``) reads this sheet's columns A (key) and B
+(value, the cell's *value*, so a formula's result counts) and these keys win over
+the user's and the folder's ``xlwings.conf`` files:
+
+- ``UDF Modules``: the Python package whose decorated functions are the UDFs.
+- ``PYTHONPATH``: the repository root, so that a clone of the repository works in
+  place (``udfs``, ``macros`` and ``workbook`` import from the clone, not from some
+  other installed copy). xlwings passes the value to ``sys.path`` unchanged: a
+  relative path would be relative to the Python process's working directory, which
+  is Excel's or the interpreter's folder, never the workbook's. So the value is a
+  formula that Excel evaluates where the file is: ``CELL("filename")`` gives
+  ``<folder><sep>[coverbook.xlsm]xlwings.conf``; everything before ``[`` plus
+  ``..`` is the parent of the workbook's folder (``workbook/`` -> repository root),
+  with the right separator on Windows and macOS. The cached value is ``""``: the
+  build machine's path is never stored, and Excel recalculates on open
+  (``fullCalcOnLoad``). A workbook not saved yet, or one on a web location, gives
+  ``""`` and xlwings falls back to the installed packages.
+- ``ADD_WORKBOOK_TO_PYTHONPATH`` ``false``: xlwings would otherwise put the
+  workbook's own folder (the ``workbook`` package folder) on ``sys.path``, where its
+  modules (``build``, ``model``, ``checks`` ...) would shadow top-level packages.
 """
 
 from __future__ import annotations
 
-from workbook.model import Sheet, value
+from workbook.model import Sheet, formula, value
 
 NAME = "xlwings.conf"
 #: The importable module holding the UDFs (the top-level ``udfs`` package).
 UDF_MODULES = "udfs"
+#: The parent folder of the workbook's folder, computed by Excel (see above).
+PYTHONPATH_FORMULA = ('=IFERROR(LEFT(CELL("filename",A1),'
+                      'FIND("[",CELL("filename",A1))-1)&"..","")')
 
 
 def settings() -> list[tuple[str, str]]:
-    """The (key, value) pairs written to the sheet, in order."""
-    return [("UDF Modules", UDF_MODULES)]
+    """The (key, value) pairs written to the sheet, in order; a value starting with
+    ``=`` is written as a formula (cached value ``""``)."""
+    return [("UDF Modules", UDF_MODULES),
+            ("PYTHONPATH", PYTHONPATH_FORMULA),
+            ("ADD_WORKBOOK_TO_PYTHONPATH", "false")]
 
 
 def build() -> Sheet:
     """The sheet model of ``xlwings.conf``."""
-    sheet = Sheet(NAME, col_widths={0: 18, 1: 40})
-    sheet.add(0, 0, [[value(k, "text"), value(v, "text")] for k, v in settings()])
+    sheet = Sheet(NAME, col_widths={0: 28, 1: 40})
+    rows = [[value(k, "text"), formula(v, "", "text") if v.startswith("=") else value(v, "text")]
+            for k, v in settings()]
+    sheet.add(0, 0, rows)
     return sheet

@@ -1,0 +1,146 @@
+"""Each UDF called the way Excel's COM path calls it (xlwings ``udfs.call_udf``):
+xlwings' own decorator metadata and ``xlwings.conversion`` pipeline, COM-shaped
+arguments (tuples of tuples for ranges, ``None`` for empty cells, COM error integers),
+``-2147352572`` for an omitted optional argument.
+
+The only stand-in is the engine ``conversion.read`` asks to clean COM values: it
+mirrors ``xlwings._xlwindows.Engine`` (which needs pywin32) line for line.
+Expected values come from the data files and the report, not from the UDF code.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+import xlwings
+from xlwings import conversion
+
+from tools.xlwings_meta import decorated_udfs
+from workbook import DATA_DIR
+
+#: xlwings ``_xlwindows.cell_errors``.
+COM_ERRORS = {-2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?",
+              -2146826288: "#NULL!", -2146826252: "#NUM!", -2146826265: "#REF!",
+              -2146826273: "#VALUE!"}
+NA = -2146826246
+MISSING = -2147352572  # what COM passes for an omitted optional argument
+
+
+class ComStandIn:
+    """``xlwings._xlwindows.Engine``'s value cleaning, without pywin32."""
+
+    name = "excel"
+    type = "desktop"
+
+    @staticmethod
+    def prepare_xl_data_element(x, date_format):
+        return "" if x is None else x
+
+    @staticmethod
+    def clean_value_data(data, datetime_builder, empty_as, number_builder, err_to_str):
+        def clean(value):
+            if value in ("", None):
+                return empty_as
+            if isinstance(value, dt.datetime):
+                return value
+            if number_builder is not None and isinstance(value, float):
+                return number_builder(value)
+            if isinstance(value, int) and value in COM_ERRORS:
+                return COM_ERRORS[value] if err_to_str else None
+            return value
+        return [[clean(c) for c in row] for row in data]
+
+
+@pytest.fixture(scope="module")
+def udfs():
+    if "excel" not in xlwings.engines.engines_by_name:
+        xlwings.engines.add(xlwings.main.Engine(impl=ComStandIn()))
+    with decorated_udfs() as module:
+        yield module
+
+
+def call_udf(udfs, name, *args):
+    """``xlwings.udfs.call_udf`` without a caller range: convert each COM argument
+    with the argument's options, call, convert the result back."""
+    func = getattr(udfs, name)
+    info = func.__xlfunc__
+    args = list(args)
+    for i, arg in enumerate(args):
+        arg_info = info["args"][min(i, len(info["args"]) - 1)]
+        if isinstance(arg, int) and arg == MISSING:
+            args[i] = arg_info.get("optional", None)
+        else:
+            args[i] = conversion.read(None, arg, arg_info["options"])
+    return conversion.write(func(*args), None, info["ret"]["options"])
+
+
+def one(result):
+    """The value of a 1 x 1 result: ``conversion.write`` hands Excel every result as a
+    list of rows, a scalar as ``[[x]]``."""
+    assert isinstance(result, list) and len(result) == 1 and len(result[0]) == 1, result
+    return result[0][0]
+
+
+def coverage():
+    with open(DATA_DIR / "coverage.csv", encoding="utf-8") as f:
+        return {row["code"]: row for row in csv.DictReader(f)}
+
+
+def prices():
+    with open(DATA_DIR / "token_prices.csv", encoding="utf-8") as f:
+        return {row["model"]: row for row in csv.DictReader(f)}
+
+
+def test_pe_scalar_cells(udfs):
+    row = coverage()["300308.SZ"]
+    close, eps = float(row["close"]), float(row["EPS 2024E"])
+    result = one(call_udf(udfs, "PE", close, eps))
+    assert result == pytest.approx(close / eps)
+    assert result == pytest.approx(20.43, abs=0.005)  # the report's printed P/E
+
+
+def test_pe_ranges_spill_with_errors_and_blanks(udfs):
+    rows = coverage()
+    a, b = rows["300308.SZ"], rows["000063.SZ"]
+    close = ((float(a["close"]),), (float(b["close"]),))
+    eps = ((float(a["EPS 2024E"]), NA), (float(b["EPS 2024E"]), None))
+    result = call_udf(udfs, "PE", close, eps)
+    assert result[0][0] == pytest.approx(float(a["close"]) / float(a["EPS 2024E"]))
+    assert result[0][1] == "#N/A"
+    assert result[1][0] == pytest.approx(11.58, abs=0.005)
+    assert result[1][1] == ""
+
+
+def test_pe_text_and_non_positive_eps(udfs):
+    assert call_udf(udfs, "PE", "108.90", 5.33) == [["#VALUE!"]]
+    assert call_udf(udfs, "PE", 10.0, -1.0) == [["NM"]]
+
+
+def test_rating_with_missing_optionals(udfs):
+    assert call_udf(udfs, "RATING", 0.2, MISSING, MISSING) == [["买入"]]
+    assert call_udf(udfs, "RATING", 0.0999, MISSING, MISSING) == [["持有"]]
+    assert call_udf(udfs, "RATING", -0.1, "stock", True) == [["Sell"]]
+    assert call_udf(udfs, "INDUSTRY_RATING", 0.05, MISSING) == [["强于大市"]]
+    assert call_udf(udfs, "RATING", NA, MISSING, MISSING) == [["#N/A"]]
+    # a column of returns spills a column of ratings
+    assert call_udf(udfs, "RATING", ((0.25,), (0.15,), (None,)), MISSING, MISSING) == [
+        ["买入"], ["增持"], [""]]
+
+
+def test_token_udfs(udfs):
+    p = prices()
+    mini = p["o1-mini"]
+    assert one(call_udf(udfs, "TOKEN_PRICE", "o1-mini", "input")) == pytest.approx(
+        float(mini["input_usd_per_1m"]))
+    cost = one(call_udf(udfs, "TOKEN_COST", "o1-mini", 1000.0, 500.0, MISSING))
+    assert cost == pytest.approx((1000 * float(mini["input_usd_per_1m"])
+                                  + 500 * float(mini["output_usd_per_1m"])) / 1e6)
+    assert one(call_udf(udfs, "TOKEN_COST", "o1-mini", None, None, None)) == 0
+    # the report: o1-preview input costs 3x gpt-4o's
+    assert one(call_udf(udfs, "COST_RATIO", "o1-preview", "gpt-4o", "input")) == \
+        pytest.approx(3.0)
+    assert one(call_udf(udfs, "TOKEN_PRICE", "gpt-5", "input")).startswith(
+        "#N/A unknown model")
+    assert call_udf(udfs, "TOKEN_PRICE", NA, "input") == [["#N/A"]]
