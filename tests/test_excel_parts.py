@@ -18,8 +18,8 @@ from xml.etree import ElementTree as ET
 import pytest
 from oletools.olevba import VBA_Parser
 
-from tools import vba_sources
-from tools.xlwings_meta import udf_wrapper_module
+from workbook.vba import vba_sources
+from workbook.vba.xlwings_meta import udf_wrapper_module
 from workbook import DATA_DIR
 from workbook.build import VBA_PROJECT, build
 from workbook.package import CUSTOM_UI_NS, CUSTOM_UI_PART, UI_EXTENSIBILITY
@@ -67,10 +67,10 @@ def test_xlwings_vba_is_the_pinned_packages_own():
 
 
 def test_udf_wrappers_are_what_xlwings_generates_now():
-    """Fails when a UDF changes and ``tools/make_vba.py`` was not run."""
+    """Fails when a UDF changes and ``python -m workbook.vba.make_vba`` was not run."""
     committed = vba_sources.UDF_WRAPPERS.read_bytes().decode("ascii")
     assert committed == udf_wrapper_module(), \
-        "UDFs changed: run .venv/bin/python tools/make_vba.py and commit workbook/vba/"
+        "UDFs changed: run .venv/bin/python -m workbook.vba.make_vba and commit workbook/vba/"
     for name in ("PE", "RATING", "INDUSTRY_RATING", "TOKEN_PRICE", "TOKEN_COST",
                  "COST_RATIO"):
         assert re.search(rf"^Function {name}\(", committed, re.M), name
@@ -215,7 +215,7 @@ def _has_uno() -> bool:
 @pytest.mark.skipif(not _has_uno(), reason="LibreOffice + python3-uno not installed "
                     "(.ci/run installs them)")
 def test_libreoffice_opens_the_file_and_imports_the_modules(built):
-    from tools.make_vba import run_lo
+    from workbook.vba.make_vba import run_lo
 
     seen = run_lo("import", {"input": str(built.path)})
     assert seen["sheets"] == list(OWNED)

@@ -17,7 +17,7 @@ import pytest
 import xlwings
 from xlwings import conversion
 
-from tools.xlwings_meta import decorated_udfs
+from workbook.vba.xlwings_meta import decorated_udfs
 from workbook import DATA_DIR
 
 #: xlwings ``_xlwindows.cell_errors``.

@@ -1,7 +1,7 @@
 """LibreOffice's VBA export and import, driven through UNO (run with /usr/bin/python3).
 
 Debian's ``python3-uno`` is importable from the system Python only, so this script
-runs there and talks JSON with its caller (``tools/make_vba.py`` and the tests):
+runs there and talks JSON with its caller (``python -m workbook.vba.make_vba`` and the tests):
 
 ``export``: stdin ``{"project": NAME, "modules": [{"name", "kind", "body"}],
 "output": PATH}``. A new Calc document in VBA compatibility mode gets a library

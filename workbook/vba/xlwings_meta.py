@@ -7,7 +7,7 @@ level. This module stubs ``pythoncom``, ``pywintypes`` and ``win32com`` just lon
 enough to import ``xlwings.udfs`` and re-import the ``udfs`` package with the real
 decorators, so that:
 
-- ``tools/make_vba.py`` can run xlwings' own ``generate_vba_wrapper`` on our UDFs;
+- ``python -m workbook.vba.make_vba`` can run xlwings' own ``generate_vba_wrapper`` on our UDFs;
 - tests can call each UDF the way ``xlwings.udfs.call_udf`` does on Windows.
 
 The product never imports this module: the stubs would be wrong in a real Excel

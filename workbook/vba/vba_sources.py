@@ -26,7 +26,7 @@ PROJECT_NAME = "VBAProject"
 #: on macOS (both copied unchanged from the pinned xlwings package), the generated
 #: UDF wrappers, the ribbon callbacks.
 SOURCE_FILES = ("xlwings.bas", "Dictionary.cls", "xlwings_udfs.bas", "coverbook_ribbon.bas")
-#: The generated UDF wrapper module (output of ``tools/make_vba.py``).
+#: The generated UDF wrapper module (output of ``python -m workbook.vba.make_vba``).
 UDF_WRAPPERS = VBA_DIR / "xlwings_udfs.bas"
 
 _NAME = re.compile(r'^Attribute VB_Name = "([A-Za-z][A-Za-z0-9_]*)"\r?$', re.M)

@@ -1,15 +1,15 @@
 """Regenerate the workbook's VBA parts: ``workbook/vba/xlwings_udfs.bas`` and
 ``workbook/vba/vbaProject.bin``. Run after changing a UDF or a VBA source:
 
-    .venv/bin/python tools/make_vba.py
+    .venv/bin/python -m workbook.vba.make_vba
 
 Needs LibreOffice (``libreoffice-calc-nogui``) and ``python3-uno`` on the system
 Python; ``coverbook build`` does not: it embeds the committed ``vbaProject.bin``.
 
 1. ``xlwings_udfs.bas``: xlwings' own ``generate_vba_wrapper`` run on the ``udfs``
-   package (see ``tools/xlwings_meta.py``).
-2. ``vbaProject.bin``: LibreOffice's VBA export (``tools/lo_vba.py export``) of every
-   module in ``tools/vba_sources.modules()``.
+   package (see ``workbook/vba/xlwings_meta.py``).
+2. ``vbaProject.bin``: LibreOffice's VBA export (``workbook/vba/lo_vba.py export``) of every
+   module in ``workbook/vba/vba_sources.modules()``.
 3. LibreOffice's exporter lists procedural and document modules in the ``PROJECT``
    stream but not class modules (MS-OVBA 2.3.1.3 wants ``Class=NAME``); without
    the line Excel and LibreOffice cannot tell ``Dictionary`` from a document module.
@@ -26,27 +26,24 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]  # the repository (for messages)
 
-import olefile  # noqa: E402
+import olefile
 
-from tools.vba_sources import (PROJECT_NAME, UDF_WRAPPERS, VBA_PROJECT_BIN,  # noqa: E402
+from workbook.vba.vba_sources import (PROJECT_NAME, UDF_WRAPPERS, VBA_PROJECT_BIN,
                                Module, modules)
-from tools.xlwings_meta import udf_wrapper_module  # noqa: E402
+from workbook.vba.xlwings_meta import udf_wrapper_module
 
 #: Debian's python3-uno is importable from the system interpreter only.
 SYSTEM_PYTHON = "/usr/bin/python3"
-LO_SCRIPT = ROOT / "tools" / "lo_vba.py"
+LO_SCRIPT = Path(__file__).resolve().parent / "lo_vba.py"
 
 
 def run_lo(command: str, request: dict, timeout: float = 300) -> dict:
-    """Run ``tools/lo_vba.py COMMAND`` with *request* (JSON) and return its answer."""
+    """Run ``workbook/vba/lo_vba.py COMMAND`` with *request* (JSON) and return its answer."""
     proc = subprocess.run([SYSTEM_PYTHON, str(LO_SCRIPT), command], input=json.dumps(request),
                           capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
