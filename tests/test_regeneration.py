@@ -79,3 +79,18 @@ def test_data_hash_follows_the_data(data_copy):
     (data_copy / "claims.csv").write_text(
         (data_copy / "claims.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert data_hash(data_copy) != before
+
+
+def test_excel_opens_with_the_cached_values(built):
+    # No fullCalcOnLoad and a current calcId: Excel shows the stored values on open
+    # instead of recalculating every UDF (which a recipient without Python cannot).
+    import zipfile
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(built.path) as z:
+        root = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    calc = root.find(f"{ns}calcPr")
+    assert calc is not None
+    assert calc.get("fullCalcOnLoad") is None
+    assert int(calc.get("calcId")) >= 191029

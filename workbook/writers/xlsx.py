@@ -17,6 +17,10 @@ from xlsxwriter.worksheet import Worksheet
 
 from workbook.model import STYLES, Cell, Sheet, Style
 
+#: Calculation-engine id Excel 2019/2021/365 writes into workbooks it saves
+#: (``<calcPr calcId="191029"/>``); an equal or newer id means "already calculated".
+EXCEL_CALC_ID = 191029
+
 
 #: XlsxWriter options of every workbook written (bench/ writes its floor with them too).
 #: Text is never reinterpreted as a formula, number or URL.
@@ -92,6 +96,12 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
     """
     wb = xlsxwriter.Workbook(str(path), dict(WORKBOOK_OPTIONS))
     try:
+        # Open with the cached values, not a full recalculation: XlsxWriter's default
+        # (fullCalcOnLoad, an old calcId) makes Excel recalculate every UDF on open,
+        # which shows errors to a recipient without Python. Excel recalculates a file
+        # whose calcId is older than its engine's, so state the current one.
+        wb.set_calc_mode("auto", calc_id=EXCEL_CALC_ID)
+        wb.calc_on_load = False
         if properties:
             wb.set_properties(properties)
         for name, text in (custom_properties or {}).items():
