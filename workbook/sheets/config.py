@@ -14,9 +14,11 @@ the user's and the folder's ``xlwings.conf`` files:
   ``<folder><sep>[coverbook.xlsm]xlwings.conf``; everything before ``[`` plus
   ``..`` is the parent of the workbook's folder (``workbook/`` -> repository root),
   with the right separator on Windows and macOS. The cached value is ``""``: the
-  build machine's path is never stored, and Excel recalculates on open
-  (``fullCalcOnLoad``). A workbook not saved yet, or one on a web location, gives
-  ``""`` and xlwings falls back to the installed packages.
+  build machine's path is never stored. ``CELL`` is volatile, and Excel recalculates
+  volatile cells when it opens a workbook even though the file does not ask for a
+  full recalculation (which would recompute every UDF). A workbook not saved yet, or
+  one on a web location, gives ``""`` and xlwings falls back to the installed
+  packages.
 - ``ADD_WORKBOOK_TO_PYTHONPATH`` ``false``: xlwings would otherwise put the
   workbook's own folder (the ``workbook`` package folder) on ``sys.path``, where its
   modules (``build``, ``model``, ``checks`` ...) would shadow top-level packages.
