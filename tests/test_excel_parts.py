@@ -80,7 +80,8 @@ def test_udf_wrappers_are_what_xlwings_generates_now():
 def test_vba_sources_are_ascii_with_names():
     mods = vba_sources.modules()
     assert [m.name for m in mods] == ["xlwings", "Dictionary", "xlwings_udfs",
-                                      "coverbook_ribbon", "ThisWorkbook", "Sheet1",
+                                      "coverbook_udf_help", "coverbook_ribbon",
+                                      "ThisWorkbook", "Sheet1",
                                       "Sheet2", "Sheet3", "Sheet4", "Sheet5"]
     for path in vba_sources.VBA_DIR.glob("*.bas"):
         path.read_bytes().decode("ascii")

@@ -5,6 +5,13 @@ Option Explicit
 ' Each runs a fixed Python command through xlwings' RunPython: no cell content is
 ' ever spliced into Python code.
 
+' onLoad of the ribbon: Excel calls it when the workbook's ribbon loads (macros
+' enabled), without Python. It registers the UDFs' function-wizard help, which
+' "Import Functions" would otherwise register (coverbook_udf_help, generated).
+Public Sub RibbonLoaded(ribbon As IRibbonUI)
+    RegisterUdfHelp
+End Sub
+
 Public Sub RefreshClicked(control As IRibbonControl)
     RunPython "import macros.refresh; macros.refresh.main()"
 End Sub

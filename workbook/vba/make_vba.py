@@ -1,5 +1,5 @@
-"""Regenerate the workbook's VBA parts: ``workbook/vba/xlwings_udfs.bas`` and
-``workbook/vba/vbaProject.bin``. Run after changing a UDF or a VBA source:
+"""Regenerate the workbook's VBA parts: ``workbook/vba/xlwings_udfs.bas``,
+``workbook/vba/coverbook_udf_help.bas`` and ``workbook/vba/vbaProject.bin``. Run after changing a UDF or a VBA source:
 
     .venv/bin/python -m workbook.vba.make_vba
 
@@ -8,9 +8,12 @@ Python; ``coverbook build`` does not: it embeds the committed ``vbaProject.bin``
 
 1. ``xlwings_udfs.bas``: xlwings' own ``generate_vba_wrapper`` run on the ``udfs``
    package (see ``workbook/vba/xlwings_meta.py``).
-2. ``vbaProject.bin``: LibreOffice's VBA export (``workbook/vba/lo_vba.py export``) of every
+2. ``coverbook_udf_help.bas``: ``RegisterUdfHelp``, the ``Application.MacroOptions``
+   calls ``import_udfs`` would make, from the same metadata
+   (see ``workbook/vba/udf_help.py``).
+3. ``vbaProject.bin``: LibreOffice's VBA export (``workbook/vba/lo_vba.py export``) of every
    module in ``workbook/vba/vba_sources.modules()``.
-3. LibreOffice's exporter lists procedural and document modules in the ``PROJECT``
+4. LibreOffice's exporter lists procedural and document modules in the ``PROJECT``
    stream but not class modules (MS-OVBA 2.3.1.3 wants ``Class=NAME``); without
    the line Excel and LibreOffice cannot tell ``Dictionary`` from a document module.
    :func:`declare_classes` adds the lines. olefile can only rewrite a stream at its
@@ -33,8 +36,9 @@ ROOT = Path(__file__).resolve().parents[2]  # the repository (for messages)
 
 import olefile
 
-from workbook.vba.vba_sources import (PROJECT_NAME, UDF_WRAPPERS, VBA_PROJECT_BIN,
-                               Module, modules)
+from workbook.vba.udf_help import udf_help_module
+from workbook.vba.vba_sources import (PROJECT_NAME, UDF_HELP, UDF_WRAPPERS, VBA_PROJECT_BIN,
+                                      Module, modules)
 from workbook.vba.xlwings_meta import udf_wrapper_module
 
 #: Debian's python3-uno is importable from the system interpreter only.
@@ -113,8 +117,10 @@ def build_vba_project(mods: list[Module], output: Path) -> None:
 
 def main() -> None:
     UDF_WRAPPERS.write_bytes(udf_wrapper_module().encode("ascii"))
+    UDF_HELP.write_bytes(udf_help_module().encode("ascii"))
     build_vba_project(modules(), VBA_PROJECT_BIN)
-    print(f"wrote {UDF_WRAPPERS.relative_to(ROOT)} and {VBA_PROJECT_BIN.relative_to(ROOT)}")
+    written = (UDF_WRAPPERS, UDF_HELP, VBA_PROJECT_BIN)
+    print("wrote " + ", ".join(str(p.relative_to(ROOT)) for p in written))
 
 
 if __name__ == "__main__":

@@ -24,10 +24,14 @@ VBA_PROJECT_BIN = VBA_DIR / "vbaProject.bin"
 PROJECT_NAME = "VBAProject"
 #: Source files in project order: xlwings' standalone module and the class it needs
 #: on macOS (both copied unchanged from the pinned xlwings package), the generated
-#: UDF wrappers, the ribbon callbacks.
-SOURCE_FILES = ("xlwings.bas", "Dictionary.cls", "xlwings_udfs.bas", "coverbook_ribbon.bas")
+#: UDF wrappers, the generated function-wizard help, the ribbon callbacks.
+SOURCE_FILES = ("xlwings.bas", "Dictionary.cls", "xlwings_udfs.bas",
+                "coverbook_udf_help.bas", "coverbook_ribbon.bas")
 #: The generated UDF wrapper module (output of ``python -m workbook.vba.make_vba``).
 UDF_WRAPPERS = VBA_DIR / "xlwings_udfs.bas"
+#: The generated module registering the UDFs' help (``RegisterUdfHelp``), also
+#: written by ``python -m workbook.vba.make_vba``.
+UDF_HELP = VBA_DIR / "coverbook_udf_help.bas"
 
 _NAME = re.compile(r'^Attribute VB_Name = "([A-Za-z][A-Za-z0-9_]*)"\r?$', re.M)
 
