@@ -102,6 +102,9 @@ def expected_help() -> dict[str, tuple[str, str, list[str]]]:
         for name in UDF_NAMES:
             meta = getattr(module, name).__xlfunc__
             paragraph = meta["ret"]["doc"].strip().split("\n\n")[0]
+            # The wizard shows plain text: no reST markup (none of the first
+            # paragraphs uses a literal asterisk or double backquote).
+            paragraph = paragraph.replace("``", "").replace("*", "")
             out[name] = (" ".join(paragraph.split())[:255], meta["category"],
                          [arg["doc"][:255] for arg in meta["args"]])
     return out

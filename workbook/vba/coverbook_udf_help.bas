@@ -18,9 +18,9 @@ Public Sub RegisterUdfHelp()
     book = "'" & Replace(ThisWorkbook.Name, "'", "''") & "'!"
 
     ' COST_RATIO(model_a, model_b, side)
-    d = "Price of *model_a* / price of *model_b* on *side*: a multiple (3 = three times as "
-    d = d & "expensive), scalar. A zero price of *model_b* gives ``#DIV/0!``; unknown models or "
-    d = d & "sides give ``#N/A unknown ...`` naming the known ones."
+    d = "Price of model_a / price of model_b on side: a multiple (3 = three times as expensive), "
+    d = d & "scalar. A zero price of model_b gives #DIV/0!; unknown models or sides give #N/A "
+    d = d & "unknown ... naming the known ones."
     ReDim a(0 To 2)
     a(0) = "Model whose price is the numerator, e.g. ""o1-preview""."
     a(1) = "Model whose price is the denominator, e.g. ""gpt-4o""."
@@ -29,7 +29,7 @@ Public Sub RegisterUdfHelp()
         ArgumentDescriptions:=a
 
     ' INDUSTRY_RATING(relative_return, english)
-    d = "The broker's industry rating: ``RATING(relative_return, ""industry"", english)``."
+    d = "The broker's industry rating: RATING(relative_return, ""industry"", english)."
     ReDim a(0 To 1)
     a(0) = "Expected industry-index return relative to CSI 300 over 6 months, as a fraction: 0.05 "
     a(0) = a(0) & "= 5%. A cell or a range."
@@ -73,7 +73,7 @@ Public Sub RegisterUdfHelp()
         ArgumentDescriptions:=a
 
     ' TOKEN_PRICE(model, side)
-    d = "List price of *model* in USD per 1M tokens on *side* (scalar)."
+    d = "List price of model in USD per 1M tokens on side (scalar)."
     ReDim a(0 To 1)
     a(0) = "Model id as in the price table, e.g. ""o1-mini""."
     a(1) = """input"", ""output"" or ""reasoning"" (billed as output)."

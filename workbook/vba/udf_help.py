@@ -48,9 +48,12 @@ def udf_metadata(module_name: str = "udfs") -> list[dict[str, Any]]:
 
 
 def short_description(doc: str) -> str:
-    """The first paragraph of the docstring *doc*, whitespace collapsed, cut at
-    :data:`MAX_HELP` characters."""
+    """The first paragraph of the docstring *doc* as plain text (reST literals
+    ````x```` and emphasis ``*x*`` unmarked: the wizard shows no markup), whitespace
+    collapsed, cut at :data:`MAX_HELP` characters."""
     first = re.split(r"\n\s*\n", doc.strip(), maxsplit=1)[0]
+    first = re.sub(r"``(.+?)``", r"\1", first, flags=re.S)
+    first = re.sub(r"(?<![\w*])\*(\w[^*]*?)\*(?![\w*])", r"\1", first)
     return " ".join(first.split())[:MAX_HELP]
 
 
