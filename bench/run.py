@@ -22,7 +22,7 @@ Wall time is what the targets name; on a shared machine it is noisy, so CPU time
 
 Then: UDF calls per full recalculation of each built workbook (formula cells calling a
 UDF, read from the sheet XML; an array formula counts once) and UDF throughput through
-the same xlwings conversions Excel uses (see ``xlwings_path``). Every figure is the
+the same xlwings conversions Excel uses (see ``workbook.vba.xlwings_meta``). Every figure is the
 median over the repeats. Prints a table and writes JSON (``--json``).
 """
 
@@ -179,14 +179,19 @@ def child_floor(ops_path: str, out: str) -> dict:
 
 
 def child_udf(data: str) -> dict:
-    """UDF throughput through xlwings' conversions (stand-in engine, see xlwings_path)."""
-    sys.path.insert(0, str(BENCH_DIR))
-    import xlwings_path
-
-    udfs = xlwings_path.install()
+    """UDF throughput through xlwings' conversions (stand-in COM engine and xlwings'
+    real decorators: ``workbook.vba.xlwings_meta``)."""
     from workbook.dataset import load_dataset
+    from workbook.vba.xlwings_meta import call_like_excel, decorated_udfs, register_com_engine
 
-    stocks = load_dataset(data).coverage.stocks
+    register_com_engine()
+    with decorated_udfs() as udfs:
+        return _udf_throughput(udfs, load_dataset(data), call_like_excel)
+
+
+def _udf_throughput(udfs, data, call_like_excel) -> dict:
+
+    stocks = data.coverage.stocks
     pairs = [(s.close, s.eps[k]) for s in stocks for k in range(len(s.eps))]
     out: dict = {}
     # Scalar: what one =PE(C4,F4) cell costs on the Python side (values as COM hands
@@ -194,14 +199,14 @@ def child_udf(data: str) -> dict:
     n = min(len(pairs), 20_000)
     start = time.perf_counter()
     for close, eps in pairs[:n]:
-        xlwings_path.call_like_excel(udfs.PE, close, eps)
+        call_like_excel(udfs.PE, close, eps)
     out["scalar_calls_per_s"] = n / (time.perf_counter() - start)
     # Array: one =PE(C4:Cn,F4:Fn) per year column, as tuples of 1-tuples (COM ranges).
     closes = tuple((s.close,) for s in stocks)
     cells = 0
     start = time.perf_counter()
     for k in range(len(stocks[0].eps)):
-        result = xlwings_path.call_like_excel(udfs.PE, closes,
+        result = call_like_excel(udfs.PE, closes,
                                               tuple((s.eps[k],) for s in stocks))
         cells += len(result)
     out["array_cells_per_s_via_xlwings"] = cells / (time.perf_counter() - start)
@@ -288,7 +293,9 @@ def measure_size(n: int, repeats: int, threshold: int | None, work: Path) -> dic
     spawn("ops", data, ops, threshold)
     builds, floors, deflates = [], [], []
     for r in range(repeats):
-        out, floor_out = work / f"build-{n}.xlsx", work / f"floor-{n}.xlsx"
+        # The build writes what coverbook ships: an .xlsm with the VBA project and the
+        # ribbon part (the post stage); the floor writes the same cells as .xlsx.
+        out, floor_out = work / f"build-{n}.xlsm", work / f"floor-{n}.xlsx"
         builds.append(spawn("build", data, out, threshold))
         floors.append(spawn("floor", ops, floor_out))
         deflates.append(deflate_seconds(out))
@@ -297,7 +304,7 @@ def measure_size(n: int, repeats: int, threshold: int | None, work: Path) -> dic
               for k in ("load", "compute", "write", "post")}
     build_s, floor_s = median([b["total"] for b in builds]), median([f["total"] for f in floors])
     build_cpu, floor_cpu = median([b["cpu"] for b in builds]), median([f["cpu"] for f in floors])
-    calls = udf_calls(work / f"build-{n}.xlsx")
+    calls = udf_calls(work / f"build-{n}.xlsm")
     return {
         "stocks": n, "years": YEARS, "repeats": repeats, "array_threshold": threshold,
         "layout": "array" if builds[0]["array_formulas"] else "scalar",

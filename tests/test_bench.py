@@ -35,25 +35,3 @@ def test_bench_runs_and_counts_udf_calls(tmp_path):
         assert row["build_s"] > 0 and row["floor_s"] > 0 and row["build_peak_rss_mb"] > 0
     udf = result["udf"]
     assert udf["array_rows"] == 250 and udf["scalar_calls_per_s"] > 0
-
-
-def test_xlwings_conversion_path_gives_what_the_udf_gives():
-    code = r"""
-import sys
-sys.path.insert(0, sys.argv[1] + "/bench")
-import xlwings_path
-udfs = xlwings_path.install()
-call = xlwings_path.call_like_excel
-assert udfs.PE.__xlfunc__["args"][0]["options"] == {"ndim": 2, "err_to_str": True}
-# COM hands a cell over as a scalar and a range as a tuple of row tuples.
-assert call(udfs.PE, 108.90, 1.94) == [[108.90 / 1.94]]
-assert call(udfs.PE, 10.0, None) == [[""]]
-assert call(udfs.PE, 10.0, -2146826246) == [["#N/A"]]  # COM error integer, err_to_str
-closes, eps = ((108.90,),) * 100, ((1.94,), (0.0,)) * 50
-assert call(udfs.PE, closes, eps) == [[108.90 / 1.94], ["NM"]] * 50
-print("ok")
-"""
-    proc = subprocess.run([sys.executable, "-c", code, str(ROOT)], capture_output=True,
-                          text=True, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "ok"

@@ -11,69 +11,26 @@ Expected values come from the data files and the report, not from the UDF code.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 
 import pytest
-import xlwings
-from xlwings import conversion
 
-from workbook.vba.xlwings_meta import decorated_udfs
+from workbook.vba.xlwings_meta import (MISSING, call_like_excel, decorated_udfs,
+                                        register_com_engine)
 from workbook import DATA_DIR
 
-#: xlwings ``_xlwindows.cell_errors``.
-COM_ERRORS = {-2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?",
-              -2146826288: "#NULL!", -2146826252: "#NUM!", -2146826265: "#REF!",
-              -2146826273: "#VALUE!"}
-NA = -2146826246
-MISSING = -2147352572  # what COM passes for an omitted optional argument
-
-
-class ComStandIn:
-    """``xlwings._xlwindows.Engine``'s value cleaning, without pywin32."""
-
-    name = "excel"
-    type = "desktop"
-
-    @staticmethod
-    def prepare_xl_data_element(x, date_format):
-        return "" if x is None else x
-
-    @staticmethod
-    def clean_value_data(data, datetime_builder, empty_as, number_builder, err_to_str):
-        def clean(value):
-            if value in ("", None):
-                return empty_as
-            if isinstance(value, dt.datetime):
-                return value
-            if number_builder is not None and isinstance(value, float):
-                return number_builder(value)
-            if isinstance(value, int) and value in COM_ERRORS:
-                return COM_ERRORS[value] if err_to_str else None
-            return value
-        return [[clean(c) for c in row] for row in data]
+NA = -2146826246  # #N/A as a COM error integer
 
 
 @pytest.fixture(scope="module")
 def udfs():
-    if "excel" not in xlwings.engines.engines_by_name:
-        xlwings.engines.add(xlwings.main.Engine(impl=ComStandIn()))
+    register_com_engine()
     with decorated_udfs() as module:
         yield module
 
 
 def call_udf(udfs, name, *args):
-    """``xlwings.udfs.call_udf`` without a caller range: convert each COM argument
-    with the argument's options, call, convert the result back."""
-    func = getattr(udfs, name)
-    info = func.__xlfunc__
-    args = list(args)
-    for i, arg in enumerate(args):
-        arg_info = info["args"][min(i, len(info["args"]) - 1)]
-        if isinstance(arg, int) and arg == MISSING:
-            args[i] = arg_info.get("optional", None)
-        else:
-            args[i] = conversion.read(None, arg, arg_info["options"])
-    return conversion.write(func(*args), None, info["ret"]["options"])
+    """``xlwings.udfs.call_udf`` without a caller range (see ``call_like_excel``)."""
+    return call_like_excel(getattr(udfs, name), *args)
 
 
 def one(result):
@@ -144,3 +101,10 @@ def test_token_udfs(udfs):
     assert one(call_udf(udfs, "TOKEN_PRICE", "gpt-5", "input")).startswith(
         "#N/A unknown model")
     assert call_udf(udfs, "TOKEN_PRICE", NA, "input") == [["#N/A"]]
+
+
+def test_long_pe_column_through_xlwings_takes_the_vectorised_path(udfs):
+    # 100 rows: above the fast-path size; COM hands ranges over as row tuples.
+    assert udfs.PE.__xlfunc__["args"][0]["options"] == {"ndim": 2, "err_to_str": True}
+    closes, eps = ((108.90,),) * 100, ((1.94,), (0.0,)) * 50
+    assert call_udf(udfs, "PE", closes, eps) == [[108.90 / 1.94], ["NM"]] * 50

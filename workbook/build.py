@@ -23,7 +23,6 @@ from workbook.checks import Check, summary
 from workbook.dataset import Dataset, load_dataset
 from workbook.model import Sheet
 from workbook.provenance import custom_properties, properties
-from workbook.package import add_ribbon
 from workbook.sheets import OWNED, build_sheets
 from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 from workbook.writers.xlsx import write_workbook
@@ -157,10 +156,9 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
         with _stage("write", timings, progress):
             write_workbook(tmp, sheets, properties=properties(data),
                            custom_properties=custom_properties(data),
-                           vba_project=VBA_PROJECT if macro_enabled else None)
+                           vba_project=VBA_PROJECT if macro_enabled else None,
+                           ribbon=macro_enabled)
         with _stage("post", timings, progress):
-            if macro_enabled:
-                add_ribbon(tmp)
             os.chmod(tmp, _file_mode(path))
             try:
                 os.replace(tmp, path)

@@ -1,25 +1,29 @@
-"""Parts XlsxWriter cannot write: the ribbon (customUI) of the built workbook.
+"""Parts XlsxWriter has no API for: the ribbon (customUI) of the built workbook.
 
-XlsxWriter has no customUI API, so after it has closed the file this module adds,
-with the standard library only:
+XlsxWriter lets a caller replace its packager (``Workbook._get_packager``: "This
+allows the default packager to be over-ridden"). :class:`RibbonPackager` lets
+XlsxWriter lay out its parts as usual, then
 
-- the part ``customUI/customUI14.xml`` (Office 2010+ ribbon XML, namespace
+- adds the part ``customUI/customUI14.xml`` (Office 2010+ ribbon XML, namespace
   ``http://schemas.microsoft.com/office/2009/07/customui``);
-- its relationship from the package root (``_rels/.rels``), type
+- adds its relationship to the package root (``_rels/.rels``), type
   :data:`UI_EXTENSIBILITY` (the Office 2010 type for ``customUI14.xml``);
-- a content-type override for it in ``[Content_Types].xml``.
+- adds a content-type override for it to ``[Content_Types].xml``.
 
-The zip is rewritten the way XlsxWriter writes it, so two builds stay byte-identical:
-entries in their original order (the new part last), every timestamp 1980-01-01
-00:00:00, deflate compression at the default level.
+XlsxWriter then zips everything once, with its own fixed timestamps and order (the
+ribbon part last), so builds stay byte-identical and nothing is compressed twice.
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
+import os
+import tempfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
+
+import xlsxwriter
+from xlsxwriter.packager import Packager
 
 from workbook import PACKAGE_DIR
 
@@ -37,8 +41,6 @@ RIBBON_REL_ID = "rIdCoverbookRibbon"
 
 _RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-#: XlsxWriter's zip timestamp: the earliest a zip can hold, the same for every build.
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def _xml(root: ET.Element, namespace: str) -> bytes:
@@ -65,26 +67,59 @@ def _add_override(types: bytes) -> bytes:
     return _xml(root, _TYPES_NS)
 
 
-def add_ribbon(path: Path, custom_ui: bytes | None = None) -> None:
-    """Add the ribbon part *custom_ui* (default: :data:`CUSTOM_UI`) to the closed
-    workbook at *path*, rewriting it in place (callers write a temporary file first).
-
-    Raises ``ValueError`` if the XML is not a ``customUI`` of the 2009/07 namespace or
-    the package already has a ribbon, ``OSError`` if the file cannot be rewritten.
-    """
-    custom_ui = CUSTOM_UI.read_bytes() if custom_ui is None else custom_ui
+def check_custom_ui(custom_ui: bytes) -> bytes:
+    """*custom_ui* if it is a ``customUI`` element of the 2009/07 namespace, else
+    ``ValueError``."""
     if ET.fromstring(custom_ui).tag != f"{{{CUSTOM_UI_NS}}}customUI":
         raise ValueError(f"ribbon XML must be a customUI element in {CUSTOM_UI_NS}")
-    with zipfile.ZipFile(path) as z:
-        entries = [(info.filename, z.read(info)) for info in z.infolist()]
-    names = [name for name, _ in entries]
-    if CUSTOM_UI_PART in names:
-        raise ValueError(f"{path}: already holds {CUSTOM_UI_PART}")
-    edit = {"_rels/.rels": _add_relationship, "[Content_Types].xml": _add_override}
-    entries = [(name, edit[name](data) if name in edit else data) for name, data in entries]
-    entries.append((CUSTOM_UI_PART, custom_ui))
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
+    return custom_ui
+
+
+class RibbonPackager(Packager):
+    """XlsxWriter's packager plus the ribbon part, its root relationship and its
+    content-type override."""
+
+    def __init__(self, custom_ui: bytes):
+        super().__init__()
+        self.custom_ui = check_custom_ui(custom_ui)
+
+    def _create_package(self):
+        files = super()._create_package()
+        edits = {"_rels/.rels": _add_relationship, "[Content_Types].xml": _add_override}
+        for target, name, is_binary in files:
+            if name in edits:
+                _rewrite(target, edits[name])
+        if self.in_memory:
+            files.append((io.BytesIO(self.custom_ui), CUSTOM_UI_PART, True))
+        else:
+            fd, path = tempfile.mkstemp(dir=self.tmpdir)
+            with os.fdopen(fd, "wb") as f:
+                f.write(self.custom_ui)
+            files.append((path, CUSTOM_UI_PART, True))
+        return files
+
+
+def _rewrite(target, edit) -> None:
+    """Apply *edit* (bytes -> bytes) to one part XlsxWriter has laid out: a temporary
+    file (its default) or a ``StringIO`` (``in_memory`` mode)."""
+    if isinstance(target, io.StringIO):
+        text = edit(target.getvalue().encode("utf-8")).decode("utf-8")
+        target.seek(0)
+        target.truncate()
+        target.write(text)
+    else:
+        path = Path(target)
+        path.write_bytes(edit(path.read_bytes()))
+
+
+def ribbon_workbook(custom_ui: bytes | None = None) -> type[xlsxwriter.Workbook]:
+    """An ``xlsxwriter.Workbook`` class whose files carry the ribbon *custom_ui*
+    (default: :data:`CUSTOM_UI`)."""
+    ui = CUSTOM_UI.read_bytes() if custom_ui is None else custom_ui
+    check_custom_ui(ui)
+
+    class RibbonWorkbook(xlsxwriter.Workbook):
+        def _get_packager(self):
+            return RibbonPackager(ui)
+
+    return RibbonWorkbook

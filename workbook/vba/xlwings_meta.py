@@ -114,3 +114,82 @@ def udf_wrapper_module(module_name: str = "udfs", workbook_name: str = "coverboo
         out.write(UDF_MODULE_HEADER)
         real.generate_vba_wrapper(module_name, module, out, _Workbook(workbook_name))
     return out.getvalue().replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+# --- Calling a UDF the way Excel's COM path does ------------------------------------
+
+#: COM error integers -> text, as ``xlwings._xlwindows.cell_errors`` (Windows-only).
+CELL_ERRORS = {
+    -2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?",
+    -2146826288: "#NULL!", -2146826252: "#NUM!", -2146826265: "#REF!",
+    -2146826273: "#VALUE!",
+}
+#: What COM passes for an omitted optional argument (``xlwings.udfs.call_udf``).
+MISSING = -2147352572
+
+
+class ComEngine:
+    """The parts of ``xlwings._xlwindows.Engine`` that ``xlwings.conversion`` calls for
+    UDF arguments and results, without pywin32: the same element rules for the values
+    a COM call delivers (floats, ``None``/``""``, text, datetimes, COM error integers).
+    """
+
+    name = "excel"
+    type = "desktop"
+
+    @staticmethod
+    def clean_value_data(data, datetime_builder, empty_as, number_builder, err_to_str):
+        # As _xlwindows._clean_value_data_element; COM has already made datetimes.
+        def clean(value):
+            if value in ("", None):
+                return empty_as
+            if number_builder is not None and isinstance(value, float):
+                return number_builder(value)
+            if isinstance(value, int) and value in CELL_ERRORS:
+                return CELL_ERRORS[value] if err_to_str else None
+            return value
+        return [[clean(c) for c in row] for row in data]
+
+    @staticmethod
+    def prepare_xl_data_element(x, date_format):
+        # As _xlwindows.Engine.prepare_xl_data_element, without COM dates.
+        import numpy as np
+        import pandas as pd
+
+        if pd.isna(x):
+            return ""
+        if isinstance(x, (np.floating, float)) and np.isnan(x):
+            return ""
+        if isinstance(x, np.number):
+            return float(x)
+        return "" if x is None else x
+
+
+def register_com_engine() -> None:
+    """Register :class:`ComEngine` as xlwings' ``excel`` engine (tests and bench only;
+    on Linux xlwings has none, and ``conversion.read`` needs one)."""
+    import xlwings
+    import xlwings.main
+
+    if "excel" not in xlwings.engines.engines_by_name:
+        xlwings.engines.add(xlwings.main.Engine(impl=ComEngine()))
+
+
+def call_like_excel(func, *args):
+    """One UDF call as ``xlwings.udfs.call_udf`` makes it (synchronous, no caller
+    range): *func* must carry xlwings' metadata (see :func:`decorated_udfs`); each
+    COM-shaped argument (tuples of tuples for ranges, :data:`MISSING` for an omitted
+    optional) is converted with its argument's options, the result with the return
+    options. Returns what goes back to VBA: a list of rows."""
+    from xlwings import conversion
+
+    info = func.__xlfunc__
+    args_info = info["args"]
+    converted = []
+    for i, arg in enumerate(args):
+        arg_info = args_info[min(i, len(args_info) - 1)]
+        if isinstance(arg, int) and arg == MISSING:
+            converted.append(arg_info.get("optional", None))
+        else:
+            converted.append(conversion.read(None, arg, arg_info["options"]))
+    return conversion.write(func(*converted), None, info["ret"]["options"])

@@ -16,6 +16,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from workbook.model import STYLES, Cell, Sheet, Style
+from workbook.package import ribbon_workbook
 
 #: Calculation-engine id Excel 2019/2021/365 writes into workbooks it saves
 #: (``<calcPr calcId="191029"/>``); an equal or newer id means "already calculated".
@@ -85,16 +86,19 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
                    properties: dict[str, Any] | None = None,
                    custom_properties: dict[str, str] | None = None,
                    vba_project: Path | None = None,
+                   ribbon: bool = False,
                    defined_names: dict[str, str] | None = None) -> None:
     """Write *sheets* to *path* (overwritten) as one workbook.
 
     *properties*: document properties for XlsxWriter's ``set_properties`` (a fixed
     ``created`` date makes the output reproducible); *custom_properties*: text
-    properties shown under File > Properties > Custom. *vba_project*: a
+    properties shown under File > Properties > Custom. *ribbon*: add the Coverbook
+    ribbon tab (``workbook/package.py``). *vba_project*: a
     ``vbaProject.bin`` to embed (the file must then end in ``.xlsm``).
     Raises ``OSError`` when the file cannot be written.
     """
-    wb = xlsxwriter.Workbook(str(path), dict(WORKBOOK_OPTIONS))
+    workbook_class = ribbon_workbook() if ribbon else xlsxwriter.Workbook
+    wb = workbook_class(str(path), dict(WORKBOOK_OPTIONS))
     try:
         # Open with the cached values, not a full recalculation: XlsxWriter's default
         # (fullCalcOnLoad, an old calcId) makes Excel recalculate every UDF on open,
