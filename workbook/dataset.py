@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from xlsxwriter.utility import xl_col_to_name
+
 from workbook import DATA_DIR
 
 COVERAGE_FILE = "coverage.csv"
@@ -234,12 +236,7 @@ def _nearest(name: str, candidates: Iterable[str]) -> str | None:
 
 def _column_letter(index: int) -> str:
     """Excel's letter of the zero-based column *index*: 0 -> ``A``, 27 -> ``AB``."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
+    return xl_col_to_name(index)
 
 
 def _line_of(raw: bytes, offset: int) -> int:
