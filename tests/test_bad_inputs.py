@@ -293,8 +293,19 @@ def test_a_text_longer_than_an_excel_cell_is_rejected_not_cut(data_copy, previou
 
 
 def test_missing_data_file_is_named(data_copy, previous):
+    (data_copy / "token_prices.csv").unlink()
+    assert_rejected(data_copy, previous, [("token_prices.csv", None, None, "file not found in")])
+
+
+def test_without_the_reference_files_the_build_checks_nothing(data_copy, tmp_path):
+    # report_pe.csv and claims.csv only pin the report's figures (README, "The data").
+    (data_copy / "report_pe.csv").unlink()
     (data_copy / "claims.csv").unlink()
-    assert_rejected(data_copy, previous, [("claims.csv", None, None, "file not found in")])
+    from workbook.build import build
+
+    result = build(data_copy, tmp_path / "b.xlsm")
+    assert result.checks == [] and result.ok
+    assert result.path.exists()
 
 
 def test_cli_prints_path_row_column_and_exits_non_zero(data_copy, previous):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ import click
 
 from workbook import DATA_DIR, DEFAULT_OUTPUT, __version__
 from workbook.checks import summary
-from workbook.dataset import DataErrors
+from workbook.dataset import CLAIMS_FILE, REPORT_PE_FILE, DataErrors
 
 
 @click.group()
@@ -87,8 +88,16 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
             difference, result = check_workbook(data_dir, output,
                                                 array_threshold=array_threshold)
             if difference:
-                click.echo(f"{output} is stale: {difference}\nRun 'coverbook build' and "
-                           "commit the workbook.", err=True)
+                again = ["coverbook", "build"]
+                if Path(data_dir) != DATA_DIR:
+                    again += ["--data", str(data_dir)]
+                if Path(output) != DEFAULT_OUTPUT:
+                    again += ["--output", str(output)]
+                if array_threshold != ARRAY_THRESHOLD:
+                    again += ["--array-threshold", str(array_threshold)]
+                again = shlex.join(again)
+                click.echo(f"{output} is stale: {difference}\nRun '{again}' and commit the "
+                           "workbook.", err=True)
                 sys.exit(1)
             click.echo(f"{output} is current ({summary(result.checks)})")
             sys.exit(0 if result.ok else 1)
@@ -113,6 +122,10 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
             if not check.passed:
                 click.echo(f"FAIL {check.item}: printed {check.printed}, computed "
                            f"{check.computed}", err=True)
+        click.echo("The workbook was written, but the data no longer gives the figures the "
+                   "report printed. If you updated prices, EPS or token prices on purpose, "
+                   f"update or delete {REPORT_PE_FILE} / {CLAIMS_FILE} in the data folder.",
+                   err=True)
         sys.exit(1)
 
 

@@ -778,7 +778,10 @@ def _check_bands(out: _Collector, key: str, bands: list[Band], lines: list[dict]
 
 def load_claims(path: Path, models: Iterable[str], errors: list[DataError]) -> tuple[Claim, ...]:
     """The report's price claims from ``claims.csv`` (see :class:`Claim`); *models*
-    are the model ids of the price table the claims must name."""
+    are the model ids of the price table the claims must name. Like ``report_pe.csv``
+    the file only feeds checks: absent, there are no claims to check."""
+    if not path.exists():
+        return ()
     parsed = read_csv(path, CLAIM_COLUMNS, errors)
     if parsed is None:
         return ()
