@@ -45,7 +45,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 from typing import Any, Callable, Sequence
+
+import numpy as np
 
 #: COM error integers as they reach Python when a cell holding an error is passed
 #: without ``err_to_str``: ``0x800A0000 + code`` (as a signed 32-bit integer), the
@@ -80,12 +83,30 @@ def is_error(value: Any) -> bool:
     with a reason after the code (``"#N/A unknown model ..."``) or a COM error integer."""
     if isinstance(value, str):
         return value.split(" ", 1)[0] in EXCEL_ERRORS
-    return type(value) is int and value in COM_ERRORS
+    return _is_integer(value) and int(value) in COM_ERRORS
+
+
+def _is_integer(value: Any) -> bool:
+    """An integer (numpy's too), not a boolean."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
 def error_text(value: Any) -> str:
     """The text of an Excel error given as text or COM integer (see :func:`is_error`)."""
-    return value if isinstance(value, str) else COM_ERRORS[value]
+    return value if isinstance(value, str) else COM_ERRORS[int(value)]
+
+
+def first_error(*values: Any) -> str | None:
+    """The text of the first Excel error among the scalar *values*, else ``None``.
+
+    UDFs check this before anything else, so an error in any argument is passed on
+    (as Excel's own functions do) rather than hidden by a complaint about another
+    argument.
+    """
+    for value in values:
+        if is_error(value):
+            return error_text(value)
+    return None
 
 
 def unknown_name(kind: str, given: Any, names: Sequence[str]) -> str:
@@ -109,7 +130,7 @@ def as_number(value: Any) -> float | str | type[Blank]:
         return Blank
     if is_error(value):
         return error_text(value)
-    if isinstance(value, bool) or isinstance(value, (str, dt.date, dt.time, dt.timedelta)):
+    if isinstance(value, (bool, np.bool_, str, dt.date, dt.time, dt.timedelta)):
         return VALUE_ERROR
     if isinstance(value, (int, float)) or hasattr(value, "__float__"):
         try:
@@ -118,8 +139,6 @@ def as_number(value: Any) -> float | str | type[Blank]:
             return NUM_ERROR
         except (TypeError, ValueError):
             return VALUE_ERROR
-        except OverflowError:  # an int beyond the largest double (Python callers only)
-            return "#NUM!"
         if not math.isfinite(number):
             return NUM_ERROR
         return number
@@ -167,10 +186,12 @@ def broadcast(func: Callable[..., Any], *args: Any) -> Any:
     if not any(is_range(a) for a in args):
         return func(*args)
     grids = [as_2d(a) for a in args]
+    if any(len({len(r) for r in g}) != 1 for g in grids):  # ragged rows
+        return VALUE_ERROR
     n_rows = max(len(g) for g in grids)
     n_cols = max(len(g[0]) for g in grids)
     for g in grids:
-        if len(g) not in (1, n_rows) or any(len(r) not in (1, n_cols) for r in g):
+        if len(g) not in (1, n_rows) or len(g[0]) not in (1, n_cols):
             return VALUE_ERROR
     return [
         [

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from udfs._excel import BLANK, Blank, as_number, broadcast, error_text, is_error, unknown_name
+from udfs._excel import BLANK, Blank, as_number, broadcast, first_error, unknown_name
 from udfs._reference import dataset
 
 
 def rating_value(relative_return, scale="stock", english=False):
     """The band label of one fraction on the scale named *scale*: see :func:`RATING`."""
-    for arg in (scale, english):
-        if is_error(arg):
-            return error_text(arg)
+    error = first_error(relative_return, scale, english)
+    if error:
+        return error
     scales = dataset().scales
-    key = scale.strip().lower() if isinstance(scale, str) and scale.strip() else scale
-    if key is None or key == "":
+    if scale is None or (isinstance(scale, str) and not scale.strip()):
         key = "stock"
+    else:  # anything but text (a number, a range) names no scale
+        key = scale.strip().lower() if isinstance(scale, str) else None
     if key not in scales:
         return unknown_name("scale", scale, sorted(scales))
     x = as_number(relative_return)

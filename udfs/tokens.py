@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from udfs._excel import Blank, as_number, as_text, error_text, finite, is_error, unknown_name
+from udfs._excel import (Blank, as_number, as_text, error_text, finite, first_error, is_error,
+                         unknown_name)
 from udfs._reference import dataset
 
 #: Tokens per price unit: prices are quoted in USD per 1M tokens.
@@ -70,6 +71,9 @@ def TOKEN_COST(model, input_tokens, output_tokens, reasoning_tokens=0):
     Excel's largest number -> ``#NUM!``. Unknown model -> ``#N/A unknown model ...``
     naming the known ones. Linear in each token count (prices are per token).
     """
+    error = first_error(model, input_tokens, output_tokens, reasoning_tokens)
+    if error:
+        return error
     price_in = _price(model, "input")
     if isinstance(price_in, str):
         return price_in
@@ -91,6 +95,9 @@ def COST_RATIO(model_a, model_b, side):
     as expensive), scalar. A zero price of *model_b* gives ``#DIV/0!``; unknown models
     or sides give ``#N/A unknown ...`` naming the known ones.
     """
+    error = first_error(model_a, model_b, side)
+    if error:
+        return error
     a = _price(model_a, side)
     if isinstance(a, str):
         return a

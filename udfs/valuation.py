@@ -9,7 +9,8 @@ from operator import itemgetter
 
 import xlwings as xw
 
-from udfs._excel import BLANK, COM_ERRORS, Blank, as_number, broadcast, finite, is_range
+from udfs._excel import (BLANK, COM_ERRORS, Blank, as_number, broadcast, finite, first_error,
+                         is_range)
 
 #: Text shown for a P/E that is not meaningful (EPS <= 0). Text, not an error, so
 #: that ``AVERAGE`` over a P/E column skips loss-makers instead of failing.
@@ -23,6 +24,9 @@ _SPECIAL = (BLANK, NOT_MEANINGFUL, "#NUM!")
 
 def pe_value(close, eps):
     """P/E of one close price and one EPS (scalars): see :func:`PE` for the rules."""
+    error = first_error(close, eps)
+    if error:
+        return error
     c = as_number(close)
     e = as_number(eps)
     for v in (c, e):

@@ -22,7 +22,7 @@ from workbook import DATA_DIR, DEFAULT_OUTPUT, PACKAGE_DIR
 from workbook.checks import Check, summary
 from workbook.dataset import Dataset, load_dataset
 from workbook.model import Sheet
-from workbook.provenance import custom_properties, properties
+from workbook.provenance import custom_properties, document_date, properties
 from workbook.sheets import OWNED, build_sheets
 from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 from workbook.writers.xlsx import write_workbook
@@ -196,6 +196,10 @@ def build(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_OUTPUT, 
     output = Path(output)
     with _stage("load", timings, progress):
         data = load_dataset(data_dir)
+    try:
+        document_date(data)  # a bad SOURCE_DATE_EPOCH stops the build before writing
+    except ValueError as exc:
+        raise BuildError(str(exc)) from exc
     if output.exists() and not force:
         foreign = existing_user_sheets(output)
         if foreign:

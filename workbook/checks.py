@@ -65,6 +65,11 @@ def claim_value(claim: Claim):
         return COST_RATIO(claim.model_a, claim.model_b, claim.side)
     cost_a = TOKEN_COST(claim.model_a, *SAVING_WORKLOAD)
     cost_b = TOKEN_COST(claim.model_b, *SAVING_WORKLOAD)
+    for cost in (cost_a, cost_b):
+        if isinstance(cost, str):  # an error text, as the 核对 formula would show
+            return cost
+    if cost_b == 0:
+        return "#DIV/0!"
     return 1 - cost_a / cost_b
 
 

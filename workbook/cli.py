@@ -164,7 +164,12 @@ def sample(stocks: int, years: int, seed: int, out_dir: Path) -> None:
     """Write a synthetic coverage universe (for benchmarks and large-table tests)."""
     from workbook.sample import write_sample
 
-    write_sample(out_dir, stocks, years, seed)
+    try:
+        write_sample(out_dir, stocks, years, seed)
+    except ValueError as exc:  # more stocks than there are distinct tickers
+        raise click.BadParameter(str(exc), param_hint="--stocks") from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out_dir}: {exc}") from exc
     click.echo(f"wrote {out_dir}: {stocks} stocks x {years} years (seed {seed})")
 
 

@@ -440,11 +440,18 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
+#: Excel's dates start on 1900-01-01 (serial 1); an earlier date shows as #####.
+EXCEL_FIRST_DATE = dt.date(1900, 1, 1)
+
+
 def _date(out: _Collector, line: int, column: str, text: str) -> dt.date | None:
     day = parse_date(text)
     if day is None:
         out.add(line, column, f"{text!r} is not a date YYYY-MM-DD" if text
                 else "empty; a date YYYY-MM-DD is required")
+    elif day < EXCEL_FIRST_DATE:
+        out.add(line, column, f"{text} is before 1900-01-01, the first date Excel shows")
+        return None
     return day
 
 
@@ -619,6 +626,8 @@ def load_token_prices(path: Path, errors: list[DataError],
             prices.append(TokenPrice(model, row["display_name"] or model, price_in,
                                      price_out, int(window), row["knowledge_cutoff"],
                                      as_of, row["source"]))
+    if not rows:
+        out.add(None, None, "no models; add one row per model")
     return tuple(prices)
 
 
@@ -654,7 +663,13 @@ def _toml_lines(text: str) -> dict[str, dict]:
 
 
 def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    """A TOML number a band edge can be: a float (inf included, NaN not) or an int
+    within float range."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    if isinstance(v, int):
+        return abs(v) < 2 ** 1023
+    return not math.isnan(v)
 
 
 def load_scales(path: Path, errors: list[DataError]) -> dict[str, RatingScale]:
@@ -839,7 +854,13 @@ def load_report_pe(path: Path, errors: list[DataError]) -> dict[tuple[str, str],
         else:
             columns[name] = match.group(1)
     grid = {}
+    seen: dict[str, int] = {}
     for line, row in rows:
+        code = row[header[0]]
+        if code in seen:
+            out.add(line, header[0], f"{code} already appears on row {seen[code]}")
+            continue
+        seen[code] = line
         for name, label in columns.items():
             value = _number(out, line, name, row[name], blank_ok=True)
             if value is not None:

@@ -65,7 +65,14 @@ def document_date(data: Dataset) -> dt.datetime:
     else midnight of the data's as-of date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+        try:
+            moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError) as exc:
+            raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a time in seconds since "
+                             "1970 (unset it to use the data's as-of date)") from exc
+        if moment.year < 1980:  # the zip format's earliest date
+            raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is before 1980")
+        return moment.replace(tzinfo=None)
     day = as_of(data)
     return dt.datetime(day.year, day.month, day.day)
 

@@ -65,4 +65,7 @@ def check(data_dir: Path | str, path: Path | str, *,
             return f"{path} does not exist", result
         if path.read_bytes() == fresh.read_bytes():
             return None, result
-        return first_difference(path, fresh), result
+        try:
+            return first_difference(path, fresh), result
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            return f"{path} is not a readable workbook ({exc})", result

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import fmean
 
+from udfs._excel import is_error
 from udfs.valuation import PE, pe_value
 from workbook.dataset import Dataset
 from workbook.model import Sheet, a1, array_formula, formula, value
@@ -57,6 +58,23 @@ class Layout:
     @property
     def mean_row(self) -> int:
         return FIRST_DATA_ROW + self.n_stocks
+
+
+def average(values: list) -> float | str:
+    """What Excel's ``AVERAGE`` gives over a P/E column as the file stores it: the
+    mean of the numbers, text (``NM``, blanks) skipped; the first error cell's error
+    (the file stores error results as errors); ``#DIV/0!`` with no number; ``#NUM!``
+    when the sum overflows."""
+    error = next((v for v in values if is_error(v)), None)
+    if error is not None:
+        return error.split(" ", 1)[0]
+    numbers = [v for v in values if isinstance(v, float)]
+    if not numbers:
+        return "#DIV/0!"
+    try:
+        return fmean(numbers)
+    except OverflowError:
+        return "#NUM!"
 
 
 def layout(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Layout:
@@ -114,9 +132,8 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
         mean = [value("平均 Mean (P/E, NM excluded)", "note")]
         for k in range(lay.n_years):
             col = lay.pe_col(k)
-            numbers = [v for v in pe_columns[k] if isinstance(v, float)]
             first, last = a1(lay.row_of(0), col), a1(lay.row_of(lay.n_stocks - 1), col)
-            cached = fmean(numbers) if numbers else "#DIV/0!"
+            cached = average(pe_columns[k])
             mean.append(formula(f"=AVERAGE({first}:{last})", cached, "pe"))
         sheet.add(lay.mean_row, lay.pe_col(0) - 1, [mean])
 

@@ -9,6 +9,7 @@ openpyxl cannot; that is why writing uses XlsxWriter and reading back (in tests 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -111,7 +112,10 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
         for name, text in (custom_properties or {}).items():
             wb.set_custom_property(name, text)
         if vba_project is not None:
-            wb.add_vba_project(str(vba_project))
+            # As bytes, not a path: XlsxWriter copies a path with its file mode into
+            # the zip entry, so the same bin checked out with another umask would
+            # give other bytes.
+            wb.add_vba_project(io.BytesIO(Path(vba_project).read_bytes()), is_stream=True)
             wb.set_vba_name("ThisWorkbook")
         formats = {name: wb.add_format(_format_props(style)) for name, style in STYLES.items()}
         for sheet in sheets:
