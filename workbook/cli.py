@@ -96,8 +96,9 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
                 if array_threshold != ARRAY_THRESHOLD:
                     again += ["--array-threshold", str(array_threshold)]
                 again = shlex.join(again)
-                click.echo(f"{output} is stale: {difference}\nRun '{again}' and commit the "
-                           "workbook.", err=True)
+                commit = " and commit the workbook" if Path(output) == DEFAULT_OUTPUT else ""
+                click.echo(f"{output} is stale: {difference}\nRun '{again}'{commit}.",
+                           err=True)
                 sys.exit(1)
             click.echo(f"{output} is current ({summary(result.checks)})")
             sys.exit(0 if result.ok else 1)
@@ -120,8 +121,10 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
     if not result.ok:
         for check in result.checks:
             if not check.passed:
-                click.echo(f"FAIL {check.item}: printed {check.printed}, computed "
-                           f"{check.computed}", err=True)
+                computed = check.computed
+                shown = f"{computed:.6g}" if isinstance(computed, float) else computed
+                click.echo(f"FAIL {check.item}: printed {check.printed:g}, computed {shown}",
+                           err=True)
         click.echo("The workbook was written, but the data no longer gives the figures the "
                    "report printed. If you updated prices, EPS or token prices on purpose, "
                    f"update or delete {REPORT_PE_FILE} / {CLAIMS_FILE} in the data folder.",
