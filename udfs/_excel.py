@@ -44,9 +44,11 @@ in the file is always what the UDF returns for a valid number or a blank.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
 import numbers
-from typing import Any, Callable, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -163,15 +165,30 @@ def is_range(value: Any) -> bool:
     return isinstance(value, (list, tuple))
 
 
-def as_2d(value: Any) -> list[list[Any]]:
-    """A scalar, a 1-D list (one row) or a 2-D list (rows) as a list of rows."""
+def as_2d(value: Any) -> Sequence[Sequence[Any]]:
+    """A scalar, a 1-D list (one row) or a 2-D list (rows) as a sequence of rows.
+    The rows are *value*'s own (not copied): callers only read them."""
     if not is_range(value):
         return [[value]]
     if len(value) == 0:
         return [[None]]
     if not is_range(value[0]):
-        return [list(value)]
-    return [list(row) for row in value]
+        return [value]
+    return value
+
+
+def broadcast_shape(grids: Sequence[Sequence[Sequence[Any]]]) -> tuple[int, int] | None:
+    """The common ``(rows, columns)`` of 2-D *grids* under :func:`broadcast`'s rule
+    (each dimension 1 or the common size), or ``None`` for ragged rows or shapes that
+    do not fit."""
+    if any(len({len(r) for r in g}) != 1 for g in grids):  # ragged rows
+        return None
+    n_rows = max(len(g) for g in grids)
+    n_cols = max(len(g[0]) for g in grids)
+    for g in grids:
+        if len(g) not in (1, n_rows) or len(g[0]) not in (1, n_cols):
+            return None
+    return n_rows, n_cols
 
 
 def broadcast(func: Callable[..., Any], *args: Any) -> Any:
@@ -186,13 +203,10 @@ def broadcast(func: Callable[..., Any], *args: Any) -> Any:
     if not any(is_range(a) for a in args):
         return func(*args)
     grids = [as_2d(a) for a in args]
-    if any(len({len(r) for r in g}) != 1 for g in grids):  # ragged rows
+    shape = broadcast_shape(grids)
+    if shape is None:
         return VALUE_ERROR
-    n_rows = max(len(g) for g in grids)
-    n_cols = max(len(g[0]) for g in grids)
-    for g in grids:
-        if len(g) not in (1, n_rows) or len(g[0]) not in (1, n_cols):
-            return VALUE_ERROR
+    n_rows, n_cols = shape
     return [
         [
             func(*(g[i if len(g) > 1 else 0][j if len(g[0]) > 1 else 0] for g in grids))
@@ -200,3 +214,21 @@ def broadcast(func: Callable[..., Any], *args: Any) -> Any:
         ]
         for i in range(n_rows)
     ]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector within the block.
+
+    Building one small object per cell (rows, cells, result lists, none of them in
+    cycles) triggers collections that re-scan every live object: about half the time
+    of a 50,000-stock build or a 200,000-row P/E column. Reference counting still
+    frees memory as usual; the collector resumes (if it was on) afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

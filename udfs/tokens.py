@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from udfs._excel import (Blank, as_number, as_text, error_text, finite, first_error, is_error,
-                         unknown_name)
+from udfs._excel import Blank, as_number, as_text, finite, first_error, unknown_name
 from udfs._reference import dataset
 
 #: Tokens per price unit: prices are quoted in USD per 1M tokens.
@@ -17,9 +16,9 @@ SIDES = ("input", "output", "reasoning")
 
 def _price(model, side):
     """USD per 1M tokens of *model* on *side*, or the error text to return."""
-    for arg in (model, side):
-        if is_error(arg):
-            return error_text(arg)
+    error = first_error(model, side)
+    if error:
+        return error
     name = as_text(model)
     data = dataset()
     row = data.token_price(name) if name else None

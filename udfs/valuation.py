@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from itertools import chain
 from operator import itemgetter
 
 import xlwings as xw
 
-from udfs._excel import (BLANK, COM_ERRORS, Blank, as_number, broadcast, finite, first_error,
-                         is_range)
+from udfs._excel import (BLANK, COM_ERRORS, Blank, as_2d, as_number, broadcast,
+                         broadcast_shape, finite, first_error, gc_paused, is_range)
 
 #: Text shown for a P/E that is not meaningful (EPS <= 0). Text, not an error, so
 #: that ``AVERAGE`` over a P/E column skips loss-makers instead of failing.
@@ -83,22 +81,12 @@ def pe_array(close, eps, *, min_cells: int = 0):
     (IEEE division is the same in numpy and Python): blanks (``None``) give ``""``,
     EPS <= 0 gives ``NM``, a negative close ``#NUM!``; floats are Python floats.
     """
-    grids = [_rows(close), _rows(eps)]
-    n_rows = max(len(g) for g in grids)
-    n_cols = max(len(g[0]) for g in grids)
-    if n_rows * n_cols < min_cells:
+    grids = [as_2d(close), as_2d(eps)]
+    shape = broadcast_shape(grids)
+    if shape is None or shape[0] * shape[1] < min_cells:
         return None
-    with _gc_paused():  # many small lists come and go; see _gc_paused
-        return _pe_array(grids, n_rows, n_cols)
-
-
-def _rows(value):
-    """Like ``as_2d`` but without copying the rows (only read here)."""
-    if not is_range(value):
-        return [[value]]
-    if len(value) == 0:
-        return [[None]]
-    return value if is_range(value[0]) else [value]
+    with gc_paused():  # one list per result row comes and goes
+        return _pe_array(grids, *shape)
 
 
 def _pe_array(grids, n_rows: int, n_cols: int):
@@ -107,9 +95,6 @@ def _pe_array(grids, n_rows: int, n_cols: int):
     arrays, blanks = [], []
     for g in grids:
         width = len(g[0])
-        if len(g) not in (1, n_rows) or width not in (1, n_cols) or any(
-                n != width for n in set(map(len, g))):
-            return None
         flat = list(map(itemgetter(0), g)) if width == 1 else list(chain.from_iterable(g))
         types = set(map(type, flat))
         if not _PLAIN.issuperset(types):  # type() is exact: a bool is not an int
@@ -143,20 +128,3 @@ def _pe_array(grids, n_rows: int, n_cols: int):
     if n_cols == 1:
         return [[v] for v in out]
     return [out[i:i + n_cols] for i in range(0, n_rows * n_cols, n_cols)]
-
-
-@contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector while building a large result.
-
-    Allocating one list per result row triggers repeated collections that scan every
-    live object (half the time of a 200,000-row P/E column); the lists hold no cycles,
-    so nothing is lost by collecting once afterwards instead.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
