@@ -117,8 +117,7 @@ def child_ops(data: str, ops_path: str, threshold: int) -> dict:
                         else "n" if isinstance(v, (int, float))
                         else "d" if isinstance(v, (dt.date, dt.datetime)) else "s")
                 ops.append((row, col, kind, v, c.style))
-        plain.append((sheet.name, sorted(sheet.col_widths.items()), sheet.freeze,
-                      sheet.hidden, ops))
+        plain.append((sheet.name, sorted(sheet.col_widths.items()), sheet.freeze, ops))
     with open(ops_path, "wb") as f:
         pickle.dump({"options": WORKBOOK_OPTIONS,
                      "formats": {n: _format_props(s) for n, s in STYLES.items()},
@@ -140,14 +139,12 @@ def child_floor(ops_path: str, out: str) -> dict:
     start, cpu = time.perf_counter(), time.process_time()
     wb = xlsxwriter.Workbook(out, dict(spec["options"]))
     formats = {name: wb.add_format(props) for name, props in spec["formats"].items()}
-    for name, widths, freeze, hidden, ops in spec["sheets"]:
+    for name, widths, freeze, ops in spec["sheets"]:
         ws = wb.add_worksheet(name)
         for col, width in widths:
             ws.set_column(col, col, width)
         if freeze:
             ws.freeze_panes(*freeze)
-        if hidden:
-            ws.hide()
         for row, col, kind, v, style in ops:
             fmt = formats[style] if style else None
             if kind == "s":
@@ -352,7 +349,8 @@ def verdicts(rows: dict[int, dict], udf: dict) -> list[tuple[str, str, bool | No
     large = [r for r in rows.values() if r["layout"] == "array"]
     if large:
         worst = max(r["pe_calls_per_year_column"] for r in large)
-        add("<= 1 UDF call per year column (large tables)", f"{worst:g}", worst <= 1)
+        add("<= 1 UDF call per year column (large tables)", f"{worst:g}",
+            worst <= TARGETS["udf_calls_per_year_column_large"])
     if udf:
         add("vectorised P/E >= 1,000,000 cells/s (UDF)",
             f"{udf['array_cells_per_s_udf']:,.0f}",

@@ -105,7 +105,6 @@ class Block:
     row: int
     col: int
     rows: list[list[Cell | None]]
-    name: str | None = None  # a defined name for the block's range, if any
 
     @property
     def height(self) -> int:
@@ -132,13 +131,11 @@ class Sheet:
     col_widths: dict[int, float] = field(default_factory=dict)
     row_heights: dict[int, float] = field(default_factory=dict)  # points
     freeze: tuple[int, int] | None = None  # (rows, cols) kept in view
-    hidden: bool = False
     landscape: bool = False  # print orientation; every sheet prints one page wide
 
-    def add(self, row: int, col: int, rows: list[list[Cell | None]],
-            name: str | None = None) -> Block:
+    def add(self, row: int, col: int, rows: list[list[Cell | None]]) -> Block:
         """Add a block at (*row*, *col*) and return it."""
-        block = Block(row, col, rows, name)
+        block = Block(row, col, rows)
         self.blocks.append(block)
         return block
 

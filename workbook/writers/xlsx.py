@@ -87,8 +87,7 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
                    properties: dict[str, Any] | None = None,
                    custom_properties: dict[str, str] | None = None,
                    vba_project: Path | None = None,
-                   ribbon: bool = False,
-                   defined_names: dict[str, str] | None = None) -> None:
+                   ribbon: bool = False) -> None:
     """Write *sheets* to *path* (overwritten) as one workbook.
 
     *properties*: document properties for XlsxWriter's ``set_properties`` (a fixed
@@ -115,27 +114,22 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
             # As bytes, not a path: XlsxWriter copies a path with its file mode into
             # the zip entry, so the same bin checked out with another umask would
             # give other bytes.
+            # XlsxWriter names the workbook's code module ThisWorkbook and the sheets'
+            # Sheet1, Sheet2 ..., the document modules of workbook/vba/vbaProject.bin.
             wb.add_vba_project(io.BytesIO(Path(vba_project).read_bytes()), is_stream=True)
-            wb.set_vba_name("ThisWorkbook")
         formats = {name: wb.add_format(_format_props(style)) for name, style in STYLES.items()}
         for sheet in sheets:
             ws = wb.add_worksheet(sheet.name)
-            if vba_project is not None:
-                ws.set_vba_name()
             for col, width in sorted(sheet.col_widths.items()):
                 ws.set_column(col, col, width)
             for row, height in sorted(sheet.row_heights.items()):
                 ws.set_row(row, height)
             if sheet.freeze:
                 ws.freeze_panes(*sheet.freeze)
-            if sheet.hidden:
-                ws.hide()
             if sheet.landscape:
                 ws.set_landscape()
             ws.fit_to_pages(1, 0)
             for row, col, cell in sheet.cells():
                 _write_cell(ws, row, col, cell, formats.get(cell.style) if cell.style else None)
-        for name, ref in sorted((defined_names or {}).items()):
-            wb.define_name(name, ref)
     finally:
         wb.close()
