@@ -222,6 +222,15 @@ class _Collector:
     def add(self, row: int | None, column: str | None, message: str) -> None:
         self.errors.append(DataError(self.file, row, column, message))
 
+    def unique(self, seen: dict[str, int], line: int, column: str, key: str) -> bool:
+        """Record that *key* (a ticker, model or id) is on *line*; ``False``, with an
+        error naming the first row, if it was already seen."""
+        if key in seen:
+            self.add(line, column, f"{key} already appears on row {seen[key]}")
+            return False
+        seen[key] = line
+        return True
+
 
 def _nearest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate *name* is most likely a typo of (case-insensitive), or ``None``.
@@ -552,10 +561,8 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
         problem = ticker_problem(code) if code is not None else None
         if problem:
             out.add(line, "code", problem)
-        elif code in seen:
-            out.add(line, "code", f"{code} already appears on row {seen[code]}")
         elif code is not None:
-            seen[code] = line
+            out.unique(seen, line, "code", code)
         if row.get("name") == "":
             out.add(line, "name", "empty; a company name is required")
         close = _number(out, line, "close", row["close"], positive=True) \
@@ -606,10 +613,8 @@ def load_token_prices(path: Path, errors: list[DataError],
             out.add(line, "model", f"{row['model']!r} is not a model id "
                     "(lower-case letters, digits, '.', '-')" if model
                     else "empty; a model id such as gpt-4o is required")
-        elif model in seen:
-            out.add(line, "model", f"{model} already appears on row {seen[model]}")
         else:
-            seen[model] = line
+            out.unique(seen, line, "model", model)
         numbers = {}
         for column, rule in (("input_usd_per_1m", "non_negative"),
                              ("output_usd_per_1m", "non_negative"),
@@ -813,10 +818,8 @@ def load_claims(path: Path, models: Iterable[str], errors: list[DataError]) -> t
             pass
         elif not row["id"]:
             out.add(line, "id", "empty; give the claim a short id")
-        elif row["id"] in seen:
-            out.add(line, "id", f"{row['id']} already appears on row {seen[row['id']]}")
         else:
-            seen[row["id"]] = line
+            out.unique(seen, line, "id", row["id"])
         for column in ("model_a", "model_b"):
             if known and column in header and row[column].lower() not in known:
                 guess = _nearest(row[column], known)
@@ -856,11 +859,8 @@ def load_report_pe(path: Path, errors: list[DataError]) -> dict[tuple[str, str],
     grid = {}
     seen: dict[str, int] = {}
     for line, row in rows:
-        code = row[header[0]]
-        if code in seen:
-            out.add(line, header[0], f"{code} already appears on row {seen[code]}")
+        if not out.unique(seen, line, header[0], row[header[0]]):
             continue
-        seen[code] = line
         for name, label in columns.items():
             value = _number(out, line, name, row[name], blank_ok=True)
             if value is not None:
