@@ -131,3 +131,9 @@ class TestUdfEdges:
         assert TOKEN_COST("gpt-4o", -1, "#N/A") == "#N/A"
         assert PE("abc", "#N/A") == "#N/A"
         assert COST_RATIO("nope", "#DIV/0!", "input") == "#DIV/0!"
+
+
+def test_a_duplicate_claim_id_is_an_error(data_copy, previous):
+    edit(data_copy, "claims.csv", "o1p-output-vs-4o,", "o1p-input-vs-4o,")
+    assert_rejected(data_copy, previous, [
+        ("claims.csv", 3, "id", "o1p-input-vs-4o already appears on row 2")])
