@@ -19,6 +19,7 @@ import pytest
 from oletools.olevba import VBA_Parser
 
 from workbook.vba import vba_sources
+from workbook.vba.make_vba import SYSTEM_PYTHON
 from workbook.vba.xlwings_meta import udf_wrapper_module
 from workbook import DATA_DIR
 from workbook.build import VBA_PROJECT, build
@@ -201,9 +202,6 @@ def test_xlsx_output_carries_no_macros(tmp_path):
 
 
 # --- LibreOffice and the Open XML SDK validator ---------------------------------------
-
-SYSTEM_PYTHON = "/usr/bin/python3"
-
 
 def _has_uno() -> bool:
     if not shutil.which("soffice") or not Path(SYSTEM_PYTHON).exists():

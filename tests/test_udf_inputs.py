@@ -68,6 +68,13 @@ def test_each_kind_of_excel_value_has_its_documented_result(value, pe, rating, c
 
 def test_every_com_error_integer_passes_through_as_its_text():
     assert len(COM_ERRORS) == 14
+    # Independent of the code's table: xlwings' _xlwindows.cell_errors for the first
+    # seven, 0x800A0000 + Microsoft's XlCVError codes (xlErrSpill 2045, xlErrCalc 2050)
+    # for the newer ones, typed here.
+    assert {-2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?",
+            -2146826288: "#NULL!", -2146826252: "#NUM!", -2146826265: "#REF!",
+            -2146826273: "#VALUE!", SPILL: "#SPILL!", CALC: "#CALC!"}.items() \
+        <= COM_ERRORS.items()
     for code, text in COM_ERRORS.items():
         assert text.startswith("#")
         assert PE(code, 1.0) == PE(10.0, code) == text

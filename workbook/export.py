@@ -15,7 +15,8 @@ from pathlib import Path
 
 from workbook.dataset import Dataset
 from workbook.provenance import custom_properties, properties
-from workbook.sheets import build_sheets, key_stocks
+from udfs._reference import use_dataset
+from workbook.sheets import key_stocks
 from workbook.writers.xlsx import write_workbook
 
 #: LibreOffice's CSV filter options: comma, double quote, UTF-8 (76), from line 1,
@@ -71,8 +72,8 @@ def export_csv(workbook: Path, outdir: Path) -> dict[str, Path]:
 
 def export_pdf(data: Dataset, output: Path) -> Path:
     """A PDF of the key-stocks table built from *data*, written to *output*."""
-    sheets, _ = build_sheets(data)
-    table = next(s for s in sheets if s.name == key_stocks.NAME)
+    with use_dataset(data):  # only this sheet, with the UDFs on *data*
+        table = key_stocks.build(data)
     with tempfile.TemporaryDirectory(prefix="coverbook-pdf-") as tmp:
         source = Path(tmp) / (output.stem + ".xlsx")
         write_workbook(source, [table], properties=properties(data),
