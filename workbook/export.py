@@ -13,9 +13,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from udfs._reference import use_dataset
 from workbook.dataset import Dataset
 from workbook.provenance import custom_properties, properties
-from udfs._reference import use_dataset
 from workbook.sheets import key_stocks
 from workbook.writers.xlsx import write_workbook
 

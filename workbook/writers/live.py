@@ -22,9 +22,10 @@ other sheet in the workbook (the user's) is never read or written.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from typing import Any, Callable, Iterable
 
-from workbook.model import STYLES, Block, Cell, Sheet
+from workbook.model import STYLES, Block, Sheet
 
 #: Excel's day zero for serial dates (the 1900 system, with its 1900-02-29).
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -148,16 +149,27 @@ def model_values(sheet: Sheet) -> dict[tuple[int, int], Any]:
     return out
 
 
-def _label(sheet: Sheet, values: dict[tuple[int, int], Any], row: int, col: int) -> str:
-    """A human label for a cell: the row's first text cell and the column's nearest
-    header above (``300308.SZ P/E 2025E``)."""
-    row_label = next((values[(row, c)] for c in range(col) if isinstance(values.get((row, c)), str)
-                      and values[(row, c)]), "")
-    cells = sheet.cell_map()
-    header = next((values[(r, col)] for r in range(row - 1, -1, -1)
-                   if isinstance(values.get((r, col)), str) and
-                   (cells.get((r, col)) or Cell()).style == "header"), "")
-    return " ".join(str(x) for x in (row_label, header) if x) or f"R{row + 1}C{col + 1}"
+def _labeller(sheet: Sheet, values: dict[tuple[int, int], Any]
+              ) -> Callable[[int, int], str]:
+    """``label(row, col)``: a human label for a cell, the row's first text cell and the
+    column's nearest header above (``300308.SZ P/E 2025E``). The header cells are
+    indexed once per sheet, so labelling every cell of a large table stays linear."""
+    header_rows: dict[int, list[int]] = {}
+    for r, c, cell in sheet.cells():
+        if cell.style == "header" and isinstance(values.get((r, c)), str):
+            header_rows.setdefault(c, []).append(r)
+    for rows in header_rows.values():
+        rows.sort()
+
+    def label(row: int, col: int) -> str:
+        row_label = next((values[(row, c)] for c in range(col)
+                          if isinstance(values.get((row, c)), str) and values[(row, c)]), "")
+        above = header_rows.get(col, [])
+        i = bisect_left(above, row)
+        header = values[(above[i - 1], col)] if i else ""
+        return " ".join(str(x) for x in (row_label, header) if x) or f"R{row + 1}C{col + 1}"
+
+    return label
 
 
 def _show(v: Any) -> str:
@@ -186,11 +198,12 @@ def changes(sheet: Sheet, before: dict[tuple[int, int], Any]) -> list[str]:
     the model changes, compared with *before* (``{(row, col): value}`` read from the
     workbook before the rewrite), in row-major order."""
     after = model_values(sheet)
+    label = _labeller(sheet, after)
     lines = []
     for key in sorted(set(after) | set(before)):
         old, new = before.get(key), after.get(key)
         if not _same(old, new):
-            lines.append(f"{sheet.name}: {_label(sheet, after, *key)} "
+            lines.append(f"{sheet.name}: {label(*key)} "
                          f"{_show(old)} \u2192 {_show(new)}")
     return lines
 
