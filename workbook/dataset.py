@@ -492,15 +492,17 @@ def ticker_problem(code: str) -> str | None:
     return base
 
 
-def _year_column_hint(name: str, fixed_missing: list[str]) -> str:
+def _year_column_hint(name: str, fixed_missing: list[str]) -> tuple[str, str | None]:
+    """The hint for an unknown coverage column, and the missing fixed column it is
+    taken for (so that column is not also reported missing), if any."""
     loose = EPS_COLUMN_LOOSE_RE.fullmatch(name.strip())
     if loose:
-        return f"did you mean 'EPS {loose.group(1)}{loose.group(2).upper()}'?"
+        return f"did you mean 'EPS {loose.group(1)}{loose.group(2).upper()}'?", None
     guess = _nearest(name, fixed_missing)
     if guess:
-        return f"did you mean {guess!r}?"
+        return f"did you mean {guess!r}?", guess
     return ("a year column is named like 'EPS 2024E' (A = actual, E = estimate); "
-            f"the other columns are {', '.join(COVERAGE_FIXED)}")
+            f"the other columns are {', '.join(COVERAGE_FIXED)}"), None
 
 
 def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
@@ -526,10 +528,9 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
             continue
         match = EPS_COLUMN_RE.fullmatch(name)
         if not match:
-            hint = _year_column_hint(name, [m for m in missing if m not in claimed])
-            guess = re.match(r"did you mean '(.*)'\?", hint)
+            hint, guess = _year_column_hint(name, [m for m in missing if m not in claimed])
             if guess:
-                claimed.add(guess.group(1))
+                claimed.add(guess)
             out.add(header_line, name, f"unknown column; {hint}")
             ok = False
             continue
