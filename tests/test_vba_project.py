@@ -6,7 +6,7 @@ and ``quickstart_addin_ribbon.xlam`` (pinned wheel). Everything is read with ole
 and oletools (the generator writes with LibreOffice and pycfb); the ``dir`` stream's
 records are split here with the record layout of MS-OVBA 2.3.4.2 and compared id by
 id. Every difference that stays is listed in :data:`KEPT_DIFFERENCES` and explained in
-``docs/vba-project.md``; a new one fails the test.
+``docs/excel-parts.md``; a new one fails the test.
 """
 
 from __future__ import annotations
@@ -257,7 +257,7 @@ def _collapsed(lines):
 # --- dir stream, record by record ------------------------------------------------------
 
 #: Where the generated projects differ from the Excel-made ones, field by field; each
-#: is explained in docs/vba-project.md.
+#: is explained in docs/excel-parts.md.
 KEPT_DIFFERENCES = {
     "PROJECTSYSKIND",      # 1 (32-bit Windows) as LibreOffice writes; xlwings.xlam: 3
     "PROJECTVERSION",      # LibreOffice's version numbers

@@ -22,7 +22,7 @@ extra (``pip install -e '.[test]'``: olefile, pycfb); ``coverbook build`` and
    (``vba_sources.class_attributes``), which LibreOffice writes as given.
 5. :func:`as_excel_saves_it` then mends what LibreOffice's exporter writes unlike
    Excel (compared record by record with xlwings' Excel-made add-ins; see
-   ``docs/vba-project.md``): the ``PROJECT`` stream lists every module in the order of
+   ``docs/excel-parts.md``): the ``PROJECT`` stream lists every module in the order of
    the ``dir`` stream with its kind (LibreOffice leaves out ``Class=`` lines, so
    neither Excel nor LibreOffice could tell a class from a document module) and has
    one window record per module as Excel writes one for a window never opened
