@@ -64,3 +64,11 @@ def test_udfs_load_their_dataset_from_the_rule(tmp_path, monkeypatch, data_copy)
         assert _reference.dataset().folder == data_copy
     finally:
         _reference.set_dataset(None)
+
+
+def test_addin_info_sheet_names_the_files_the_vba_reads():
+    from workbook.addin.package import SETTINGS_MACOS, SETTINGS_WINDOWS
+
+    assert SETTINGS_WINDOWS.replace("\\", "/") == \
+        str(user_config_file("linux", Path("%USERPROFILE%")))
+    assert SETTINGS_MACOS == str(user_config_file("darwin", Path("~")))

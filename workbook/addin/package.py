@@ -19,7 +19,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 
 from workbook import __version__
 from workbook.addin import ADDIN_CUSTOM_UI, DEFAULT_ADDIN, AddinError
-from workbook.locations import PROJECT_NAME, user_config_file
+from workbook.locations import PROJECT_NAME
 from workbook.model import Sheet, value
 from workbook.package import ADDIN_CONTENT_TYPE, ribbon_workbook
 from workbook.vba.vba_sources import ADDIN_VBA_PROJECT_BIN
@@ -31,6 +31,10 @@ ADDIN_DATE = dt.datetime(2024, 9, 24)
 #: The add-in's one sheet. Not named ``coverbook.conf``: xlwings' custom-add-in module
 #: reads a sheet of that name in the add-in as settings that override the user's file.
 INFO_SHEET = "coverbook"
+#: Where the add-in's VBA reads its settings (``workbook.locations.user_config_file``),
+#: as text: the same on every build machine.
+SETTINGS_WINDOWS = r"%USERPROFILE%\.coverbook\coverbook.conf"
+SETTINGS_MACOS = "~/Library/Containers/com.microsoft.Excel/Data/coverbook.conf"
 
 
 def _document_date() -> dt.datetime:
@@ -55,9 +59,8 @@ def info_sheet() -> Sheet:
         ("coverbook add-in", f"version {__version__}"),
         ("UDFs", "PE, RATING, INDUSTRY_RATING, TOKEN_PRICE, TOKEN_COST, COST_RATIO"),
         ("ribbon", "Coverbook Add-in: Refresh, Check data, Status (active workbook)"),
-        ("settings (Windows)", str(user_config_file("win32", Path("%USERPROFILE%")))
-         .replace("/", "\\")),
-        ("settings (macOS)", str(user_config_file("darwin", Path("~")))),
+        ("settings (Windows)", SETTINGS_WINDOWS),
+        ("settings (macOS)", SETTINGS_MACOS),
         ("data folder", "COVERBOOK_DATA, else that key in the settings file, "
                         "else the data shipped with coverbook"),
     ]
