@@ -1,30 +1,34 @@
 """The Refresh button: rebuild the sheets coverbook owns from the data files.
 
-Run by the ribbon callback ``RefreshClicked`` as
-``RunPython "import macros.refresh; macros.refresh.main()"``.
+Run by the workbook's ribbon callback ``RefreshClicked`` as
+``RunPython "import macros.refresh; macros.refresh.main()"`` and by the add-in's
+``AddinRefreshClicked`` as ``macros.refresh.main(add_config_sheet=False)`` on the
+active workbook (xlwings' custom-add-in module calls Python with the active workbook).
 
 1. Reload and validate every data file. Any problem: a message box lists each one
    (file, row, column) and nothing in the workbook changes.
 2. Make the fresh data the UDFs' dataset, so live recalculation agrees with the
    cached values just computed.
 3. Rewrite only the sheets in ``workbook.sheets.OWNED`` from the same sheet models the
-   headless build writes (``workbook.writers.live``: one call per block). Sheets the
-   user added are never read or written.
+   headless build writes (``workbook.writers.live``: one call per block), adding any
+   that are missing. Sheets the user added are never read or written. From the
+   add-in, the ``xlwings.conf`` sheet is rewritten only where it already exists (the
+   standalone workbook): it configures the xlwings module embedded in that workbook,
+   which an analyst's own workbook does not have, and it would change how the
+   xlwings add-in treats that workbook.
 4. Report what changed (``300308.SZ P/E 2025E 12.15 → 11.87``); progress goes to
    Excel's status bar.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import xlwings as xw
 
+from macros.messages import show_failure, status
 from udfs._reference import set_dataset
-from workbook import DATA_DIR
 from workbook.dataset import Dataset, DataErrors, load_dataset
-from workbook.sheets import build_sheets
+from workbook.locations import data_folder
+from workbook.sheets import build_sheets, config
 from workbook.writers import live
 
 TITLE = "Coverbook Refresh"
@@ -32,18 +36,8 @@ TITLE = "Coverbook Refresh"
 MAX_REPORTED = 25
 
 
-def data_folder() -> Path:
-    """The data folder: ``COVERBOOK_DATA`` if set, else the repository's
-    ``workbook/data`` (the same rule the UDFs use)."""
-    folder = os.environ.get("COVERBOOK_DATA")
-    return Path(folder) if folder else DATA_DIR
-
-
 def _status(app, text: str | bool) -> None:
-    try:
-        app.status_bar = text
-    except Exception:  # an engine without a status bar (xlwings Server) just skips it
-        pass
+    status(app, text)
 
 
 def error_text(exc: DataErrors) -> str:
@@ -63,11 +57,14 @@ def report(lines: list[str]) -> str:
             + (f"\n... and {more} more" if more else ""))
 
 
-def refresh(book, data: Dataset) -> list[str]:
-    """Rewrite the owned sheets of *book* (an ``xlwings.Book``) from *data*; return
-    the change lines."""
+def refresh(book, data: Dataset, *, add_config_sheet: bool = True) -> list[str]:
+    """Rewrite the owned sheets of *book* (an ``xlwings.Book``) from *data*, adding the
+    missing ones (the ``xlwings.conf`` sheet only if *add_config_sheet*); return the
+    change lines."""
     sheets, _ = build_sheets(data)
     existing = {s.name: s for s in book.sheets}
+    if not add_config_sheet:
+        sheets = [s for s in sheets if s.name != config.NAME or s.name in existing]
     changed: list[str] = []
     for sheet in sheets:
         before = live.read_values(existing[sheet.name]) if sheet.name in existing else {}
@@ -80,8 +77,9 @@ def refresh(book, data: Dataset) -> list[str]:
     return changed
 
 
-def main(book=None) -> str:
-    """Refresh the calling workbook (or *book*); returns the message shown."""
+def main(book=None, *, add_config_sheet: bool = True) -> str:
+    """Refresh the calling workbook (or *book*); returns the message shown. Any failure
+    other than invalid data is shown as one line (never a traceback)."""
     book = book if book is not None else xw.Book.caller()
     app = book.app
     _status(app, "Coverbook: reading and checking the data files ...")
@@ -93,8 +91,10 @@ def main(book=None) -> str:
             app.alert(message, title=TITLE, mode="critical")
             return message
         set_dataset(data)
-        message = report(refresh(book, data))
+        message = report(refresh(book, data, add_config_sheet=add_config_sheet))
         app.alert(message, title=TITLE, mode="info")
         return message
+    except Exception as exc:  # noqa: BLE001 - shown to the analyst, not raised into VBA
+        return show_failure(app, TITLE, "Refresh", exc)
     finally:
         _status(app, False)

@@ -18,7 +18,9 @@ import pytest
 import xlwings as xw
 from python_calamine import CalamineWorkbook
 
+import macros.check as macros_check
 import macros.refresh as refresh
+import macros.status as macros_status
 from udfs._reference import set_dataset
 from workbook.dataset import load_dataset
 from workbook.model import Block, Cell, Sheet, array_formula, formula, value
@@ -154,3 +156,100 @@ def test_changes_labels_cells_by_row_and_header():
     lines = live.changes(sheet, {(0, 0): "代码", (0, 1): "P/E 2025E",
                                  (1, 0): "300308.SZ", (1, 1): 12.15})
     assert lines == ["S: 300308.SZ P/E 2025E 12.15 \u2192 11.87"]
+
+
+# --- the add-in's buttons on an analyst's own workbook -----------------------------
+
+
+def analyst_book():
+    """A remote-engine book that is an analyst's own model: one sheet, no coverbook
+    sheets, no xlwings.conf."""
+    payload = {"client": "Microsoft Office Scripts", "version": xw.__version__,
+               "book": {"name": "my model.xlsx", "active_sheet_index": 0, "selection": "A1"},
+               "names": [], "sheets": [{"name": USER_SHEET, "values": [["EPS", 1.5]],
+                                        "pictures": [], "tables": []}]}
+    return xw.Book(json=payload)
+
+
+def test_addin_refresh_adds_coverbooks_sheets_to_an_analysts_workbook(remote):
+    from workbook.sheets import config
+
+    book = analyst_book()
+    message = refresh.main(book, add_config_sheet=False)
+
+    names = [s.name for s in book.sheets]
+    assert names == [USER_SHEET] + [n for n in OWNED if n != config.NAME]
+    done = actions(book)
+    assert all(a["sheet_position"] != 0 for a in done if a["func"] != "alert"), \
+        "the analyst's sheet was touched"
+    sheets, _ = build_sheets(load_dataset())
+    n_blocks = sum(1 for s in sheets if s.name != config.NAME
+                   for b in s.blocks if b.height and b.width)
+    assert len([a for a in done if a["func"] == "setFormula"]) == n_blocks
+    # Every value is new: the report lists them (row and column labels), capped.
+    assert message.startswith("Refreshed: ") and "300308.SZ" in message
+    assert [a["args"][3] for a in done if a["func"] == "alert"] == ["info"]
+
+
+def test_addin_refresh_keeps_an_existing_config_sheet_current(remote, built):
+    from workbook.sheets import config
+
+    book = open_book(built.path)  # the standalone workbook, opened with the add-in
+    refresh.main(book, add_config_sheet=False)
+    names = [s.name for s in book.sheets]
+    written = {names[a["sheet_position"]] for a in actions(book)
+               if a["func"] == "setFormula"}
+    assert config.NAME in written and USER_SHEET not in written
+
+
+def test_check_data_lists_problems_and_changes_nothing(remote, data_copy, monkeypatch):
+    path = data_copy / "coverage.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("108.90", "abc", 1),
+                    encoding="utf-8")
+    monkeypatch.setenv("COVERBOOK_DATA", str(data_copy))
+    book = analyst_book()
+    message = macros_check.main(book)
+    assert [a["func"] for a in actions(book)] == ["alert"]
+    assert actions(book)[0]["args"][3] == "critical"
+    assert f"1 problem(s) in {data_copy} (COVERBOOK_DATA environment variable)" in message
+    assert "coverage.csv:" in message and ":close:" in message
+
+
+def test_check_data_on_valid_data(remote, monkeypatch):
+    monkeypatch.delenv("COVERBOOK_DATA", raising=False)
+    monkeypatch.setattr("workbook.locations.user_config_file",
+                        lambda *a, **k: __import__("pathlib").Path("/nonexistent.conf"))
+    book = analyst_book()
+    message = macros_check.main(book)
+    assert "(shipped data) is valid: 15 stocks, 4 models, 5 claims" in message
+    assert actions(book)[0]["args"][3] == "info"
+
+
+def test_status_shows_versions_and_data_folder(remote, data_copy, monkeypatch):
+    import sys
+
+    from workbook import __version__
+
+    monkeypatch.setenv("COVERBOOK_DATA", str(data_copy))
+    book = analyst_book()
+    message = macros_status.main("0.37.8", book)
+    lines = message.split("\n")
+    assert lines[0].startswith("Python ") and lines[0].endswith(sys.executable)
+    assert lines[1] == f"xlwings {xw.__version__} (Python package)"
+    assert lines[2] == "xlwings 0.37.8 (add-in's VBA module): agrees"
+    assert f"coverbook {__version__}" in lines
+    assert f"data folder: {data_copy} (COVERBOOK_DATA environment variable)" in lines
+    assert "DIFFERS" in macros_status.status_text("0.30.0")
+
+
+def test_a_failure_is_one_line_without_a_traceback(remote, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError(13, "Permission denied")
+
+    monkeypatch.setattr(refresh, "refresh", broken)
+    monkeypatch.setenv("COVERBOOK_DATA", str(__import__("workbook").DATA_DIR))
+    book = analyst_book()
+    message = refresh.main(book, add_config_sheet=False)
+    assert message.startswith("Refresh failed: [Errno 13] Permission denied (PermissionError)")
+    assert "Traceback" not in message and "coverbook doctor" in message
+    assert [a["args"][3] for a in actions(book) if a["func"] == "alert"] == ["critical"]

@@ -172,7 +172,14 @@ def test_ribbon_onload_calls_register_udf_help(built):
         r"^(Public )?Sub RibbonLoaded\(ribbon As IRibbonUI\)$", c, re.M | re.I)]
     assert homes == ["coverbook_ribbon"]
     body = code["coverbook_ribbon"].split("Sub RibbonLoaded(", 1)[1].split("End Sub", 1)[0]
-    assert [s.strip() for s in body.split("\n")[1:] if s.strip()] == ["RegisterUdfHelp"]
+    assert [s.strip() for s in body.split("\n")[1:] if s.strip()] == \
+        ["CalculateConfigSheet", "RegisterUdfHelp"]
+    # The xlwings.conf sheet (PYTHONPATH formula, empty cached value) is computed as
+    # the workbook opens, before xlwings can read it for a first UDF call.
+    calc = code["coverbook_ribbon"].split("Private Sub CalculateConfigSheet()", 1)[1]
+    calc = [s.strip() for s in calc.split("End Sub", 1)[0].split("\n") if s.strip()]
+    assert 'ThisWorkbook.Worksheets("xlwings.conf").Calculate' in calc
+    assert calc[-1] == "ThisWorkbook.Saved = wasSaved"
     targets = [name for name, c in code.items()
                if re.search(r"^Public Sub RegisterUdfHelp\(\)$", c, re.M)]
     assert targets == ["coverbook_udf_help"]

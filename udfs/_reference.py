@@ -1,18 +1,18 @@
 """The reference tables the UDFs look up: token prices and rating scales.
 
-By default they come from the data folder named by the environment variable
-``COVERBOOK_DATA`` or, without it, the shipped ``workbook/data``. The build and the
+By default they come from the data folder of ``workbook.locations.data_folder()``
+(``COVERBOOK_DATA``, else that key in ``coverbook.conf``, else the shipped data). The build and the
 Refresh macro install the dataset they have just validated with :func:`use_dataset`,
 so cached values and live values come from the same files.
 """
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from typing import Iterator
 
 from workbook.dataset import Dataset, load_dataset
+from workbook.locations import data_folder
 
 _active: Dataset | None = None
 
@@ -21,8 +21,7 @@ def dataset() -> Dataset:
     """The dataset the UDFs use now (loaded on first use; raises ``DataErrors``)."""
     global _active
     if _active is None:
-        folder = os.environ.get("COVERBOOK_DATA")
-        _active = load_dataset(folder) if folder else load_dataset()
+        _active = load_dataset(data_folder())
     return _active
 
 

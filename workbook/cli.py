@@ -176,6 +176,88 @@ def sample(stocks: int, years: int, seed: int, out_dir: Path) -> None:
     click.echo(f"wrote {out_dir}: {stocks} stocks x {years} years (seed {seed})")
 
 
+@cli.group()
+def addin() -> None:
+    """The coverbook Excel add-in: =PE() and a Coverbook ribbon in any workbook."""
+
+
+@addin.command("build")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Add-in to write (.xlam; default workbook/coverbook.xlam).")
+def addin_build(output: Path | None) -> None:
+    """Write the add-in (coverbook.xlam)."""
+    from workbook.addin import DEFAULT_ADDIN, AddinError
+    from workbook.addin.package import build_addin
+
+    try:
+        path = build_addin(DEFAULT_ADDIN if output is None else output)
+    except AddinError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {path}")
+
+
+@addin.command("install")
+@click.option("--xlstart", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Excel startup folder to put the add-in in (default: ask Excel).")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Settings file the add-in reads (default: the user's coverbook.conf).")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Also set the data folder the add-in uses (COVERBOOK_DATA).")
+def addin_install(xlstart: Path | None, config: Path | None, data_dir: Path | None) -> None:
+    """Build the add-in into Excel's startup folder and set this Python for it."""
+    from workbook.addin import AddinError
+    from workbook.addin.install import install
+
+    try:
+        result = install(xlstart, config, data_dir)
+    except AddinError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {result.addin}")
+    for key, value in result.settings.items():
+        click.echo(f"set {key} = {value} in {result.config}")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo("Restart Excel to load the add-in, then check it: coverbook doctor")
+
+
+@addin.command("remove")
+@click.option("--xlstart", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Excel startup folder to remove the add-in from (default: ask Excel).")
+def addin_remove(xlstart: Path | None) -> None:
+    """Remove the add-in from Excel's startup folder (coverbook.conf stays)."""
+    from workbook.addin import AddinError
+    from workbook.addin.install import remove
+
+    try:
+        path = remove(xlstart)
+    except AddinError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if path is None:
+        click.echo("the add-in is not installed there; nothing was removed")
+    else:
+        click.echo(f"removed {path} (restart Excel; coverbook.conf was left as it is)")
+
+
+@cli.command()
+@click.option("--xlstart", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Excel startup folder to look for the add-in in (default: ask Excel).")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Settings file the add-in reads (default: the user's coverbook.conf).")
+def doctor(xlstart: Path | None, config: Path | None) -> None:
+    """Check Python, xlwings, the add-in and the data folder; one line per check."""
+    from workbook.doctor import doctor as run_doctor
+
+    findings = run_doctor(xlstart=xlstart, config=config)
+    for finding in findings:
+        click.echo(finding.line())
+    failed = sum(f.status == "FAIL" for f in findings)
+    click.echo(f"{failed} check(s) failed." if failed else "No check failed.")
+    sys.exit(1 if failed else 0)
+
+
 def main() -> None:
     cli()
 

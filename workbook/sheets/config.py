@@ -16,9 +16,12 @@ the user's and the folder's ``xlwings.conf`` files:
   with the right separator on Windows and macOS. The cached value is ``""``: the
   build machine's path is never stored. ``CELL`` is volatile, and Excel recalculates
   volatile cells when it opens a workbook even though the file does not ask for a
-  full recalculation (which would recompute every UDF). A workbook not saved yet, or
-  one on a web location, gives ``""`` and xlwings falls back to the installed
-  packages.
+  full recalculation (which would recompute every UDF); not in manual calculation
+  mode, so the ribbon's ``onLoad`` (``coverbook_ribbon.bas``, ``CalculateConfigSheet``)
+  calculates this sheet as the workbook opens, before a first UDF call makes xlwings
+  read the value. A workbook not saved yet, or one on a web location, gives ``""``
+  and xlwings falls back to the installed packages (after ``pip install -e .``, the
+  same clone).
 - ``ADD_WORKBOOK_TO_PYTHONPATH`` ``false``: xlwings would otherwise put the
   workbook's own folder (the ``workbook`` package folder) on ``sys.path``, where its
   modules (``build``, ``model``, ``checks`` ...) would shadow top-level packages.

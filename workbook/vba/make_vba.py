@@ -1,28 +1,38 @@
-"""Regenerate the workbook's VBA parts: ``workbook/vba/xlwings_udfs.bas``,
-``workbook/vba/coverbook_udf_help.bas`` and ``workbook/vba/vbaProject.bin``. Run after changing a UDF or a VBA source:
+"""Regenerate the VBA parts of the workbook and of the add-in in one run:
 
     .venv/bin/python -m workbook.vba.make_vba
 
-Needs LibreOffice (``libreoffice-calc-nogui``) and ``python3-uno`` on the system
-Python; ``coverbook build`` does not: it embeds the committed ``vbaProject.bin``.
+Run it after changing a UDF (signature or docstring) or a VBA source, and commit
+``workbook/vba/`` and ``workbook/addin/vba/``. Needs LibreOffice
+(``libreoffice-calc-nogui``) and ``python3-uno`` on the system Python, and the test
+extra (``pip install -e '.[test]'``: olefile, pycfb); ``coverbook build`` and
+``coverbook addin build`` do not: they embed the committed ``vbaProject.bin`` files.
 
-1. ``xlwings_udfs.bas``: xlwings' own ``generate_vba_wrapper`` run on the ``udfs``
-   package (see ``workbook/vba/xlwings_meta.py``).
-2. ``coverbook_udf_help.bas``: ``RegisterUdfHelp``, the ``Application.MacroOptions``
-   calls ``import_udfs`` would make, from the same metadata
-   (see ``workbook/vba/udf_help.py``).
-3. ``vbaProject.bin``: LibreOffice's VBA export (``workbook/vba/lo_vba.py export``) of every
-   module in ``workbook/vba/vba_sources.modules()``.
-4. LibreOffice's exporter lists procedural and document modules in the ``PROJECT``
-   stream but not class modules (MS-OVBA 2.3.1.3 wants ``Class=NAME``); without
-   the line Excel and LibreOffice cannot tell ``Dictionary`` from a document module.
-   :func:`declare_classes` adds the lines. olefile can only rewrite a stream at its
-   old size, so optional ``[Workspace]`` window records (which the VBA editor
-   rewrites on save anyway) give up the bytes, and the padding goes into window
-   coordinates, keeping the stream valid MS-OVBA text.
+1. ``workbook/vba/xlwings_udfs.bas`` and ``workbook/addin/vba/xlwings_udfs.bas``:
+   xlwings' own ``generate_vba_wrapper`` run on the ``udfs`` package, once for the
+   workbook and once for an ``.xlam`` (see ``workbook/vba/xlwings_meta.py``).
+2. ``workbook/vba/coverbook_udf_help.bas`` (both projects): ``RegisterUdfHelp``, the
+   ``Application.MacroOptions`` calls ``import_udfs`` would make, from the same
+   metadata (see ``workbook/vba/udf_help.py``).
+3. ``workbook/addin/vba/xlwings.bas``: the pinned package's ``xlwings_custom_addin.bas``
+   with ``PROJECT_NAME`` set to ``coverbook`` (:func:`custom_addin_module`).
+4. Each ``vbaProject.bin``: LibreOffice's VBA export (``workbook/vba/lo_vba.py
+   export``) of the project's modules (``workbook/vba/vba_sources.PROJECTS``); class
+   modules are handed over with the attribute lines VBA itself stores
+   (``vba_sources.class_attributes``), which LibreOffice writes as given.
+5. :func:`as_excel_saves_it` then mends what LibreOffice's exporter writes unlike
+   Excel (compared record by record with xlwings' Excel-made add-ins; see
+   ``docs/excel-parts.md``): the ``PROJECT`` stream lists every module in the order of
+   the ``dir`` stream with its kind (LibreOffice leaves out ``Class=`` lines, so
+   neither Excel nor LibreOffice could tell a class from a document module) and has
+   one window record per module as Excel writes one for a window never opened
+   (``NAME=0, 0, 0, 0, C``); ``_VBA_PROJECT``'s Reserved3 is ``01 00`` as in
+   xlwings' add-ins. olefile can rewrite a stream only at its old size, so the
+   compound file is written anew by pycfb (MIT) from the mended streams.
 
-The export holds a random project ID and random protection-state seeds, so two runs
-give different bytes with the same modules; the tests compare modules, not bytes.
+LibreOffice's export holds a random project ID and random protection-state seeds, so
+two runs give different bytes with the same modules; the tests compare modules and
+records, not bytes. Builds stay byte-identical: they embed the committed files.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository (for messages)
@@ -37,9 +48,14 @@ ROOT = Path(__file__).resolve().parents[2]  # the repository (for messages)
 import olefile
 
 from workbook.vba.udf_help import udf_help_module
-from workbook.vba.vba_sources import (PROJECT_NAME, UDF_HELP, UDF_WRAPPERS, VBA_PROJECT_BIN,
-                                      Module, modules)
+from workbook.vba.vba_sources import (ADDIN_UDF_WRAPPERS, ADDIN_XLWINGS, PROJECTS, UDF_HELP,
+                                      UDF_WRAPPERS, Module)
 from workbook.vba.xlwings_meta import udf_wrapper_module
+
+#: The line of ``xlwings_custom_addin.bas`` naming the project (and so its config
+#: file and config sheet), and what the add-in's copy says instead.
+CUSTOM_ADDIN_NAME_LINE = b'Public Const PROJECT_NAME As String = "myaddin"'
+COVERBOOK_NAME_LINE = b'Public Const PROJECT_NAME As String = "coverbook"'
 
 #: Debian's python3-uno is importable from the system interpreter only.
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -55,71 +71,97 @@ def run_lo(command: str, request: dict, timeout: float = 300) -> dict:
     return json.loads(proc.stdout)
 
 
-def _window(name: str, pad: int) -> tuple[str, int]:
-    """A document module's window record ``NAME=0, 0, 0, 0, C`` with up to 16 bytes of
-    padding put into its four coordinates (``0`` -> ``10``, ``100`` ...)."""
-    coords = []
-    for _ in range(4):
-        extra = min(pad, 4)
-        coords.append("1" + "0" * extra if extra else "0")
-        pad -= extra
-    return f"{name}={', '.join(coords)}, C", pad
+def custom_addin_module() -> bytes:
+    """xlwings' ``xlwings_custom_addin.bas`` of the installed (pinned) package with only
+    its ``PROJECT_NAME`` line changed to ``coverbook``."""
+    import xlwings
+
+    source = (Path(xlwings.__file__).parent / "xlwings_custom_addin.bas").read_bytes()
+    if source.count(CUSTOM_ADDIN_NAME_LINE) != 1:
+        raise ValueError("xlwings_custom_addin.bas: expected one PROJECT_NAME line "
+                         f"{CUSTOM_ADDIN_NAME_LINE!r}; did xlwings change it?")
+    return source.replace(CUSTOM_ADDIN_NAME_LINE, COVERBOOK_NAME_LINE)
 
 
-def declare_classes(project: bytes, classes: list[str]) -> bytes:
-    """The ``PROJECT`` stream *project* with a ``Class=NAME`` line per class module,
-    at exactly the same length (see the module docstring)."""
+#: The ``PROJECT`` stream line of each module kind (MS-OVBA 2.3.1.3 to 2.3.1.5).
+_MODULE_LINE = {"module": "Module={}", "class": "Class={}", "document": "Document={}/&H00000000"}
+_MODULE_KEYS = ("Module=", "Class=", "Document=", "Package=", "BaseClass=")
+
+
+def project_stream(project: bytes, mods: list[Module]) -> bytes:
+    """The ``PROJECT`` stream *project* (as LibreOffice wrote it) as Excel writes it:
+    ``ID``, one line per module of *mods* in their order (the ``dir`` stream's), the
+    other properties and ``[Host Extender Info]`` as they were, then ``[Workspace]``
+    with ``NAME=0, 0, 0, 0, C`` per module and a closing empty line."""
     text = project.decode("cp1252")
-    head, workspace = text.split("[Workspace]\r\n", 1)
+    head, _workspace = text.split("\r\n[Workspace]\r\n", 1)
     lines = head.split("\r\n")
-    last_module = max(i for i, line in enumerate(lines)
-                      if line.startswith(("Module=", "Document=", "ID=")))
-    first_doc = next((i for i, line in enumerate(lines) if line.startswith("Document=")),
-                     last_module + 1)
-    lines[first_doc:first_doc] = [f"Class={name}" for name in classes]
-    head = "\r\n".join(lines)
-    records = [r for r in workspace.split("\r\n") if r]
-    keep = [r for r in records if r.split("=", 1)[0] not in classes]
-    docs = [i for i, r in enumerate(keep) if r.endswith(", C")]
-
-    def assemble(recs):
-        return head + "[Workspace]\r\n" + "".join(r + "\r\n" for r in recs)
-
-    while len(assemble(keep).encode("cp1252")) > len(project):
-        if not docs:
-            raise ValueError("PROJECT stream: no optional records left to make room")
-        del keep[docs.pop()]
-    pad = len(project) - len(assemble(keep).encode("cp1252"))
-    for i in docs:
-        if not pad:
-            break
-        keep[i], pad = _window(keep[i].split("=", 1)[0], pad)
-    out = assemble(keep).encode("cp1252")
-    if len(out) != len(project):
-        raise ValueError(f"PROJECT stream: cannot pad {len(project) - len(out)} bytes")
-    return out
+    if not lines[0].startswith("ID="):
+        raise ValueError(f"PROJECT stream: first line {lines[0]!r} is not ID=")
+    props = [line for line in lines[1:] if not line.startswith(_MODULE_KEYS)]
+    out = [lines[0]] + [_MODULE_LINE[m.kind].format(m.name) for m in mods] + props
+    out += ["[Workspace]"] + [f"{m.name}=0, 0, 0, 0, C" for m in mods] + ["", ""]
+    return "\r\n".join(out).encode("cp1252")
 
 
-def build_vba_project(mods: list[Module], output: Path) -> None:
-    """Write the ``vbaProject.bin`` of *mods* to *output* (LibreOffice + class fix)."""
+def vba_project_stream(stream: bytes) -> bytes:
+    """``_VBA_PROJECT`` (MS-OVBA 2.3.4.1) with Reserved3 ``01 00``, as in xlwings'
+    shipped add-ins; LibreOffice writes ``00 00``. The stream stays the 7-byte form
+    without a performance cache (Version ``FFFF``), so Excel compiles from source."""
+    if len(stream) != 7 or stream[:5] != bytes.fromhex("cc61ffff00"):
+        raise ValueError(f"_VBA_PROJECT: unexpected stream {stream.hex()}")
+    return stream[:5] + b"\x01\x00"
+
+
+def as_excel_saves_it(raw: bytes, mods: list[Module]) -> bytes:
+    """The compound file *raw* (LibreOffice's ``vbaProject.bin``) with its ``PROJECT``
+    and ``_VBA_PROJECT`` streams mended (:func:`project_stream`,
+    :func:`vba_project_stream`), written anew by pycfb with every other stream and
+    storage as it was, in the same order."""
+    from pycfb import CFBWriter
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "raw.bin"
+        path.write_bytes(raw)
+        with olefile.OleFileIO(str(path)) as ole:
+            entries = ole.listdir(streams=True, storages=True)
+            paths, data = [], []
+            for entry in entries:
+                name = "/".join(entry)
+                paths.append(name)
+                if ole.get_type(entry) == olefile.STGTY_STORAGE:
+                    data.append(None)
+                    continue
+                stream = ole.openstream(entry).read()
+                if name == "PROJECT":
+                    stream = project_stream(stream, mods)
+                elif name == "VBA/_VBA_PROJECT":
+                    stream = vba_project_stream(stream)
+                data.append(stream)
+    return bytes(CFBWriter(stream_paths=paths, stream_data=data, root_clsid=uuid.UUID(int=0)).data)
+
+
+def build_vba_project(project_name: str, mods: list[Module], output: Path) -> None:
+    """Write the ``vbaProject.bin`` of *mods* named *project_name* to *output*
+    (LibreOffice's export, then :func:`as_excel_saves_it`)."""
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "vbaProject.bin"
-        run_lo("export", {"project": PROJECT_NAME, "output": str(raw),
+        run_lo("export", {"project": project_name, "output": str(raw),
                           "modules": [{"name": m.name, "kind": m.kind, "body": m.body}
                                       for m in mods]})
-        classes = [m.name for m in mods if m.kind == "class"]
-        if classes:
-            with olefile.OleFileIO(str(raw), write_mode=True) as ole:
-                project = ole.openstream("PROJECT").read()
-                ole.write_stream("PROJECT", declare_classes(project, classes))
-        output.write_bytes(raw.read_bytes())
+        output.write_bytes(as_excel_saves_it(raw.read_bytes(), mods))
 
 
 def main() -> None:
     UDF_WRAPPERS.write_bytes(udf_wrapper_module().encode("ascii"))
+    ADDIN_UDF_WRAPPERS.write_bytes(
+        udf_wrapper_module(workbook_name="coverbook.xlam").encode("ascii"))
     UDF_HELP.write_bytes(udf_help_module().encode("ascii"))
-    build_vba_project(modules(), VBA_PROJECT_BIN)
-    written = (UDF_WRAPPERS, UDF_HELP, VBA_PROJECT_BIN)
+    ADDIN_XLWINGS.write_bytes(custom_addin_module())
+    written = [UDF_WRAPPERS, ADDIN_UDF_WRAPPERS, UDF_HELP, ADDIN_XLWINGS]
+    for project in PROJECTS:
+        build_vba_project(project.name, project.modules(), project.bin)
+        written.append(project.bin)
     print("wrote " + ", ".join(str(p.relative_to(ROOT)) for p in written))
 
 

@@ -87,7 +87,8 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
                    properties: dict[str, Any] | None = None,
                    custom_properties: dict[str, str] | None = None,
                    vba_project: Path | None = None,
-                   ribbon: bool = False) -> None:
+                   ribbon: bool = False,
+                   workbook_class: type[xlsxwriter.Workbook] | None = None) -> None:
     """Write *sheets* to *path* (overwritten) as one workbook.
 
     *properties*: document properties for XlsxWriter's ``set_properties`` (a fixed
@@ -95,9 +96,12 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
     properties shown under File > Properties > Custom. *ribbon*: add the Coverbook
     ribbon tab (``workbook/package.py``). *vba_project*: a
     ``vbaProject.bin`` to embed (the file must then end in ``.xlsm``).
+    *workbook_class*: the XlsxWriter class to write with instead (the add-in passes
+    one with its own ribbon and content type, see ``workbook/addin/package.py``).
     Raises ``OSError`` when the file cannot be written.
     """
-    workbook_class = ribbon_workbook() if ribbon else xlsxwriter.Workbook
+    if workbook_class is None:
+        workbook_class = ribbon_workbook() if ribbon else xlsxwriter.Workbook
     wb = workbook_class(str(path), dict(WORKBOOK_OPTIONS))
     try:
         # Open with the cached values, not a full recalculation: XlsxWriter's default

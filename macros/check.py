@@ -1,0 +1,50 @@
+"""The add-in's Check data button: validate the data folder, list the problems,
+change nothing.
+
+Run by ``AddinCheckClicked`` as ``RunPython "import macros.check; macros.check.main()"``.
+The folder is the one the UDFs and Refresh use (``workbook.locations.data_folder``).
+"""
+
+from __future__ import annotations
+
+import xlwings as xw
+
+from macros.messages import show_failure, status
+from workbook.dataset import DataErrors, load_dataset
+from workbook.locations import DataLocation, locate_data
+
+TITLE = "Coverbook Check data"
+#: Problems listed in the message box before "... and N more".
+MAX_LISTED = 30
+
+
+def check_text(location: DataLocation) -> tuple[bool, str]:
+    """``(valid, message)`` for the data folder at *location*: the problems one line
+    each (``file:row:column: message``), or what the valid folder holds."""
+    try:
+        data = load_dataset(location.path)
+    except DataErrors as exc:
+        lines = [str(e) for e in exc.errors]
+        shown = lines[:MAX_LISTED]
+        more = len(lines) - len(shown)
+        return False, (f"{len(lines)} problem(s) in {location.path} ({location.source}). "
+                       "Nothing was changed.\n\n" + "\n".join(shown)
+                       + (f"\n... and {more} more" if more else ""))
+    return True, (f"{location.path} ({location.source}) is valid: "
+                  f"{len(data.coverage.stocks)} stocks, {len(data.token_prices)} models, "
+                  f"{len(data.claims)} claims. Nothing was changed.")
+
+
+def main(book=None) -> str:
+    """Check the data folder and show the result in a message box; returns it."""
+    book = book if book is not None else xw.Book.caller()
+    app = book.app
+    status(app, "Coverbook: checking the data files ...")
+    try:
+        valid, message = check_text(locate_data())
+        app.alert(message, title=TITLE, mode="info" if valid else "critical")
+        return message
+    except Exception as exc:  # noqa: BLE001 - shown to the analyst, not raised into VBA
+        return show_failure(app, TITLE, "Check data", exc)
+    finally:
+        status(app, False)

@@ -1,0 +1,121 @@
+"""``coverbook doctor`` on a good and a broken set-up: data folder, interpreter,
+add-in folder. On Linux the Excel checks SKIP unless given explicit targets."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from workbook.addin.install import install
+from workbook.cli import cli
+from workbook.doctor import check_python, check_versions, doctor
+
+LINE = re.compile(r"^(PASS|FAIL|SKIP)  [\w +-]+: .+$")
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(cli, ["doctor", *[str(a) for a in args]], env=env)
+
+
+def by_name(findings):
+    return {f.name: f for f in findings}
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """No COVERBOOK_DATA and no user coverbook.conf from the machine running the tests."""
+    monkeypatch.delenv("COVERBOOK_DATA", raising=False)
+    monkeypatch.setattr("workbook.locations.user_config_file",
+                        lambda *a, **k: tmp_path / "none" / "coverbook.conf")
+    monkeypatch.setattr("workbook.doctor.user_config_file",
+                        lambda *a, **k: tmp_path / "none" / "coverbook.conf")
+    return tmp_path
+
+
+def test_good_setup_passes_and_exits_0(isolated):
+    result = run()
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(LINE.match(line) for line in lines[:-1]), lines
+    assert lines[-1] == "No check failed."
+    status = {line.split(": ", 1)[0].split("  ", 1)[1]: line.split("  ", 1)[0]
+              for line in lines[:-1]}
+    assert status["python"] == status["versions"] == status["data folder"] == "PASS"
+    assert status["committed workbook"] == "PASS"
+    if not (sys.platform.startswith("win") or sys.platform == "darwin"):
+        assert status["pywin32 + xlwings DLL"] == status["configured interpreter"] == \
+            status["add-in installed"] == "SKIP"
+
+
+def test_broken_data_folder_fails_with_the_problem_and_a_fix(isolated, data_copy):
+    path = data_copy / "coverage.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("108.90", "abc", 1),
+                    encoding="utf-8")
+    result = run(env={"COVERBOOK_DATA": str(data_copy)})
+    assert result.exit_code == 1
+    line = next(l for l in result.output.splitlines() if l.startswith("FAIL  data folder"))
+    assert f"1 problem(s) in {data_copy} (COVERBOOK_DATA environment variable)" in line
+    assert "coverage.csv:" in line and ":close:" in line
+    fix = line.split(" Fix: ", 1)[1]
+    assert fix.endswith(".") and fix.count(". ") == 0  # one sentence
+    assert result.output.splitlines()[-1] == "1 check(s) failed."
+
+
+def test_data_folder_from_the_config_file(isolated, data_copy):
+    conf = isolated / "coverbook.conf"
+    conf.write_text(f'"COVERBOOK_DATA","{data_copy}"\n', encoding="utf-8")
+    found = by_name(doctor(config=conf, environ={}))
+    assert found["data folder"].status == "PASS"
+    assert f"{data_copy} (COVERBOOK_DATA in {conf})" in found["data folder"].detail
+
+
+def test_configured_interpreter_good_and_broken(isolated):
+    key = "INTERPRETER_MAC" if sys.platform == "darwin" else "INTERPRETER_WIN"
+    conf = isolated / "coverbook.conf"
+    conf.write_text(f'"{key}","{sys.executable}"\n', encoding="utf-8")
+    good = by_name(doctor(config=conf, environ={}))["configured interpreter"]
+    assert good.status == "PASS" and "imports udfs, macros and xlwings 0.37.8" in good.detail
+
+    conf.write_text(f'"{key}","{isolated / "gone" / "python.exe"}"\n', encoding="utf-8")
+    result = run("--config", conf)
+    assert result.exit_code == 1
+    line = next(l for l in result.output.splitlines()
+                if l.startswith("FAIL  configured interpreter"))
+    assert "does not exist" in line and "Fix: run 'coverbook addin install'" in line
+
+    conf.write_text('"LICENSE_KEY","x"\n', encoding="utf-8")
+    missing = by_name(doctor(config=conf, environ={}))["configured interpreter"]
+    assert missing.status == "FAIL" and f"no {key} in {conf}" in missing.detail
+
+    conf.write_text(f'"{key}","{sys.executable}"\n', encoding="utf-8")
+    broken = isolated / "python-without-coverbook"
+    broken.write_text("#!/bin/sh\necho 'ModuleNotFoundError: No module named udfs' >&2\n"
+                      "exit 1\n")
+    broken.chmod(0o755)
+    conf.write_text(f'"{key}","{broken}"\n', encoding="utf-8")
+    cannot = by_name(doctor(config=conf, environ={}))["configured interpreter"]
+    assert cannot.status == "FAIL"
+    assert "cannot import coverbook (ModuleNotFoundError: No module named udfs)" in \
+        cannot.detail
+
+
+def test_addin_check_in_an_explicit_startup_folder(isolated):
+    xlstart = isolated / "XLSTART"
+    xlstart.mkdir()
+    missing = by_name(doctor(xlstart=xlstart, environ={}))["add-in installed"]
+    assert missing.status == "FAIL" and missing.fix == "run 'coverbook addin install'."
+    install(xlstart, isolated / "coverbook.conf")
+    assert by_name(doctor(xlstart=xlstart, environ={}))["add-in installed"].status == "PASS"
+    with open(xlstart / "coverbook.xlam", "ab") as f:  # an older or damaged copy
+        f.write(b"\0")
+    stale = by_name(doctor(xlstart=xlstart, environ={}))["add-in installed"]
+    assert stale.status == "FAIL" and "is not what this coverbook" in stale.detail
+
+
+def test_python_and_version_checks():
+    assert check_python((3, 9, 18), "/usr/bin/python3.9").status == "FAIL"
+    assert check_python((3, 10, 0), "/usr/bin/python3.10").status == "PASS"
+    assert check_versions().status == "PASS"

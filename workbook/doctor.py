@@ -1,0 +1,220 @@
+"""``coverbook doctor``: is this machine set up for coverbook in Excel?
+
+One :class:`Finding` per check, ``PASS``, ``FAIL`` (with the fix in one sentence) or
+``SKIP`` (the check does not apply here, e.g. the Excel checks on Linux):
+
+1. Python version (3.10 or newer);
+2. versions: the xlwings package equals the version of the xlwings VBA modules in the
+   workbook and the add-in (xlwings' VBA and Python must match), and coverbook's;
+3. pywin32 and the xlwings DLL (Windows only);
+4. the interpreter the add-in is configured with (``coverbook.conf``) exists and
+   imports ``udfs``, ``macros`` and ``xlwings``;
+5. the data folder (``workbook.locations`` rule) validates;
+6. the add-in is installed in Excel's startup folder and is what this coverbook
+   builds now;
+7. the committed workbook is what the shipped data builds now.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import xlwings
+
+from workbook import DATA_DIR, DEFAULT_OUTPUT, __version__
+from workbook.addin import ADDIN_NAME, AddinError
+from workbook.addin.install import default_xlstart, excel_platform
+from workbook.addin.package import build_addin
+from workbook.dataset import DataErrors, load_dataset
+from workbook.locations import locate_data, read_config, user_config_file
+from workbook.vba.vba_sources import ADDIN_XLWINGS, VBA_DIR
+
+#: Oldest Python coverbook supports (``requires-python`` in pyproject.toml).
+MIN_PYTHON = (3, 10)
+#: Seconds the configured interpreter gets to import coverbook's packages.
+INTERPRETER_TIMEOUT = 120
+
+_VBA_VERSION = re.compile(r'^Public Const XLWINGS_VERSION As String = "([^"]+)"', re.M)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check's outcome: ``status`` PASS/FAIL/SKIP, what was found, the fix."""
+
+    status: str
+    name: str
+    detail: str
+    fix: str = ""
+
+    def line(self) -> str:
+        text = f"{self.status}  {self.name}: {self.detail}"
+        return text + (f" Fix: {self.fix}" if self.status == "FAIL" and self.fix else "")
+
+
+def _pass(name, detail):
+    return Finding("PASS", name, detail)
+
+
+def _fail(name, detail, fix):
+    return Finding("FAIL", name, detail, fix)
+
+
+def _skip(name, detail):
+    return Finding("SKIP", name, detail)
+
+
+def check_python(version=None, executable: str | None = None) -> Finding:
+    version = tuple(sys.version_info[:3]) if version is None else tuple(version)
+    shown = ".".join(map(str, version))
+    where = executable or sys.executable
+    if version[:2] >= MIN_PYTHON:
+        return _pass("python", f"{shown} at {where}")
+    return _fail("python", f"{shown} at {where} is older than "
+                 f"{'.'.join(map(str, MIN_PYTHON))}",
+                 "install Python 3.10 or newer from python.org and recreate the virtual "
+                 "environment with it.")
+
+
+def vba_xlwings_version(path: Path) -> str | None:
+    """The ``XLWINGS_VERSION`` constant of an xlwings VBA module file."""
+    match = _VBA_VERSION.search(Path(path).read_bytes().decode("ascii", errors="replace"))
+    return match.group(1) if match else None
+
+
+def check_versions() -> Finding:
+    found = {"workbook VBA": vba_xlwings_version(VBA_DIR / "xlwings.bas"),
+             "add-in VBA": vba_xlwings_version(ADDIN_XLWINGS)}
+    detail = (f"coverbook {__version__}, xlwings {xlwings.__version__} (Python), "
+              + ", ".join(f"{v} ({k})" for k, v in found.items()))
+    if all(v == xlwings.__version__ for v in found.values()):
+        return _pass("versions", detail)
+    return _fail("versions", detail + ": xlwings' VBA and Python package differ",
+                 "in the coverbook folder run 'pip install -e .', which installs the "
+                 "xlwings version the VBA modules were taken from.")
+
+
+def check_windows_parts() -> Finding:
+    if not sys.platform.startswith("win"):
+        return _skip("pywin32 + xlwings DLL", "Windows only")
+    missing = []
+    try:
+        import win32api  # noqa: F401 - pywin32, xlwings' COM layer
+    except ImportError:
+        missing.append("pywin32")
+    bits = struct.calcsize("P") * 8
+    dll = Path(sys.prefix) / f"xlwings{bits}-{xlwings.__version__}.dll"
+    if not dll.exists():
+        missing.append(str(dll))
+    if not missing:
+        return _pass("pywin32 + xlwings DLL", f"pywin32 importable, {dll}")
+    return _fail("pywin32 + xlwings DLL", "missing: " + ", ".join(missing),
+                 "in the coverbook folder run 'pip install --force-reinstall -e .' (pip "
+                 "installs pywin32 and the DLL with xlwings on Windows).")
+
+
+def check_interpreter(config: Path, explicit: bool, platform: str | None = None,
+                      timeout: float = INTERPRETER_TIMEOUT) -> Finding:
+    """The interpreter in *config* exists and imports coverbook's packages."""
+    name = "configured interpreter"
+    platform = sys.platform if platform is None else platform
+    if not explicit and not excel_platform():
+        return _skip(name, "Excel is not on this machine (give --config FILE to check one)")
+    key = "INTERPRETER_MAC" if platform == "darwin" else "INTERPRETER_WIN"
+    settings = read_config(config)
+    interpreter = settings.get(key) or settings.get("INTERPRETER", "")
+    install = "run 'coverbook addin install' from the coverbook virtual environment."
+    if not interpreter:
+        return _fail(name, f"no {key} in {config}", install)
+    if "\\windowsapps\\" in interpreter.lower():
+        return _fail(name, f"{interpreter} is the Microsoft Store's python.exe alias, which "
+                     "Excel cannot start", "install Python from python.org, recreate the "
+                     "virtual environment with it and " + install)
+    if not Path(interpreter).is_file():
+        return _fail(name, f"{interpreter} ({key} in {config}) does not exist", install)
+    probe = ("import udfs, macros, xlwings, workbook; "
+             "print(udfs.__file__); print(xlwings.__version__)")
+    try:
+        proc = subprocess.run([interpreter, "-c", probe], capture_output=True, text=True,
+                              timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return _fail(name, f"{interpreter} does not run ({exc})", install)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return _fail(name, f"{interpreter} cannot import coverbook ({last})",
+                     "install coverbook into that environment ('pip install -e .' in the "
+                     "coverbook folder) or " + install)
+    udfs_file, version = proc.stdout.split()[-2:]
+    ours = Path(__file__).resolve().parents[1]
+    if Path(udfs_file).resolve().parents[1] != ours:
+        return _fail(name, f"{interpreter} imports udfs from {udfs_file}, not from this "
+                     f"coverbook ({ours})", install)
+    return _pass(name, f"{interpreter} imports udfs, macros and xlwings {version}")
+
+
+def check_data(environ: Mapping[str, str] | None, config: Path) -> Finding:
+    where = locate_data(environ, config)
+    try:
+        data = load_dataset(where.path)
+    except DataErrors as exc:
+        first = exc.errors[0] if exc.errors else ""
+        return _fail("data folder", f"{len(exc.errors)} problem(s) in {where.path} "
+                     f"({where.source}); first: {first}",
+                     f"correct what 'coverbook build --data {where.path} --output "
+                     "check.xlsx' lists (file:row:column), or point COVERBOOK_DATA at a "
+                     "valid folder.")
+    return _pass("data folder", f"{where.path} ({where.source}): "
+                 f"{len(data.coverage.stocks)} stocks, {len(data.token_prices)} models")
+
+
+def check_addin(xlstart: Path | None) -> Finding:
+    name = "add-in installed"
+    if xlstart is None:
+        if not excel_platform():
+            return _skip(name, "Excel is not on this machine (give --xlstart DIR to check "
+                         "a folder)")
+        try:
+            xlstart = default_xlstart()
+        except AddinError as exc:
+            return _fail(name, str(exc), "start Excel once, then run 'coverbook addin "
+                         "install'.")
+    path = Path(xlstart) / ADDIN_NAME
+    if not path.is_file():
+        return _fail(name, f"{path} does not exist", "run 'coverbook addin install'.")
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = build_addin(Path(tmp) / ADDIN_NAME).read_bytes()
+    if path.read_bytes() != fresh:
+        return _fail(name, f"{path} is not what this coverbook {__version__} builds",
+                     "quit Excel and run 'coverbook addin install' again.")
+    return _pass(name, f"{path}, current")
+
+
+def check_workbook() -> Finding:
+    from workbook.staleness import check
+
+    difference, _ = check(DATA_DIR, DEFAULT_OUTPUT)
+    if difference is None:
+        return _pass("committed workbook", f"{DEFAULT_OUTPUT} is current")
+    return _fail("committed workbook", f"{DEFAULT_OUTPUT} is stale: {difference}",
+                 "run 'coverbook build' (in a clone, commit the workbook).")
+
+
+def doctor(*, xlstart: Path | None = None, config: Path | None = None,
+           environ: Mapping[str, str] | None = None) -> list[Finding]:
+    """Run every check; *xlstart*/*config* as for ``coverbook addin install``."""
+    config_file = user_config_file() if config is None else Path(config)
+    return [
+        check_python(),
+        check_versions(),
+        check_windows_parts(),
+        check_interpreter(config_file, explicit=config is not None),
+        check_data(environ, config_file),
+        check_addin(xlstart),
+        check_workbook(),
+    ]
