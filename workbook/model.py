@@ -52,6 +52,22 @@ STYLES: dict[str, Style] = {
 }
 
 
+class ErrorValue(NamedTuple):
+    """A true Excel error value (``ErrorValue("#DIV/0!")``) as a cell's value or a
+    formula's cached value, e.g. what ``AVERAGE`` gives over a column without a number.
+
+    A plain string is always text, even ``"#NUM!"``: that is how a coverbook UDF
+    returns an error (xlwings cannot return error values), so live Excel shows it
+    as text and the file stores it as text. Only an :class:`ErrorValue` is written as
+    an error cell.
+    """
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class Cell(NamedTuple):
     """One cell: a literal ``value``, or a ``formula`` (``"=PE(C4,F4)"``) with its
     ``cached`` value; ``style`` names an entry of :data:`STYLES`.

@@ -29,7 +29,11 @@ def _computed_formula(check: Check, layout: key_stocks.Layout) -> str | None:
     if c.metric == "ratio":
         return f"=COST_RATIO({a},{b},{excel_string(c.side)})"
     n_in, n_out = SAVING_WORKLOAD
-    return f"=1-TOKEN_COST({a},{n_in},{n_out})/TOKEN_COST({b},{n_in},{n_out})"
+    cost_a, cost_b = (f"TOKEN_COST({m},{n_in},{n_out})" for m in (a, b))
+    # A model b priced 0 gives the text "#DIV/0!", as a UDF would, not Excel's error
+    # value: LibreOffice recalculates a cached error on load (without the UDFs: an
+    # error of its own), while it keeps cached text.
+    return f'=IF({cost_b}=0,"#DIV/0!",1-{cost_a}/{cost_b})'
 
 
 def build(data: Dataset, checks: list[Check]) -> Sheet:

@@ -20,10 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import fmean
 
-from udfs._excel import is_error
 from udfs.valuation import PE, pe_value
 from workbook.dataset import Dataset
-from workbook.model import Sheet, a1, array_formula, formula, value
+from workbook.model import ErrorValue, Sheet, a1, array_formula, formula, value
 
 NAME = "重点标的"
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 0, 1, 2
@@ -60,21 +59,18 @@ class Layout:
         return FIRST_DATA_ROW + self.n_stocks
 
 
-def average(values: list) -> float | str:
-    """What Excel's ``AVERAGE`` gives over a P/E column as the file stores it: the
-    mean of the numbers, text (``NM``, blanks) skipped; the first error cell's error
-    (the file stores error results as errors); ``#DIV/0!`` with no number; ``#NUM!``
-    when the sum overflows."""
-    error = next((v for v in values if is_error(v)), None)
-    if error is not None:
-        return error.split(" ", 1)[0]
+def average(values: list) -> float | ErrorValue:
+    """What Excel's ``AVERAGE`` gives over a P/E column: the mean of the numbers, text
+    skipped (``NM``, ``n.a.`` and a UDF's error result such as ``#NUM!``, which is
+    text in live Excel and in the file alike); the error ``#DIV/0!`` with no number;
+    ``#NUM!`` when the sum overflows."""
     numbers = [v for v in values if isinstance(v, float)]
     if not numbers:
-        return "#DIV/0!"
+        return ErrorValue("#DIV/0!")
     try:
         return fmean(numbers)
     except OverflowError:
-        return "#NUM!"
+        return ErrorValue("#NUM!")
 
 
 def layout(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Layout:
