@@ -182,6 +182,9 @@ class Sheet:
     row_heights: dict[int, float] = field(default_factory=dict)  # points
     freeze: tuple[int, int] | None = None  # (rows, cols) kept in view
     page: PrintSetup = field(default_factory=PrintSetup)
+    #: False for a sheet only Excel with xlwings needs (``xlwings.conf``): the
+    #: values-only workbook for recipients leaves it out.
+    published: bool = True
 
     def add(self, row: int, col: int, rows: list[list[Cell | None]]) -> Block:
         """Add a block at (*row*, *col*) and return it."""
