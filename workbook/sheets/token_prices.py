@@ -9,6 +9,8 @@ from workbook.dataset import Dataset
 from workbook.model import Sheet, a1, excel_string, formula, value
 
 NAME = "Token价格"
+#: The source column: long citations wrap within this width (characters).
+SOURCE_COL, SOURCE_WIDTH = 7, 50
 
 #: The calculator's default request: token counts an analyst overwrites in Excel.
 #: A typical o1 reasoning request (illustrative, not from the report).
@@ -20,16 +22,18 @@ def build(data: Dataset) -> Sheet:
     """The sheet model of ``Token价格`` for *data*."""
     prices = data.token_prices
     models = [p.model for p in prices]
-    sheet = Sheet(NAME, col_widths={0: 22, 1: 18, 2: 14, 3: 14, 4: 14, 5: 12, 6: 12, 7: 40})
+    sheet = Sheet(NAME, col_widths={0: 22, 1: 18, 2: 14, 3: 14, 4: 16, 5: 12, 6: 12,
+                                    SOURCE_COL: SOURCE_WIDTH})
     sheet.add(0, 0, [[value("Token价格 LLM API prices (USD per 1M tokens)", "title")]])
     header = ["模型 Model", "名称 Name", "输入 Input USD/1M", "输出 Output USD/1M",
               "上下文 Context (tokens)", "知识截止 Cutoff", "截至 As of", "来源 Source"]
     sheet.add(2, 0, [[value(h, "header") for h in header]] + [
         [value(p.model, "text"), value(p.display_name, "text"),
          value(p.input_usd_per_1m, "usd"), value(p.output_usd_per_1m, "usd"),
-         value(p.context_window_tokens, "int"), value(p.knowledge_cutoff, "text"),
-         value(p.as_of, "date"), value(p.source, "text")] for p in prices])
+         value(p.context_window_tokens, "int"), value(p.knowledge_cutoff, "text_center"),
+         value(p.as_of, "date"), value(p.source, "text_wrap")] for p in prices])
     row = 2 + 1 + len(prices) + 1
+    sheet.fit_rows(2, row)
 
     for side, title in (("input", "输入价格倍数 Input price ratio"),
                         ("output", "输出价格倍数 Output price ratio")):
@@ -47,6 +51,7 @@ def build(data: Dataset) -> Sheet:
                                      COST_RATIO(a, b, side), "ratio"))
             block.append(cells)
         sheet.add(head, 0, block)
+        sheet.fit_rows(head, head)
         row = head + 1 + len(models) + 1
 
     sheet.add(row, 0, [[value("成本计算 Cost per request (USD): =TOKEN_COST(model, input, "
