@@ -27,7 +27,9 @@ def test_bench_runs_and_counts_udf_calls(tmp_path):
     # The other sheets do not change with the stock count.
     others = {k: v for k, v in small["udf_calls_by_name"].items() if k != "PE"}
     assert others == {k: v for k, v in large["udf_calls_by_name"].items() if k != "PE"}
-    assert others["RATING"] == 26 and others["INDUSTRY_RATING"] == 26
+    # 评级说明's edge examples: 18 returns (17 edges and neighbours, and 120/100-1) on
+    # each of the 9 scales plus the English stock labels; two INDUSTRY_RATING columns.
+    assert others["RATING"] == 18 * 10 and others["INDUSTRY_RATING"] == 18 * 2
     # 13 cells a stock; the sample has no printed P/E, so 60 check rows (6 cells) fewer.
     assert large["cells"] - small["cells"] == (250 - 15) * 13 - 60 * 6
     for row in (small, large):

@@ -57,7 +57,7 @@ def test_sample_is_valid_varied_and_reproducible(tmp_path):
     assert 0.05 < sum(e is not None and e <= 0 for e in eps) / len(eps) < 0.12
     assert any(e == 0 for e in eps)
     assert 0.01 < sum(e is None for e in eps) / len(eps) < 0.06
-    labels = {band.label for band in data.scales["stock"].bands}
+    labels = {band.label for band in data.scales["tianfeng"].bands}
     assert {s.rating for s in stocks} == labels
     assert data.report_pe == {}
 

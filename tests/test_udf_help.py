@@ -142,9 +142,11 @@ def test_registered_help_is_the_xlwings_metadata(built):
     assert by_name["PE"]["description"] == \
         "Price/earnings ratio: close price / EPS (the report's P/E = 收盘价/EPS)."
     assert by_name["RATING"]["description"] == \
-        "The broker's rating for an expected relative return."
-    assert by_name["RATING"]["arguments"][1] == ('Rating scale: "stock" (default: 买入/增持/'
-                                                 '持有/卖出) or "industry" (强于大市/中性/弱于大市).')
+        "The rating a broker's scale gives an expected relative return."
+    assert by_name["RATING"]["arguments"][1] == (
+        'Scale id: "tianfeng" (default; alias "stock"), "huatai", "gtja", "csc", '
+        '"industrial", "cmsc", "nesc"; industry: "tianfeng-industry" (alias "industry"), '
+        '"csc-industry".')
     assert by_name["TOKEN_COST"]["arguments"][3] == \
         "Hidden reasoning tokens (o1 models), billed at the output price; default 0."
 

@@ -19,8 +19,8 @@ import tomllib
 from pathlib import Path
 
 from workbook import DATA_DIR
-from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, RATING_SCALES_FILE,
-                              TOKEN_PRICES_FILE)
+from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, DEFAULT_SCALE,
+                              RATING_SCALES_FILE, TOKEN_PRICES_FILE)
 
 #: Ticker number ranges per exchange, from the A-share board prefixes (Shanghai main
 #: board 60xxxx and STAR 68xxxx; Shenzhen main board 00xxxx and ChiNext 30xxxx;
@@ -71,7 +71,7 @@ def _codes(rng: random.Random, n: int) -> list[str]:
 
 def _stock_ratings(data_dir: Path) -> list[str]:
     scales = tomllib.loads((data_dir / RATING_SCALES_FILE).read_text(encoding="utf-8"))
-    return [band["label"] for band in scales["stock"]["bands"]]
+    return [band["label"] for band in scales[DEFAULT_SCALE]["bands"]]
 
 
 def coverage_rows(n_stocks: int, n_years: int, seed: int, ratings: list[str]

@@ -11,7 +11,8 @@ and one error collector:
 =====================  ============================================================
 ``coverage.py``        ``coverage.csv``: tickers, close, rating, EPS per fiscal year
 ``token_prices.py``    ``token_prices.csv``: USD per 1M tokens per model
-``rating_scales.py``   ``rating_scales.toml``: rating bands that tile the real line
+``rating_scales.py``   ``rating_scales.toml``: brokers' rating scales, bands that
+                       tile the real line
 ``claims.py``          ``claims.csv``: the report's price claims (optional)
 ``report_pe.py``       ``report_pe.csv``: the report's printed P/E (optional)
 ``reader.py``          encodings, CSV records, header checks, number and date cells
@@ -33,8 +34,9 @@ from workbook.dataset.coverage import (COVERAGE_FILE, COVERAGE_FIXED, EPS_COLUMN
                                        EPS_COLUMN_RE, TICKER_RE, Coverage, FiscalYear, Stock,
                                        load_coverage, ticker_problem)
 from workbook.dataset.errors import DataError, DataErrors
-from workbook.dataset.rating_scales import (RATING_SCALES_FILE, Band, RatingScale,
-                                            load_scales)
+from workbook.dataset.rating_scales import (DEFAULT_SCALE, INDUSTRY_SUFFIX,
+                                            RATING_SCALES_FILE, Band, RatingScale,
+                                            find_scale, load_scales, scale_names)
 from workbook.dataset.reader import (DATE_RE, ENCODINGS, EXCEL_FIRST_DATE, EXCEL_MAX_TEXT,
                                      NUMBER_RE, parse_date, parse_number, read_csv, read_text)
 from workbook.dataset.report_pe import REPORT_PE_FILE, load_report_pe
@@ -64,6 +66,10 @@ class Dataset:
         wanted = model.strip().lower()
         return next((p for p in self.token_prices if p.model == wanted), None)
 
+    def scale(self, name: str) -> RatingScale | None:
+        """The rating scale with id or alias *name* (case-insensitive), or ``None``."""
+        return find_scale(self.scales, name)
+
 
 #: Every file coverbook reads from a data folder (what the data hash covers), in the
 #: order of the :class:`Dataset` fields that hold them.
@@ -79,9 +85,9 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     folder = Path(folder)
     errors: list[DataError] = []
     # One line per data file, in reading order: a file's rules may use what an earlier
-    # file gave (ratings are checked against the stock scale, claims against the models).
+    # file gave (ratings are checked against the table's scale, claims against the models).
     scales = load_scales(folder / RATING_SCALES_FILE, errors)
-    coverage = load_coverage(folder / COVERAGE_FILE, scales.get("stock"), errors)
+    coverage = load_coverage(folder / COVERAGE_FILE, scales.get(DEFAULT_SCALE), errors)
     model_ids: list[str] = []
     prices = load_token_prices(folder / TOKEN_PRICES_FILE, errors, model_ids)
     claims = load_claims(folder / CLAIMS_FILE, model_ids, errors)
@@ -97,6 +103,7 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
 
 __all__ = [
     "load_dataset", "Dataset", "DataError", "DataErrors", "DATA_FILES",
+    "DEFAULT_SCALE", "INDUSTRY_SUFFIX", "find_scale", "scale_names",
     # records
     "Coverage", "FiscalYear", "Stock", "TokenPrice", "Band", "RatingScale", "Claim",
     # file names and their columns

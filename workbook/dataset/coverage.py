@@ -108,7 +108,7 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
                   ) -> Coverage | None:
     """The key-stocks table from ``coverage.csv`` (see the README for its columns).
 
-    *scale* is the stock rating scale whose labels the ``rating`` column must use
+    *scale* is the rating scale the table is rated on, whose labels the ``rating`` column must use
     (``None`` when the scale itself is invalid: ratings are then not checked).
     """
     parsed = read_csv(path, None, errors)
@@ -176,7 +176,8 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
                        f"write {english[rating.lower()]}"
             else:
                 hint = f"known: {', '.join(labels)}"
-            out.add(line, "rating", f"{rating!r} is not a rating of the stock scale; {hint}"
+            out.add(line, "rating", f"{rating!r} is not a rating of the {scale.key} scale "
+                    f"({scale.broker} {scale.title}); {hint}"
                     if rating else f"empty; a rating is required ({', '.join(labels)})")
         eps = tuple(number_cell(out, line, c, row[c], blank_ok=True) for c in eps_columns)
         if ok and len(errors) == start:

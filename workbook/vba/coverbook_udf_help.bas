@@ -28,12 +28,14 @@ Public Sub RegisterUdfHelp()
     Application.MacroOptions Macro:=book & "COST_RATIO", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
-    ' INDUSTRY_RATING(relative_return, english)
-    d = "The broker's industry rating: RATING(relative_return, ""industry"", english)."
-    ReDim a(0 To 1)
+    ' INDUSTRY_RATING(relative_return, english, broker)
+    d = "A broker's industry rating: RATING(relative_return, ""<broker>-industry"", english)."
+    ReDim a(0 To 2)
     a(0) = "Expected industry-index return relative to CSI 300 over 6 months, as a fraction: 0.05 "
     a(0) = a(0) & "= 5%. A cell or a range."
     a(1) = "TRUE for English labels (Outperform/Neutral/Underperform)."
+    a(2) = "Broker id: ""tianfeng"" (default) or ""csc"": the brokers whose industry ratings have "
+    a(2) = a(2) & "numbers."
     Application.MacroOptions Macro:=book & "INDUSTRY_RATING", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
@@ -48,16 +50,14 @@ Public Sub RegisterUdfHelp()
         ArgumentDescriptions:=a
 
     ' RATING(relative_return, scale, english)
-    d = "The broker's rating for an expected relative return."
+    d = "The rating a broker's scale gives an expected relative return."
     ReDim a(0 To 2)
-    a(0) = "Expected return relative to the benchmark (CSI 300) over 6 months, as a fraction: 0.2 "
-    a(0) = a(0) & "= 20%. A cell or a range."
-    a(1) = "Rating scale: ""stock"" (default: " & ChrW(&H4E70) & ChrW(&H5165) & "/" & ChrW(&H589E)
-    a(1) = a(1) & ChrW(&H6301) & "/" & ChrW(&H6301) & ChrW(&H6709) & "/" & ChrW(&H5356)
-    a(1) = a(1) & ChrW(&H51FA) & ") or ""industry"" (" & ChrW(&H5F3A) & ChrW(&H4E8E) & ChrW(&H5927)
-    a(1) = a(1) & ChrW(&H5E02) & "/" & ChrW(&H4E2D) & ChrW(&H6027) & "/" & ChrW(&H5F31)
-    a(1) = a(1) & ChrW(&H4E8E) & ChrW(&H5927) & ChrW(&H5E02) & ")."
-    a(2) = "TRUE for English labels (Buy/Overweight/Hold/Sell); default FALSE."
+    a(0) = "Expected return relative to the scale's benchmark (CSI 300) over its horizon (6 or 12 "
+    a(0) = a(0) & "months), as a fraction: 0.2 = 20%. A cell or a range."
+    a(1) = "Scale id: ""tianfeng"" (default; alias ""stock""), ""huatai"", ""gtja"", ""csc"", "
+    a(1) = a(1) & """industrial"", ""cmsc"", ""nesc""; industry: ""tianfeng-industry"" (alias "
+    a(1) = a(1) & """industry""), ""csc-industry""."
+    a(2) = "TRUE for English labels (Tianfeng: Buy/Accumulate/Neutral/Sell); default FALSE."
     Application.MacroOptions Macro:=book & "RATING", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 

@@ -14,13 +14,13 @@ failed:
     COST_RATIO = Err.Description
 End Function
 
-Function INDUSTRY_RATING(relative_return, Optional english)
+Function INDUSTRY_RATING(relative_return, Optional english, Optional broker)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        INDUSTRY_RATING = XLPy.CallUDF("udfs", "INDUSTRY_RATING", Array(relative_return, english), ActiveWorkbook, Application.Caller)
+        INDUSTRY_RATING = XLPy.CallUDF("udfs", "INDUSTRY_RATING", Array(relative_return, english, broker), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        INDUSTRY_RATING = XLPy.CallUDF("udfs", "INDUSTRY_RATING", Array(relative_return, english))
+        INDUSTRY_RATING = XLPy.CallUDF("udfs", "INDUSTRY_RATING", Array(relative_return, english, broker))
         Exit Function
     #End If
 failed:
