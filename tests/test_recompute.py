@@ -22,7 +22,8 @@ from formulas.tokens.operand import XlError  # noqa: E402
 import udfs  # noqa: E402
 from udfs._reference import use_dataset  # noqa: E402
 
-UDF_NAMES = ("PE", "RATING", "INDUSTRY_RATING", "TOKEN_PRICE", "TOKEN_COST", "COST_RATIO")
+UDF_NAMES = ("PE", "UPSIDE", "EPS_CAGR", "PEG", "RATING", "INDUSTRY_RATING", "IMPLIED_RATING",
+             "TOKEN_PRICE", "TOKEN_COST", "COST_RATIO")
 
 
 def _from_engine(arg):

@@ -7,6 +7,7 @@ import xlwings as xw
 from udfs._excel import (MISSING, Blank, as_number, broadcast, first_error, is_error,
                          unknown_name)
 from udfs._reference import dataset
+from udfs.valuation import upside_value
 from workbook.dataset import DEFAULT_SCALE, INDUSTRY_SUFFIX, RatingScale, scale_names
 
 #: Banding compares the value rounded to this many decimal places with the edges, so
@@ -142,3 +143,52 @@ def INDUSTRY_RATING(relative_return, english=False, broker="tianfeng"):
     else:
         scale = broker  # an error passes through, anything else names no scale
     return broadcast(lambda x: rating_value(x, scale, english), relative_return)
+
+
+def implied_rating_value(target_price, close_price, benchmark_return=None, scale=None):
+    """The rating one target price implies (scalars): see :func:`IMPLIED_RATING`."""
+    error = first_error(target_price, close_price, benchmark_return, scale)
+    if error:
+        return error
+    key = scale_key(scale)
+    if key is None:
+        return unknown_name("scale", scale, scale_names(dataset().scales))
+    upside = upside_value(target_price, close_price)
+    if isinstance(upside, str):
+        return upside
+    benchmark = as_number(benchmark_return)
+    if isinstance(benchmark, str):
+        return benchmark
+    relative = upside - (0.0 if benchmark is Blank else benchmark)
+    return band_label(relative, dataset().scales[key])
+
+
+@xw.func(category="coverbook")
+@xw.arg("target_price", ndim=2, err_to_str=True,
+        doc="Target price per share in CNY: a cell or a column. Blank: no target (n.a.).")
+@xw.arg("close_price", ndim=2, err_to_str=True,
+        doc="Close price per share in CNY: a cell or a column as tall as the targets.")
+@xw.arg("benchmark_return", err_to_str=True,
+        doc="The benchmark's (CSI 300) expected return over the scale's horizon (6 or 12 "
+            "months), a fraction; blank = 0. One cell.")
+@xw.arg("scale", err_to_str=True,
+        doc="Scale id as in RATING: \"tianfeng\" (default), \"huatai\", \"gtja\", \"csc\", "
+            "\"industrial\", \"cmsc\", \"nesc\".")
+def IMPLIED_RATING(target_price, close_price, benchmark_return=0, scale="tianfeng"):
+    """The rating a target price implies: ``RATING(UPSIDE(target, close) − benchmark_return, scale)``.
+
+    The upside (target / close − 1, a fraction) relative to the benchmark's expected
+    return, banded on the broker's scale (edges and rounding to 10 decimal places as
+    in :func:`RATING`): target 120 over close 100 with a benchmark return of 0 is 买入
+    on ``tianfeng`` (20 %以上). ``benchmark_return`` must be over the **scale's own
+    horizon**: 6 months for Tianfeng, CSC and Northeast, 12 for Guotai Junan and
+    Industrial, 6-12 for Huatai and China Merchants; so must the target price.
+
+    Shapes: target and close broadcast as in :func:`UPSIDE` (columns spill); the
+    benchmark return and the scale are one value each. Results other than a label:
+    ``n.a.`` for a blank target or close; the errors of :func:`UPSIDE`; a text,
+    boolean or date benchmark ``#VALUE!``; an unknown scale ``#N/A unknown scale
+    ...``; an Excel error in any argument passes through.
+    """
+    return broadcast(lambda t, c: implied_rating_value(t, c, benchmark_return, scale),
+                     target_price, close_price)
