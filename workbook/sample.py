@@ -2,8 +2,8 @@
 
 :func:`write_sample` writes a data folder :func:`workbook.dataset.load_dataset`
 accepts: a ``coverage.csv`` of *n_stocks* made-up stocks over *n_years* fiscal years,
-and copies of the shipped ``token_prices.csv``, ``rating_scales.toml`` and
-``claims.csv``. There is no ``report_pe.csv`` (no broker printed these P/Es), so a
+and copies of the shipped ``settings.toml``, ``token_prices.csv``,
+``rating_scales.toml`` and ``claims.csv``. There is no ``report_pe.csv`` (no broker printed these P/Es), so a
 build of a sample checks the price claims only.
 
 Same arguments, same bytes: every random draw comes from one ``random.Random(seed)``
@@ -15,12 +15,11 @@ from __future__ import annotations
 import math
 import random
 import shutil
-import tomllib
 from pathlib import Path
 
 from workbook import DATA_DIR
-from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, DEFAULT_SCALE,
-                              RATING_SCALES_FILE, TOKEN_PRICES_FILE)
+from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, RATING_SCALES_FILE,
+                              SETTINGS_FILE, TOKEN_PRICES_FILE, load_scales, load_settings)
 
 #: Ticker number ranges per exchange, from the A-share board prefixes (Shanghai main
 #: board 60xxxx and STAR 68xxxx; Shenzhen main board 00xxxx and ChiNext 30xxxx;
@@ -70,8 +69,13 @@ def _codes(rng: random.Random, n: int) -> list[str]:
 
 
 def _stock_ratings(data_dir: Path) -> list[str]:
-    scales = tomllib.loads((data_dir / RATING_SCALES_FILE).read_text(encoding="utf-8"))
-    return [band["label"] for band in scales[DEFAULT_SCALE]["bands"]]
+    """The labels of the scale *data_dir*'s table is rated on (``settings.toml``)."""
+    errors: list = []
+    scales = load_scales(data_dir / RATING_SCALES_FILE, errors)
+    settings = load_settings(data_dir / SETTINGS_FILE, errors, scales)
+    if errors or settings is None:
+        raise ValueError("; ".join(str(e) for e in errors))
+    return [band.label for band in scales[settings.rating_scale].bands]
 
 
 def coverage_rows(n_stocks: int, n_years: int, seed: int, ratings: list[str]
@@ -110,8 +114,9 @@ def write_sample(out: Path | str, n_stocks: int, n_years: int = 4, seed: int = 0
                  data_dir: Path | str = DATA_DIR) -> Path:
     """Write a synthetic data folder to *out* (created; files in it overwritten).
 
-    *n_stocks* stocks (1 to 100,000) over *n_years* fiscal years ending 2026; reference
-    files (token prices, rating scales, claims) are copied from *data_dir*.
+    *n_stocks* stocks (1 to 100,000) over *n_years* fiscal years ending 2026, rated on
+    the scale of *data_dir*'s settings; the other files (settings, token prices, rating
+    scales, claims) are copied from *data_dir*.
     Returns *out*. Raises ``ValueError`` for sizes it cannot make.
     """
     out, data_dir = Path(out), Path(data_dir)
@@ -119,6 +124,6 @@ def write_sample(out: Path | str, n_stocks: int, n_years: int = 4, seed: int = 0
     out.mkdir(parents=True, exist_ok=True)
     lines = [",".join(header)] + [",".join(r) for r in rows]
     (out / COVERAGE_FILE).write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
-    for name in (TOKEN_PRICES_FILE, RATING_SCALES_FILE, CLAIMS_FILE):
+    for name in (SETTINGS_FILE, TOKEN_PRICES_FILE, RATING_SCALES_FILE, CLAIMS_FILE):
         shutil.copyfile(data_dir / name, out / name)
     return out

@@ -9,6 +9,8 @@ One module per data file holds that file's rules and records; they share one rea
 and one error collector:
 
 =====================  ============================================================
+``settings.py``        ``settings.toml``: as-of date, the table's rating scale, the
+                       benchmark's expected return
 ``coverage.py``        ``coverage.csv``: tickers, close, rating, EPS per fiscal year
 ``token_prices.py``    ``token_prices.csv``: USD per 1M tokens per model
 ``rating_scales.py``   ``rating_scales.toml``: brokers' rating scales, bands that
@@ -30,7 +32,8 @@ from pathlib import Path
 
 from workbook import DATA_DIR
 from workbook.dataset.claims import CLAIM_COLUMNS, CLAIM_METRICS, CLAIMS_FILE, Claim, load_claims
-from workbook.dataset.coverage import (COVERAGE_FILE, COVERAGE_FIXED, EPS_COLUMN_LOOSE_RE,
+from workbook.dataset.coverage import (COVERAGE_FILE, COVERAGE_FIXED, COVERAGE_OPTIONAL,
+                                       EPS_COLUMN_LOOSE_RE,
                                        EPS_COLUMN_RE, TICKER_RE, Coverage, FiscalYear, Stock,
                                        load_coverage, ticker_problem)
 from workbook.dataset.errors import DataError, DataErrors
@@ -40,6 +43,7 @@ from workbook.dataset.rating_scales import (DEFAULT_SCALE, INDUSTRY_SUFFIX,
 from workbook.dataset.reader import (DATE_RE, ENCODINGS, EXCEL_FIRST_DATE, EXCEL_MAX_TEXT,
                                      NUMBER_RE, parse_date, parse_number, read_csv, read_text)
 from workbook.dataset.report_pe import REPORT_PE_FILE, load_report_pe
+from workbook.dataset.settings import SETTINGS_FILE, Settings, load_settings
 from workbook.dataset.token_prices import (MODEL_RE, TOKEN_COLUMNS, TOKEN_PRICES_FILE,
                                            TokenPrice, load_token_prices)
 
@@ -54,6 +58,7 @@ class Dataset:
     """Everything the workbook is built from, validated."""
 
     folder: Path
+    settings: Settings = _from(SETTINGS_FILE)
     coverage: Coverage = _from(COVERAGE_FILE)
     token_prices: tuple[TokenPrice, ...] = _from(TOKEN_PRICES_FILE)
     scales: dict[str, RatingScale] = _from(RATING_SCALES_FILE)
@@ -65,6 +70,11 @@ class Dataset:
         """The price row of *model* (case-insensitive), or ``None``."""
         wanted = model.strip().lower()
         return next((p for p in self.token_prices if p.model == wanted), None)
+
+    @property
+    def table_scale(self) -> RatingScale:
+        """The scale the key-stocks table is rated on (``settings.toml``)."""
+        return self.scales[self.settings.rating_scale]
 
     def scale(self, name: str) -> RatingScale | None:
         """The rating scale with id or alias *name* (case-insensitive), or ``None``."""
@@ -87,7 +97,11 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     # One line per data file, in reading order: a file's rules may use what an earlier
     # file gave (ratings are checked against the table's scale, claims against the models).
     scales = load_scales(folder / RATING_SCALES_FILE, errors)
-    coverage = load_coverage(folder / COVERAGE_FILE, scales.get(DEFAULT_SCALE), errors)
+    # The settings' scale is checked against a valid scales file only (a broken
+    # scale's own error says what is wrong; "unknown scale" would only repeat it).
+    settings = load_settings(folder / SETTINGS_FILE, errors, None if errors else scales)
+    table_scale = scales.get(settings.rating_scale) if settings else None
+    coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors)
     model_ids: list[str] = []
     prices = load_token_prices(folder / TOKEN_PRICES_FILE, errors, model_ids)
     claims = load_claims(folder / CLAIMS_FILE, model_ids, errors)
@@ -97,8 +111,8 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
         files = list(dict.fromkeys(e.file for e in errors))
         errors.sort(key=lambda e: (files.index(e.file), e.row or 0))
         raise DataErrors(errors)
-    assert coverage is not None
-    return Dataset(folder, coverage, prices, scales, claims, report_pe)
+    assert coverage is not None and settings is not None
+    return Dataset(folder, settings, coverage, prices, scales, claims, report_pe)
 
 
 __all__ = [
@@ -106,13 +120,15 @@ __all__ = [
     "DEFAULT_SCALE", "INDUSTRY_SUFFIX", "find_scale", "scale_names",
     # records
     "Coverage", "FiscalYear", "Stock", "TokenPrice", "Band", "RatingScale", "Claim",
+    "Settings",
     # file names and their columns
-    "COVERAGE_FILE", "TOKEN_PRICES_FILE", "RATING_SCALES_FILE", "CLAIMS_FILE",
-    "REPORT_PE_FILE", "COVERAGE_FIXED", "TOKEN_COLUMNS", "CLAIM_COLUMNS", "CLAIM_METRICS",
+    "SETTINGS_FILE", "COVERAGE_FILE", "TOKEN_PRICES_FILE", "RATING_SCALES_FILE", "CLAIMS_FILE",
+    "REPORT_PE_FILE", "COVERAGE_FIXED", "COVERAGE_OPTIONAL", "TOKEN_COLUMNS", "CLAIM_COLUMNS",
+    "CLAIM_METRICS",
     # the shared reader's rules
     "ENCODINGS", "TICKER_RE", "EPS_COLUMN_RE", "EPS_COLUMN_LOOSE_RE", "NUMBER_RE",
     "MODEL_RE", "DATE_RE", "EXCEL_MAX_TEXT", "EXCEL_FIRST_DATE",
     # per-file loaders and parsers
-    "load_coverage", "load_token_prices", "load_scales", "load_claims", "load_report_pe",
+    "load_settings", "load_coverage", "load_token_prices", "load_scales", "load_claims", "load_report_pe",
     "read_text", "read_csv", "parse_number", "parse_date", "ticker_problem",
 ]
