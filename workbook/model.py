@@ -59,12 +59,18 @@ STYLES: dict[str, Style] = {
     # with them and keeps its distance from the text column to its left.
     "ratio": Style(num_format="0.00", align="right"),
     "pct": Style(num_format="0%", align="right"),
+    # Upside and growth rates: fractions shown as a percentage with one decimal.
+    "pct1": Style(num_format="0.0%", align="right"),
     # Two decimals: the rating edge examples 0.0999 and 0.10 read 9.99% and 10.00%.
     "pct2": Style(num_format="0.00%"),
     "usd": Style(num_format="0.000"),  # USD per 1M tokens
     "usd_cost": Style(num_format="0.000000"),  # USD per request
     "int": Style(num_format="#,##0"),
     "check": Style(bold=True, align="center"),
+    # Cells an analyst types into (the scale and the benchmark return the implied
+    # ratings use): the input fill of a broker's model.
+    "input_text": Style(num_format="@", fill="#FFF2CC", align="center"),
+    "input_pct": Style(num_format="0.0%", fill="#FFF2CC", align="right"),
 }
 
 

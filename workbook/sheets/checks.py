@@ -1,14 +1,17 @@
-"""Sheet ``核对``: every recomputable figure of the report, printed vs computed.
+"""Sheet ``核对``: every recomputable figure of the report, printed vs computed, and
+the findings: published ratings other than the one their target price implies.
 
 The computed column points at the workbook's own cells (a P/E check reads the
 ``重点标的`` cell) or calls the UDFs (claims), so the sheet proves the workbook, not
 a copy of it. The result column is an Excel formula; its cached value is the
-Python check's verdict.
+Python check's verdict. Each finding's cells point at the key-stocks row (published
+rating, implied rating, upside, rating check); findings are not failures.
 """
 
 from __future__ import annotations
 
-from workbook.checks import SAVING_WORKLOAD, Check
+from workbook.checks import (SAVING_WORKLOAD, Check, Finding, findings_summary,
+                            rating_findings)
 from workbook.dataset import Dataset
 from workbook.model import (PrintSetup, Sheet, a1, excel_string, formula, sheet_ref,
                             text_width, value)
@@ -78,4 +81,35 @@ def build(data: Dataset, checks: list[Check]) -> Sheet:
         ])
     sheet.add(first - 1, 0, rows)
     sheet.fit_rows(header_row, first + len(checks))
+    findings_section(sheet, data, rating_findings(data), layout, first + len(checks) + 1)
     return sheet
+
+
+def findings_section(sheet: Sheet, data: Dataset, findings: list[Finding],
+                     layout: key_stocks.Layout, row: int) -> None:
+    """The findings from *row* down: a title, the summary line, and one row per
+    finding whose cells point at its key-stocks row."""
+    sheet.add(row, 0, [[value("发现 Findings: published rating vs the rating the target "
+                              "price implies (not a failed check)", "title")],
+                       [value(findings_summary(data, findings), "note")]])
+    if not findings:
+        return
+    _, upside, implied, check = layout.target_cols()
+    header = ["类别 Kind", "项目 Item", "发布评级 Published", "隐含评级 Implied",
+              "上行空间 Upside", "结果 Result"]
+    rows = [[value(h, "header") for h in header]]
+    for f in findings:
+        r = layout.row_of(f.index)
+
+        def at(col: int) -> str:
+            return "=" + sheet_ref(key_stocks.NAME, a1(r, col))
+        rows.append([
+            value("rating", "text"),
+            value(f"{f.code} {f.name}: target {f.target_price:.2f}", "text_wrap"),
+            formula(at(key_stocks.RATING), f.published, "center"),
+            formula(at(implied), f.implied, "center"),
+            formula(at(upside), f.upside, "pct1"),
+            formula(at(check), key_stocks.rating_check(f.implied, f.published), "check"),
+        ])
+    sheet.add(row + 2, 0, rows)
+    sheet.fit_rows(row + 2, row + 2 + len(findings))

@@ -1,15 +1,24 @@
-"""Sheet ``重点标的``: the key-stocks table as the report prints it, P/E by ``=PE()``.
+"""Sheet ``重点标的``: the key-stocks table as the report prints it, P/E by ``=PE()``,
+and what an analyst's coverage table adds to it.
 
 Columns: code, name, close (CNY), close date, rating, one EPS column per fiscal year
-(CNY per share), then one P/E column per fiscal year. A last row averages each P/E
-column (loss-makers' ``NM`` skipped).
+(CNY per share), then one P/E column per fiscal year (the report's 60 P/E cells keep
+their addresses). To the right of the P/E block: when ``coverage.csv`` has a
+``target_price`` column, the target price, ``=UPSIDE()``, ``=IMPLIED_RATING()`` and a
+check of the published rating against the implied one; when the table has an actual
+and a later estimate year, ``=EPS_CAGR()`` from the last actual to the last estimate
+year and ``=PEG()`` of the first estimate year's P/E over that growth. A last row
+averages each numeric column (``NM``, ``n.a.`` skipped); notes below the table say
+how each added column is computed. The implied ratings read the scale and the
+benchmark's expected return from two input cells above the target columns, filled
+from ``settings.toml``.
 
 Two layouts of the P/E block, same cells and same cached values:
 
 - up to :data:`ARRAY_THRESHOLD` stocks, one ``=PE(<close>,<EPS>)`` per cell of its own
   row, as an analyst would type it;
 - above it, one dynamic array formula per fiscal year, ``=PE(C4:C5003,F4:F5003)``,
-  spilling down the column. In Excel each scalar UDF call is a round trip from VBA to
+  spilling down the column, and likewise one per added column. In Excel each scalar UDF call is a round trip from VBA to
   the Python COM server (milliseconds; xlwings issue #1976), so 5,000 stocks x 4 years
   of scalar cells take minutes to recalculate and the array layout takes 4 calls. The
   build computes each column's cached values with one call of the same UDF.
@@ -19,12 +28,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import fmean
+from typing import Callable
 
 from udfs._excel import MISSING
-from udfs.valuation import PE, pe_value
-from workbook.dataset import Dataset
-from workbook.model import (ErrorValue, PrintSetup, Sheet, a1, array_formula, formula,
-                            value)
+from udfs.ratings import IMPLIED_RATING, implied_rating_value
+from udfs.valuation import (EPS_CAGR, PE, PEG, UPSIDE, eps_cagr_value, pe_value, peg_value,
+                            upside_value)
+from workbook.dataset import Dataset, FiscalYear
+from workbook.model import (Cell, ErrorValue, PrintSetup, Sheet, a1, array_formula,
+                            excel_string, formula, value)
 
 NAME = "重点标的"
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 0, 1, 2
@@ -35,6 +47,35 @@ FIRST_EPS_COL = 5
 #: column). 200 x 4 years is 800 scalar calls, a few seconds of recalculation in
 #: Excel; below it the per-cell formulas are easier to read and to edit.
 ARRAY_THRESHOLD = 200
+#: What the rating check column shows: the published rating is the one the target
+#: price implies, or another one. A missing implied rating (no target: n.a.) or an
+#: error text is shown as it is.
+RATING_SAME, RATING_DIFFERS = "一致", "不一致"
+
+
+@dataclass(frozen=True)
+class Growth:
+    """The span of the EPS growth columns: the fiscal-year indexes of the first EPS
+    (the last actual year) and the last (the last estimate year), the years between,
+    and the year whose P/E the PEG uses (the first estimate year after the first)."""
+
+    first: int
+    last: int
+    years: int
+    pe: int
+
+
+def growth_span(years: tuple[FiscalYear, ...]) -> Growth | None:
+    """The :class:`Growth` of a table with these fiscal years, or ``None`` without an
+    actual year and a later estimate year."""
+    actual = [k for k, y in enumerate(years) if y.kind == "A"]
+    if not actual:
+        return None
+    first = actual[-1]
+    later = [k for k, y in enumerate(years) if y.kind == "E" and y.year > years[first].year]
+    if not later:
+        return None
+    return Growth(first, later[-1], years[later[-1]].year - years[first].year, later[0])
 
 
 @dataclass(frozen=True)
@@ -45,6 +86,10 @@ class Layout:
     n_years: int
     #: True when the P/E block is one spilled array formula per year column.
     array: bool = False
+    #: True when the table has target prices (the target, upside, implied-rating and
+    #: rating-check columns are there).
+    has_targets: bool = False
+    growth: Growth | None = None
 
     def row_of(self, index: int) -> int:
         """Zero-based sheet row of the *index*-th stock."""
@@ -59,6 +104,34 @@ class Layout:
     @property
     def mean_row(self) -> int:
         return FIRST_DATA_ROW + self.n_stocks
+
+    @property
+    def target_col(self) -> int | None:
+        """The first column right of the P/E block: the target price, if any; the
+        upside, implied rating and rating check follow it."""
+        return FIRST_EPS_COL + 2 * self.n_years if self.has_targets else None
+
+    def target_cols(self) -> tuple[int, int, int, int]:
+        """Target price, upside, implied rating and rating check columns."""
+        assert self.target_col is not None
+        return tuple(self.target_col + j for j in range(4))  # type: ignore[return-value]
+
+    @property
+    def cagr_col(self) -> int | None:
+        """The EPS CAGR column (the PEG column follows it), if the table has one."""
+        if self.growth is None:
+            return None
+        return FIRST_EPS_COL + 2 * self.n_years + (4 if self.has_targets else 0)
+
+    @property
+    def scale_input(self) -> tuple[int, int]:
+        """The input cell of the implied ratings' scale (above the upside column)."""
+        return NOTE_ROW, self.target_cols()[1]
+
+    @property
+    def benchmark_input(self) -> tuple[int, int]:
+        """The input cell of the benchmark's expected return (above the check column)."""
+        return NOTE_ROW, self.target_cols()[3]
 
 
 def average(values: list) -> float | ErrorValue:
@@ -77,8 +150,27 @@ def average(values: list) -> float | ErrorValue:
 
 def layout(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Layout:
     """Where the table of *data* goes; array layout above *array_threshold* stocks."""
-    n = len(data.coverage.stocks)
-    return Layout(n, len(data.coverage.years), array=n > array_threshold)
+    cov = data.coverage
+    n = len(cov.stocks)
+    return Layout(n, len(cov.years), array=n > array_threshold,
+                  has_targets=cov.has_targets, growth=growth_span(cov.years))
+
+
+def rating_check(implied, published: str) -> str:
+    """What the rating check column shows (:data:`RATING_SAME` or
+    :data:`RATING_DIFFERS`; an implied rating that is text starting with ``#``, an
+    error, or ``n.a.`` as it is): the Python twin of :func:`rating_check_formula`."""
+    if implied.startswith("#") or implied == MISSING:
+        return implied
+    return RATING_SAME if implied == published else RATING_DIFFERS
+
+
+def rating_check_formula(implied: str, published: str) -> str:
+    """``=IF(...)`` comparing the implied rating (a cell or a column) with the
+    published one, with built-in functions only."""
+    return (f'=IF(LEFT({implied},1)="#",{implied},IF({implied}={excel_string(MISSING)},'
+            f'{implied},IF({implied}={published},{excel_string(RATING_SAME)},'
+            f'{excel_string(RATING_DIFFERS)})))')
 
 
 def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
@@ -108,6 +200,7 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
         pe_columns = [[pe_value(s.close, s.eps[k]) for s in cov.stocks]
                       for k in range(lay.n_years)]
 
+    added = added_columns(data, lay, pe_columns)
     rows = []
     for i, stock in enumerate(cov.stocks):
         r = lay.row_of(i)
@@ -118,6 +211,15 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
         if not lay.array:
             cells += [formula(f"=PE({a1(r, CLOSE)},{a1(r, lay.eps_col(k))})",
                               pe_columns[k][i], "pe") for k in range(lay.n_years)]
+        elif added:
+            cells += [None] * lay.n_years  # spilled over by the P/E array formulas
+        for column in added:
+            if column.cell is None:
+                cells.append(value(column.cached[i], column.style))
+            elif not lay.array:
+                cells.append(formula(column.cell(r), column.cached[i], column.style))
+            else:
+                cells.append(None)  # spilled over by the column's array formula
         rows.append(cells)
     sheet.add(FIRST_DATA_ROW, 0, rows)
     if lay.array and cov.stocks:
@@ -127,19 +229,158 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
                           f"{a1(first, lay.eps_col(k))}:{a1(last, lay.eps_col(k))})",
                           [[v] for v in pe_columns[k]], "pe")
             for k in range(lay.n_years)]])
+        for column in added:
+            if column.spill is not None:
+                sheet.add(first, column.col, [[array_formula(
+                    column.spill, [[v] for v in column.cached], column.style)]])
+    if added:
+        sheet.add(HEADER_ROW, added[0].col, [[value(c.header, "header") for c in added]])
+        if lay.has_targets:
+            sheet.add(NOTE_ROW, lay.target_col, [input_cells(data)])
 
     if cov.stocks:
-        mean = [value(f"平均 Mean (P/E; NM, {MISSING} excluded)", "label")]
+        mean = [value(f"平均 Mean (NM, {MISSING} excluded)", "label")]
         for k in range(lay.n_years):
             col = lay.pe_col(k)
             first, last = a1(lay.row_of(0), col), a1(lay.row_of(lay.n_stocks - 1), col)
             cached = average(pe_columns[k])
             mean.append(formula(f"=AVERAGE({first}:{last})", cached, "pe"))
         sheet.add(lay.mean_row, lay.pe_col(0) - 1, [mean])
+        for column in added:
+            if column.mean:
+                first = a1(lay.row_of(0), column.col)
+                last = a1(lay.row_of(lay.n_stocks - 1), column.col)
+                sheet.add(lay.mean_row, column.col, [[formula(
+                    f"=AVERAGE({first}:{last})", average(column.cached), column.style)]])
+        notes = column_notes(data, lay)
+        if notes:
+            sheet.add(lay.mean_row + 2, 0, [[value(n, "note")] for n in notes])
 
     sheet.col_widths = {CODE: 12, STOCK_NAME: 12, CLOSE: 13, CLOSE_DATE: 12, RATING: 11}
     for k in range(lay.n_years):
         sheet.col_widths[lay.eps_col(k)] = 10
         sheet.col_widths[lay.pe_col(k)] = 10
+    for column in added:
+        sheet.col_widths[column.col] = column.width
     sheet.fit_rows(HEADER_ROW, HEADER_ROW)  # Chinese and English header: two lines
     return sheet
+
+
+@dataclass(frozen=True)
+class AddedColumn:
+    """A column right of the P/E block: its header, style and width, the cached value
+    of each stock, the formula of row *r* (``cell``; ``None`` for a column of plain
+    values), the array formula spilling down the column (array layout), and whether
+    the mean row averages it."""
+
+    col: int
+    header: str
+    style: str
+    width: float
+    cached: list
+    cell: Callable[[int], str] | None = None
+    spill: str | None = None
+    mean: bool = False
+
+
+def _values(array: bool, udf, scalar, *args) -> list:
+    """The cached values of one added column: one call of the UDF *udf* on whole
+    columns (array layout), else *scalar* once per stock (per-cell formulas). Each of
+    *args* is a list (one value per stock) or one value for every stock."""
+    n = max(len(a) for a in args if isinstance(a, list))
+    if array:
+        result = udf(*[[[v] for v in a] if isinstance(a, list) else a for a in args])
+        return [row[0] for row in result]
+    return [scalar(*[a[i] if isinstance(a, list) else a for a in args]) for i in range(n)]
+
+
+def added_columns(data: Dataset, lay: Layout, pe_columns: list[list]) -> list[AddedColumn]:
+    """The columns right of the P/E block for *data* (none without stocks), with their
+    cached values: the UDFs' results for the data, as the P/E columns'."""
+    stocks = data.coverage.stocks
+    if not stocks:
+        return []
+    first, last = lay.row_of(0), lay.row_of(lay.n_stocks - 1)
+
+    def col_range(c: int) -> str:
+        return f"{a1(first, c)}:{a1(last, c)}"
+
+    closes = [s.close for s in stocks]
+    out: list[AddedColumn] = []
+    if lay.has_targets:
+        target, upside, implied, check = lay.target_cols()
+        scale, bench = (a1(*lay.scale_input, absolute=True),
+                        a1(*lay.benchmark_input, absolute=True))
+        targets = [s.target_price for s in stocks]
+        upsides = _values(lay.array, UPSIDE, upside_value, targets, closes)
+        settings = data.settings
+        implied_values = _values(lay.array, IMPLIED_RATING, implied_rating_value, targets,
+                                 closes, settings.benchmark_return, settings.rating_scale)
+        checks = [rating_check(v, s.rating) for v, s in zip(implied_values, stocks)]
+        out += [
+            AddedColumn(target, "目标价 Target (CNY)", "price", 14.5, targets),
+            AddedColumn(upside, "上行空间 Upside", "pct1", 10, upsides,
+                        lambda r: f"=UPSIDE({a1(r, target)},{a1(r, CLOSE)})",
+                        f"=UPSIDE({col_range(target)},{col_range(CLOSE)})", mean=True),
+            AddedColumn(implied, "隐含评级 Implied rating", "center", 14.5, implied_values,
+                        lambda r: f"=IMPLIED_RATING({a1(r, target)},{a1(r, CLOSE)},"
+                                  f"{bench},{scale})",
+                        f"=IMPLIED_RATING({col_range(target)},{col_range(CLOSE)},"
+                        f"{bench},{scale})"),
+            AddedColumn(check, "评级核对 Rating check", "center", 10, checks,
+                        lambda r: rating_check_formula(a1(r, implied), a1(r, RATING)),
+                        rating_check_formula(col_range(implied), col_range(RATING))),
+        ]
+    if lay.growth is not None and lay.cagr_col is not None:
+        g, years = lay.growth, data.coverage.years
+        cagr, peg = lay.cagr_col, lay.cagr_col + 1
+        e_first, e_last = lay.eps_col(g.first), lay.eps_col(g.last)
+        cagrs = _values(lay.array, EPS_CAGR, eps_cagr_value, [s.eps[g.first] for s in stocks],
+                        [s.eps[g.last] for s in stocks], g.years)
+        pe = lay.pe_col(g.pe)
+        pegs = _values(lay.array, PEG, peg_value, pe_columns[g.pe], cagrs)
+        out += [
+            AddedColumn(cagr, f"EPS CAGR {years[g.first].label}–{years[g.last].label}",
+                        "pct1", 11, cagrs,
+                        lambda r: f"=EPS_CAGR({a1(r, e_first)},{a1(r, e_last)},{g.years})",
+                        f"=EPS_CAGR({col_range(e_first)},{col_range(e_last)},{g.years})",
+                        mean=True),
+            AddedColumn(peg, f"PEG {years[g.pe].label}", "ratio", 9, pegs,
+                        lambda r: f"=PEG({a1(r, pe)},{a1(r, cagr)})",
+                        f"=PEG({col_range(pe)},{col_range(cagr)})", mean=True),
+        ]
+    return out
+
+
+def input_cells(data: Dataset) -> list[Cell]:
+    """The row above the target columns: the scale and the benchmark's expected
+    return the implied ratings read (from ``settings.toml``; an analyst may type
+    others in Excel), each after its label, then the benchmark return's horizon."""
+    s, scale = data.settings, data.table_scale
+    return [value("评级体系 Scale", "label"), value(s.rating_scale, "input_text"),
+            value("基准 Benchmark", "label"), value(s.benchmark_return, "input_pct"),
+            value(f"{scale.horizon_text} months, set {s.benchmark_return_date.isoformat()}",
+                  "note")]
+
+
+def column_notes(data: Dataset, lay: Layout) -> list[str]:
+    """The notes below the table: how each added column is computed."""
+    notes = []
+    if lay.has_targets:
+        scale = data.table_scale
+        notes.append(
+            "上行空间 Upside = 目标价 / 收盘价 − 1 (=UPSIDE()); 隐含评级 Implied rating = "
+            "RATING(upside − benchmark return, scale) (=IMPLIED_RATING()), on the scale in "
+            "the input cell above it")
+        notes.append(
+            f"基准 Benchmark: the expected return of the scale's benchmark over the scale's "
+            f"horizon ({scale.key}: {scale.benchmark_en}, {scale.horizon_text} months), "
+            f"a fraction; 评级核对: {RATING_DIFFERS} = the published rating is not the "
+            "implied one (listed on 核对)")
+    if lay.growth is not None:
+        g, years = lay.growth, data.coverage.years
+        notes.append(
+            f"EPS CAGR = (EPS {years[g.last].label} / EPS {years[g.first].label})^(1/"
+            f"{g.years}) − 1 (=EPS_CAGR()), NM if an EPS ≤ 0; PEG = P/E "
+            f"{years[g.pe].label} ÷ (CAGR × 100) (=PEG(), Lynch), NM if growth ≤ 0")
+    return notes
