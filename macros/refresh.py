@@ -26,7 +26,7 @@ import xlwings as xw
 
 from macros.messages import show_failure, status
 from udfs._reference import set_dataset
-from workbook.dataset import Dataset, DataErrors, load_dataset
+from workbook.dataset import Dataset, DataErrors, load_dataset, problem_lines
 from workbook.locations import data_folder
 from workbook.sheets import build_sheets, config
 from workbook.writers import live
@@ -41,10 +41,10 @@ def _status(app, text: str | bool) -> None:
 
 
 def error_text(exc: DataErrors) -> str:
-    """The message box text for invalid data: one line per problem."""
-    lines = [str(e) for e in exc.errors]
-    return (f"{len(lines)} problem(s) in {data_folder()}; the workbook was not changed.\n\n"
-            + "\n".join(lines))
+    """The message box text for invalid data: one line per problem (at most
+    ``MAX_SHOWN``, then ``… and N more``)."""
+    return (f"{len(exc.errors)} problem(s) in {data_folder()}; the workbook was not "
+            "changed.\n\n" + "\n".join(problem_lines(exc.errors)))
 
 
 def report(lines: list[str]) -> str:
@@ -57,11 +57,14 @@ def report(lines: list[str]) -> str:
             + (f"\n... and {more} more" if more else ""))
 
 
-def refresh(book, data: Dataset, *, add_config_sheet: bool = True) -> list[str]:
-    """Rewrite the owned sheets of *book* (an ``xlwings.Book``) from *data*, adding the
-    missing ones (the ``xlwings.conf`` sheet only if *add_config_sheet*); return the
-    change lines."""
-    sheets, _ = build_sheets(data)
+def refresh(book, data: Dataset, sheets: list | None = None, *,
+            add_config_sheet: bool = True) -> list[str]:
+    """Rewrite the owned sheets of *book* (an ``xlwings.Book``) from *data* (or its
+    sheet models *sheets*, if already built), adding the missing ones (the
+    ``xlwings.conf`` sheet only if *add_config_sheet*); return the change lines.
+    Raises ``DataErrors`` for data beyond Excel's limits, before writing anything."""
+    if sheets is None:
+        sheets, _ = build_sheets(data)
     existing = {s.name: s for s in book.sheets}
     if not add_config_sheet:
         sheets = [s for s in sheets if s.name != config.NAME or s.name in existing]
@@ -86,12 +89,13 @@ def main(book=None, *, add_config_sheet: bool = True) -> str:
     try:
         try:
             data = load_dataset(data_folder())
+            sheets, _ = build_sheets(data)  # also checks Excel's limits
         except DataErrors as exc:
             message = error_text(exc)
             app.alert(message, title=TITLE, mode="critical")
             return message
         set_dataset(data)
-        message = report(refresh(book, data, add_config_sheet=add_config_sheet))
+        message = report(refresh(book, data, sheets, add_config_sheet=add_config_sheet))
         app.alert(message, title=TITLE, mode="info")
         return message
     except Exception as exc:  # noqa: BLE001 - shown to the analyst, not raised into VBA

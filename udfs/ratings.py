@@ -6,9 +6,9 @@ import xlwings as xw
 
 from udfs._excel import (MISSING, Blank, as_number, broadcast, first_error, is_error,
                          unknown_name)
-from udfs._reference import dataset
+from udfs._reference import dataset_or_error
 from udfs.valuation import upside_value
-from workbook.dataset import DEFAULT_SCALE, INDUSTRY_SUFFIX, RatingScale, scale_names
+from workbook.dataset import DEFAULT_SCALE, INDUSTRY_SUFFIX, Dataset, RatingScale, scale_names
 
 #: Banding compares the value rounded to this many decimal places with the edges, so
 #: a return computed in binary floating point lands where its decimal reading does:
@@ -18,15 +18,15 @@ from workbook.dataset import DEFAULT_SCALE, INDUSTRY_SUFFIX, RatingScale, scale_
 BAND_DECIMALS = 10
 
 
-def scale_key(scale) -> str | None:
-    """The id of the scale named by the UDF argument *scale* (id or alias, any case;
-    blank: :data:`~workbook.dataset.DEFAULT_SCALE`), or ``None`` for anything that
-    names no scale (unknown text, a number, a range)."""
+def scale_key(scale, data: Dataset) -> str | None:
+    """The id of the scale of *data* named by the UDF argument *scale* (id or alias,
+    any case; blank: :data:`~workbook.dataset.DEFAULT_SCALE`), or ``None`` for anything
+    that names no scale (unknown text, a number, a range)."""
     if scale is None or (isinstance(scale, str) and not scale.strip()):
         return DEFAULT_SCALE
     if not isinstance(scale, str):
         return None
-    found = dataset().scale(scale)
+    found = data.scale(scale)
     return found.key if found else None
 
 
@@ -48,20 +48,25 @@ def english_flag(english) -> bool:
     return isinstance(flag, float) and flag != 0
 
 
-def rating_value(relative_return, scale=None, english=False):
-    """The band label of one fraction on the scale named *scale*: see :func:`RATING`."""
+def rating_value(relative_return, scale=None, english=False, data=None):
+    """The band label of one fraction on the scale named *scale*: see :func:`RATING`.
+    *data*: the dataset or its error value (default: the UDFs' current one)."""
     error = first_error(relative_return, scale, english)
     if error:
         return error
-    key = scale_key(scale)
+    if data is None:
+        data = dataset_or_error()
+    if isinstance(data, str):  # the data folder is invalid: its first problem
+        return data
+    key = scale_key(scale, data)
     if key is None:
-        return unknown_name("scale", scale, scale_names(dataset().scales))
+        return unknown_name("scale", scale, scale_names(data.scales))
     x = as_number(relative_return)
     if isinstance(x, str):
         return x
     if x is Blank:
         return MISSING
-    return band_label(x, dataset().scales[key], english_flag(english))
+    return band_label(x, data.scales[key], english_flag(english))
 
 
 @xw.func(category="coverbook")
@@ -108,9 +113,11 @@ def RATING(relative_return, scale="tianfeng", english=False):
     boolean or date -> ``#VALUE!``; an Excel error (in any argument) passes through;
     NaN or infinity -> ``#NUM!`` (Excel has no infinite numbers, so an infinite input
     can only be a mistake); an unknown scale -> ``#N/A unknown scale ...`` naming
-    the known ones.
+    the known ones; an invalid data folder -> ``#N/A data: <file:row:column: its
+    first problem>``.
     """
-    return broadcast(lambda x: rating_value(x, scale, english), relative_return)
+    data = dataset_or_error()  # once per call, not once per cell
+    return broadcast(lambda x: rating_value(x, scale, english, data), relative_return)
 
 
 @xw.func(category="coverbook")
@@ -131,28 +138,35 @@ def INDUSTRY_RATING(relative_return, english=False, broker="tianfeng"):
     industry ratings give no numbers, so they have no scale: ``#N/A unknown scale``.
     Shapes and non-number results as :func:`RATING`.
     """
+    data = dataset_or_error()
     if broker is None or (isinstance(broker, str) and not broker.strip()):
         scale = DEFAULT_SCALE + INDUSTRY_SUFFIX
     elif isinstance(broker, str) and not is_error(broker):
         scale = broker.strip().lower() + INDUSTRY_SUFFIX
-        if scale not in dataset().scales:
-            brokers = sorted(k[:-len(INDUSTRY_SUFFIX)] for k, s in dataset().scales.items()
+        if not isinstance(data, str) and scale not in data.scales:
+            brokers = sorted(k[:-len(INDUSTRY_SUFFIX)] for k, s in data.scales.items()
                              if s.kind == "industry")
             unknown = unknown_name("industry scale of broker", broker, brokers)
             return broadcast(lambda x: first_error(x, english) or unknown, relative_return)
     else:
         scale = broker  # an error passes through, anything else names no scale
-    return broadcast(lambda x: rating_value(x, scale, english), relative_return)
+    return broadcast(lambda x: rating_value(x, scale, english, data), relative_return)
 
 
-def implied_rating_value(target_price, close_price, benchmark_return=None, scale=None):
-    """The rating one target price implies (scalars): see :func:`IMPLIED_RATING`."""
+def implied_rating_value(target_price, close_price, benchmark_return=None, scale=None,
+                         data=None):
+    """The rating one target price implies (scalars): see :func:`IMPLIED_RATING`.
+    *data*: the dataset or its error value (default: the UDFs' current one)."""
     error = first_error(target_price, close_price, benchmark_return, scale)
     if error:
         return error
-    key = scale_key(scale)
+    if data is None:
+        data = dataset_or_error()
+    if isinstance(data, str):  # the data folder is invalid: its first problem
+        return data
+    key = scale_key(scale, data)
     if key is None:
-        return unknown_name("scale", scale, scale_names(dataset().scales))
+        return unknown_name("scale", scale, scale_names(data.scales))
     upside = upside_value(target_price, close_price)
     if isinstance(upside, str):
         return upside
@@ -160,7 +174,7 @@ def implied_rating_value(target_price, close_price, benchmark_return=None, scale
     if isinstance(benchmark, str):
         return benchmark
     relative = upside - (0.0 if benchmark is Blank else benchmark)
-    return band_label(relative, dataset().scales[key])
+    return band_label(relative, data.scales[key])
 
 
 @xw.func(category="coverbook")
@@ -175,7 +189,8 @@ def implied_rating_value(target_price, close_price, benchmark_return=None, scale
         doc="Scale id as in RATING: \"tianfeng\" (default), \"huatai\", \"gtja\", \"csc\", "
             "\"industrial\", \"cmsc\", \"nesc\".")
 def IMPLIED_RATING(target_price, close_price, benchmark_return=0, scale="tianfeng"):
-    """The rating a target price implies: ``RATING(UPSIDE(target, close) − benchmark_return, scale)``.
+    """The rating a target price implies:
+    ``RATING(UPSIDE(target, close) − benchmark_return, scale)``.
 
     The upside (target / close − 1, a fraction) relative to the benchmark's expected
     return, banded on the broker's scale (edges and rounding to 10 decimal places as
@@ -188,7 +203,9 @@ def IMPLIED_RATING(target_price, close_price, benchmark_return=0, scale="tianfen
     benchmark return and the scale are one value each. Results other than a label:
     ``n.a.`` for a blank target or close; the errors of :func:`UPSIDE`; a text,
     boolean or date benchmark ``#VALUE!``; an unknown scale ``#N/A unknown scale
-    ...``; an Excel error in any argument passes through.
+    ...``; an Excel error in any argument passes through; an invalid data folder
+    ``#N/A data: ...`` naming its first problem.
     """
-    return broadcast(lambda t, c: implied_rating_value(t, c, benchmark_return, scale),
+    data = dataset_or_error()  # once per call, not once per cell
+    return broadcast(lambda t, c: implied_rating_value(t, c, benchmark_return, scale, data),
                      target_price, close_price)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xlwings as xw
 
 from udfs._excel import Blank, as_number, as_text, finite, first_error, unknown_name
-from udfs._reference import dataset
+from udfs._reference import dataset_or_error
 
 #: Tokens per price unit: prices are quoted in USD per 1M tokens.
 TOKENS_PER_UNIT = 1_000_000
@@ -14,13 +14,17 @@ TOKENS_PER_UNIT = 1_000_000
 SIDES = ("input", "output", "reasoning")
 
 
-def _price(model, side):
-    """USD per 1M tokens of *model* on *side*, or the error text to return."""
+def _price(model, side, data=None):
+    """USD per 1M tokens of *model* on *side*, or the error text to return. *data*:
+    the dataset or its error value (default: the UDFs' current one)."""
     error = first_error(model, side)
     if error:
         return error
+    if data is None:
+        data = dataset_or_error()
+    if isinstance(data, str):  # the data folder is invalid: its first problem
+        return data
     name = as_text(model)
-    data = dataset()
     row = data.token_price(name) if name else None
     if row is None:
         return unknown_name("model", model, [p.model for p in data.token_prices])
@@ -51,6 +55,9 @@ def TOKEN_PRICE(model, side):
     Source: ``workbook/data/token_prices.csv`` (OpenAI list prices as tabulated in the
     seed report, as of 2024-09-24). An unknown model or side gives
     ``#N/A unknown model ...`` naming the known ones.
+
+    While the data folder is invalid: ``#N/A data: ...`` naming its first problem
+    (file:row:column).
     """
     return _price(model, side)
 
@@ -68,15 +75,17 @@ def TOKEN_COST(model, input_tokens, output_tokens, reasoning_tokens=0):
     Token counts: blank = 0; negative -> ``#NUM!``; text, boolean or date ->
     ``#VALUE!``; an Excel error passes through; NaN or infinity, or a cost beyond
     Excel's largest number -> ``#NUM!``. Unknown model -> ``#N/A unknown model ...``
-    naming the known ones. Linear in each token count (prices are per token).
+    naming the known ones; invalid data folder -> ``#N/A data: ...`` naming its
+    first problem. Linear in each token count (prices are per token).
     """
     error = first_error(model, input_tokens, output_tokens, reasoning_tokens)
     if error:
         return error
-    price_in = _price(model, "input")
+    data = dataset_or_error()
+    price_in = _price(model, "input", data)
     if isinstance(price_in, str):
         return price_in
-    price_out = _price(model, "output")
+    price_out = _price(model, "output", data)
     counts = [_tokens(t) for t in (input_tokens, output_tokens, reasoning_tokens)]
     for c in counts:
         if isinstance(c, str):
@@ -93,14 +102,17 @@ def COST_RATIO(model_a, model_b, side):
     """Price of *model_a* / price of *model_b* on *side*: a multiple (3 = three times
     as expensive), scalar. A zero price of *model_b* gives ``#DIV/0!``; unknown models
     or sides give ``#N/A unknown ...`` naming the known ones.
+
+    While the data folder is invalid: ``#N/A data: ...`` naming its first problem.
     """
     error = first_error(model_a, model_b, side)
     if error:
         return error
-    a = _price(model_a, side)
+    data = dataset_or_error()
+    a = _price(model_a, side, data)
     if isinstance(a, str):
         return a
-    b = _price(model_b, side)
+    b = _price(model_b, side, data)
     if isinstance(b, str):
         return b
     if b == 0:

@@ -33,10 +33,10 @@ from pathlib import Path
 from workbook import DATA_DIR
 from workbook.dataset.claims import CLAIM_COLUMNS, CLAIM_METRICS, CLAIMS_FILE, Claim, load_claims
 from workbook.dataset.coverage import (COVERAGE_FILE, COVERAGE_FIXED, COVERAGE_OPTIONAL,
-                                       EPS_COLUMN_LOOSE_RE,
-                                       EPS_COLUMN_RE, TICKER_RE, Coverage, FiscalYear, Stock,
-                                       load_coverage, ticker_problem)
-from workbook.dataset.errors import DataError, DataErrors
+                                       EPS_COLUMN_LOOSE_RE, EPS_COLUMN_RE, EXCHANGE_BY_PREFIX,
+                                       TICKER_RE, Coverage, FiscalYear, Stock, load_coverage,
+                                       ticker_problem)
+from workbook.dataset.errors import MAX_SHOWN, DataError, DataErrors, problem_lines
 from workbook.dataset.rating_scales import (DEFAULT_SCALE, INDUSTRY_SUFFIX,
                                             RATING_SCALES_FILE, Band, RatingScale,
                                             find_scale, load_scales, scale_names)
@@ -116,19 +116,20 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
 
 
 __all__ = [
-    "load_dataset", "Dataset", "DataError", "DataErrors", "DATA_FILES",
-    "DEFAULT_SCALE", "INDUSTRY_SUFFIX", "find_scale", "scale_names",
+    "load_dataset", "Dataset", "DataError", "DataErrors", "DATA_FILES", "problem_lines",
+    "MAX_SHOWN", "DEFAULT_SCALE", "INDUSTRY_SUFFIX", "find_scale", "scale_names",
     # records
     "Coverage", "FiscalYear", "Stock", "TokenPrice", "Band", "RatingScale", "Claim",
     "Settings",
     # file names and their columns
-    "SETTINGS_FILE", "COVERAGE_FILE", "TOKEN_PRICES_FILE", "RATING_SCALES_FILE", "CLAIMS_FILE",
-    "REPORT_PE_FILE", "COVERAGE_FIXED", "COVERAGE_OPTIONAL", "TOKEN_COLUMNS", "CLAIM_COLUMNS",
-    "CLAIM_METRICS",
+    "SETTINGS_FILE", "COVERAGE_FILE", "TOKEN_PRICES_FILE", "RATING_SCALES_FILE",
+    "CLAIMS_FILE", "REPORT_PE_FILE", "COVERAGE_FIXED", "COVERAGE_OPTIONAL", "TOKEN_COLUMNS",
+    "CLAIM_COLUMNS", "CLAIM_METRICS",
     # the shared reader's rules
-    "ENCODINGS", "TICKER_RE", "EPS_COLUMN_RE", "EPS_COLUMN_LOOSE_RE", "NUMBER_RE",
+    "ENCODINGS", "TICKER_RE", "EXCHANGE_BY_PREFIX", "EPS_COLUMN_RE", "EPS_COLUMN_LOOSE_RE", "NUMBER_RE",
     "MODEL_RE", "DATE_RE", "EXCEL_MAX_TEXT", "EXCEL_FIRST_DATE",
     # per-file loaders and parsers
-    "load_settings", "load_coverage", "load_token_prices", "load_scales", "load_claims", "load_report_pe",
+    "load_settings", "load_coverage", "load_token_prices", "load_scales", "load_claims",
+    "load_report_pe",
     "read_text", "read_csv", "parse_number", "parse_date", "ticker_problem",
 ]

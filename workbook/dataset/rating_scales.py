@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Mapping
 
 from workbook.dataset.errors import Collector, DataError
-from workbook.dataset.reader import read_text
+from workbook.dataset.reader import EXCEL_MAX_TEXT, TOO_LONG, excel_length, read_text
 
 RATING_SCALES_FILE = "rating_scales.toml"
 #: The scale ``RATING`` uses when none is named, and whose ``-industry`` scale
@@ -31,6 +31,9 @@ KINDS = ("stock", "industry")
 #: Where a scale's English labels come from: the broker's English disclosure, or the
 #: conventional Buy / Accumulate / Neutral / Reduce / Sell where none was found.
 LABELS_EN = ("disclosure", "conventional")
+#: The text keys of a scale table; like every cell, each must fit an Excel cell.
+SCALE_TEXTS = ("title", "title_en", "benchmark", "benchmark_en", "measure", "broker",
+               "broker_en", "source", "labels_en_source")
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ _TOML_BANDS_RE = re.compile(r"\s*\[\[\s*([A-Za-z0-9_\-]+)\s*\.\s*bands\s*\]\]\s*
 _TOML_KEY_RE = re.compile(r"\s*([A-Za-z0-9_\-]+)\s*=")
 
 
-def _toml_lines(text: str) -> dict[str, dict]:
+def toml_lines(text: str) -> dict[str, dict]:
     """Where things are in a scales file: ``{scale: {"": line of [scale], key: line,
     "bands": [{"": line of [[scale.bands]], key: line}, ...]}}``.
 
@@ -163,7 +166,7 @@ def load_scales(path: Path, errors: list[DataError]) -> dict[str, RatingScale]:
     line, ids and aliases must be unique, and :data:`DEFAULT_SCALE` and its industry
     scale must be there (``RATING`` and ``INDUSTRY_RATING`` use them by default).
 
-    Each error's row is the line of the key at fault (found by :func:`_toml_lines`),
+    Each error's row is the line of the key at fault (found by :func:`toml_lines`),
     its column the key's name.
     """
     text = read_text(path, errors)
@@ -176,7 +179,7 @@ def load_scales(path: Path, errors: list[DataError]) -> dict[str, RatingScale]:
         at = re.search(r"at line (\d+)", str(exc))
         out.add(int(at.group(1)) if at else None, None, f"not valid TOML: {exc}")
         return {}
-    lines = _toml_lines(text)
+    lines = toml_lines(text)
     scales = {}
     broken: set[str] = set()
     names: dict[str, str] = {}  # every id and alias -> the scale that has it
@@ -230,6 +233,9 @@ def load_scales(path: Path, errors: list[DataError]) -> dict[str, RatingScale]:
                         f"[{key}]: the name {name!r} is already taken by [{names[name]}]")
             else:
                 names[name] = key
+        for name in SCALE_TEXTS:
+            if isinstance(table.get(name), str) and excel_length(table[name]) > EXCEL_MAX_TEXT:
+                out.add(where.get(name, where.get("")), name, f"[{key}]: {TOO_LONG}")
         raw_bands = table.get("bands", [])
         if not isinstance(raw_bands, list) or not all(isinstance(b, dict) for b in raw_bands):
             out.add(where.get("bands"), "bands", f"[{key}]: write each band as [[{key}.bands]]")
@@ -256,6 +262,12 @@ def load_scales(path: Path, errors: list[DataError]) -> dict[str, RatingScale]:
                 if field_name in b and not _is_text(b[field_name]):
                     out.add(band_lines.get(field_name, band_lines.get("")), field_name,
                             f"{name}: {b[field_name]!r} must be text")
+                    band_ok = False
+            for field_name in ("label", "label_en", "wording"):
+                text = b.get(field_name)
+                if isinstance(text, str) and excel_length(text) > EXCEL_MAX_TEXT:
+                    out.add(band_lines.get(field_name, band_lines.get("")), field_name,
+                            f"{name}: {TOO_LONG}")
                     band_ok = False
             if band_ok:
                 bands.append(Band(b["label"], str(b.get("label_en", b["label"])),

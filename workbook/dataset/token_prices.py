@@ -40,7 +40,7 @@ def load_token_prices(path: Path, errors: list[DataError],
     *model_ids*, if given, receives the model id of every row, valid or not, so that
     claims naming a model whose row has an error are not reported a second time.
     """
-    parsed = read_csv(path, TOKEN_COLUMNS, errors)
+    parsed = read_csv(path, TOKEN_COLUMNS, errors, empty="no models; add one row per model")
     if parsed is None:
         return ()
     _, header, rows = parsed
@@ -78,7 +78,5 @@ def load_token_prices(path: Path, errors: list[DataError],
             prices.append(TokenPrice(model, row["display_name"] or model, price_in,
                                      price_out, int(window), row["knowledge_cutoff"],
                                      as_of, row["source"]))
-    if not rows:
-        out.add(None, None, "no models; add one row per model")
     return tuple(prices)
 

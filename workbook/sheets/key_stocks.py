@@ -18,10 +18,11 @@ Two layouts of the P/E block, same cells and same cached values:
 - up to :data:`ARRAY_THRESHOLD` stocks, one ``=PE(<close>,<EPS>)`` per cell of its own
   row, as an analyst would type it;
 - above it, one dynamic array formula per fiscal year, ``=PE(C4:C5003,F4:F5003)``,
-  spilling down the column, and likewise one per added column. In Excel each scalar UDF call is a round trip from VBA to
-  the Python COM server (milliseconds; xlwings issue #1976), so 5,000 stocks x 4 years
-  of scalar cells take minutes to recalculate and the array layout takes 4 calls. The
-  build computes each column's cached values with one call of the same UDF.
+  spilling down the column, and likewise one per added column. In Excel each scalar
+  UDF call is a round trip from VBA to the Python COM server (milliseconds; xlwings
+  issue #1976), so 5,000 stocks x 4 years of scalar cells take minutes to recalculate
+  and the array layout takes 4 calls. The build computes each column's cached values
+  with one call of the same UDF.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ FIRST_EPS_COL = 5
 #: column). 200 x 4 years is 800 scalar calls, a few seconds of recalculation in
 #: Excel; below it the per-cell formulas are easier to read and to edit.
 ARRAY_THRESHOLD = 200
+#: The note lists the close dates up to this many, else their range and count.
+MAX_NOTE_DATES = 5
 #: What the rating check column shows: the published rating is the one the target
 #: price implies, or another one. A missing implied rating (no target: n.a.) or an
 #: error text is shown as it is.
@@ -181,6 +184,8 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
     sheet = Sheet(NAME, freeze=(FIRST_DATA_ROW, 2),
                   page=PrintSetup(repeat_rows=(HEADER_ROW, HEADER_ROW)))
     dates = sorted({s.close_date.isoformat() for s in cov.stocks})
+    if len(dates) > MAX_NOTE_DATES:  # the note must fit one cell (32,767 characters)
+        dates = [f"{dates[0]} … {dates[-1]} ({len(dates)} dates)"]
     sheet.add(TITLE_ROW, 0, [[value("重点标的 Key stocks", "title")]])
     sheet.add(NOTE_ROW, 0, [[value(
         f"收盘价 Close: CNY, {', '.join(dates)}; EPS: CNY/share; "
