@@ -1,0 +1,111 @@
+"""Read and validate the data files into domain records.
+
+Stages: read text (encoding) -> parse rows -> validate -> records. Every problem is
+collected as a :class:`DataError` naming file, row (the line number in the file, the
+header being row 1) and column (the header's name), and :func:`load_dataset` raises
+one :class:`DataErrors` holding all of them, before anything is written anywhere.
+
+One module per data file holds that file's rules and records; they share one reader
+and one error collector:
+
+=====================  ============================================================
+``coverage.py``        ``coverage.csv``: tickers, close, rating, EPS per fiscal year
+``token_prices.py``    ``token_prices.csv``: USD per 1M tokens per model
+``rating_scales.py``   ``rating_scales.toml``: rating bands that tile the real line
+``claims.py``          ``claims.csv``: the report's price claims (optional)
+``report_pe.py``       ``report_pe.csv``: the report's printed P/E (optional)
+``reader.py``          encodings, CSV records, header checks, number and date cells
+``errors.py``          :class:`DataError`, :class:`DataErrors` and the collector
+=====================  ============================================================
+
+Adding a data file: a module like the ones above, a field of :class:`Dataset` naming
+the file, and one line in :func:`load_dataset`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from workbook import DATA_DIR
+from workbook.dataset.claims import CLAIM_COLUMNS, CLAIM_METRICS, CLAIMS_FILE, Claim, load_claims
+from workbook.dataset.coverage import (COVERAGE_FILE, COVERAGE_FIXED, EPS_COLUMN_LOOSE_RE,
+                                       EPS_COLUMN_RE, TICKER_RE, Coverage, FiscalYear, Stock,
+                                       load_coverage, ticker_problem)
+from workbook.dataset.errors import DataError, DataErrors
+from workbook.dataset.rating_scales import (RATING_SCALES_FILE, Band, RatingScale,
+                                            load_scales)
+from workbook.dataset.reader import (DATE_RE, ENCODINGS, EXCEL_FIRST_DATE, EXCEL_MAX_TEXT,
+                                     NUMBER_RE, parse_date, parse_number, read_csv, read_text)
+from workbook.dataset.report_pe import REPORT_PE_FILE, load_report_pe
+from workbook.dataset.token_prices import (MODEL_RE, TOKEN_COLUMNS, TOKEN_PRICES_FILE,
+                                           TokenPrice, load_token_prices)
+
+
+def _from(file: str, **kwargs):
+    """A :class:`Dataset` field read from the data file *file* (listed in DATA_FILES)."""
+    return field(metadata={"file": file}, **kwargs)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything the workbook is built from, validated."""
+
+    folder: Path
+    coverage: Coverage = _from(COVERAGE_FILE)
+    token_prices: tuple[TokenPrice, ...] = _from(TOKEN_PRICES_FILE)
+    scales: dict[str, RatingScale] = _from(RATING_SCALES_FILE)
+    claims: tuple[Claim, ...] = _from(CLAIMS_FILE)
+    #: The report's printed P/E per (code, fiscal-year label); used by checks only.
+    report_pe: dict[tuple[str, str], float] = _from(REPORT_PE_FILE, default_factory=dict)
+
+    def token_price(self, model: str) -> TokenPrice | None:
+        """The price row of *model* (case-insensitive), or ``None``."""
+        wanted = model.strip().lower()
+        return next((p for p in self.token_prices if p.model == wanted), None)
+
+
+#: Every file coverbook reads from a data folder (what the data hash covers), in the
+#: order of the :class:`Dataset` fields that hold them.
+DATA_FILES = tuple(f.metadata["file"] for f in fields(Dataset) if "file" in f.metadata)
+
+
+def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
+    """Read and validate every data file in *folder*.
+
+    Raises :class:`DataErrors` listing every problem (file, row, column) if any file
+    is missing or invalid; returns the validated :class:`Dataset` otherwise.
+    """
+    folder = Path(folder)
+    errors: list[DataError] = []
+    # One line per data file, in reading order: a file's rules may use what an earlier
+    # file gave (ratings are checked against the stock scale, claims against the models).
+    scales = load_scales(folder / RATING_SCALES_FILE, errors)
+    coverage = load_coverage(folder / COVERAGE_FILE, scales.get("stock"), errors)
+    model_ids: list[str] = []
+    prices = load_token_prices(folder / TOKEN_PRICES_FILE, errors, model_ids)
+    claims = load_claims(folder / CLAIMS_FILE, model_ids, errors)
+    report_pe = load_report_pe(folder / REPORT_PE_FILE, errors)
+    if errors:
+        # File by file in the order read, each file's errors by line (file-level first).
+        files = list(dict.fromkeys(e.file for e in errors))
+        errors.sort(key=lambda e: (files.index(e.file), e.row or 0))
+        raise DataErrors(errors)
+    assert coverage is not None
+    return Dataset(folder, coverage, prices, scales, claims, report_pe)
+
+
+__all__ = [
+    "load_dataset", "Dataset", "DataError", "DataErrors", "DATA_FILES",
+    # records
+    "Coverage", "FiscalYear", "Stock", "TokenPrice", "Band", "RatingScale", "Claim",
+    # file names and their columns
+    "COVERAGE_FILE", "TOKEN_PRICES_FILE", "RATING_SCALES_FILE", "CLAIMS_FILE",
+    "REPORT_PE_FILE", "COVERAGE_FIXED", "TOKEN_COLUMNS", "CLAIM_COLUMNS", "CLAIM_METRICS",
+    # the shared reader's rules
+    "ENCODINGS", "TICKER_RE", "EPS_COLUMN_RE", "EPS_COLUMN_LOOSE_RE", "NUMBER_RE",
+    "MODEL_RE", "DATE_RE", "EXCEL_MAX_TEXT", "EXCEL_FIRST_DATE",
+    # per-file loaders and parsers
+    "load_coverage", "load_token_prices", "load_scales", "load_claims", "load_report_pe",
+    "read_text", "read_csv", "parse_number", "parse_date", "ticker_problem",
+]

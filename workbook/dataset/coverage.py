@@ -1,0 +1,187 @@
+"""``coverage.csv``: the key-stocks table (ticker, name, close, close date, rating,
+one EPS column per fiscal year). See the README's "The data" for what an analyst types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbook.dataset.errors import Collector, DataError
+from workbook.dataset.rating_scales import RatingScale
+from workbook.dataset.reader import date_cell, nearest, number_cell, read_csv
+
+COVERAGE_FILE = "coverage.csv"
+
+#: Tickers: six ASCII digits and the exchange suffix Shanghai (.SH), Shenzhen (.SZ)
+#: or Beijing (.BJ), the A-share markets this product supports. ``[0-9]``, not
+#: ``\d``: ``\d`` also matches full-width digits (０００６３), which an IME can type.
+TICKER_RE = re.compile(r"[0-9]{6}\.(SH|SZ|BJ)")
+#: Fiscal-year columns: ``EPS 2024E`` (E = estimate) or ``EPS 2023A`` (A = actual).
+EPS_COLUMN_RE = re.compile(r"EPS ([0-9]{4})([AE])")
+#: Near misses of a year column (``eps2024e``, ``EPS 2024 E``), for the hint.
+EPS_COLUMN_LOOSE_RE = re.compile(r"EPS\s*([0-9]{4})\s*([AE])", re.IGNORECASE)
+
+COVERAGE_FIXED = ("code", "name", "close", "close_date", "rating")
+
+
+@dataclass(frozen=True)
+class FiscalYear:
+    """A fiscal-year column: ``year`` and ``kind`` ``"A"`` (actual) or ``"E"`` (estimate)."""
+
+    year: int
+    kind: str
+
+    @property
+    def label(self) -> str:
+        """``"2024E"``: how the report heads the column."""
+        return f"{self.year}{self.kind}"
+
+
+@dataclass(frozen=True)
+class Stock:
+    """One covered stock. ``close`` in CNY; ``eps`` in CNY per share, one per fiscal
+    year in the order of :attr:`Coverage.years`, ``None`` where the cell is blank."""
+
+    code: str
+    name: str
+    close: float
+    close_date: dt.date
+    rating: str
+    eps: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The key-stocks table: fiscal years (column order) and stocks (row order)."""
+
+    years: tuple[FiscalYear, ...]
+    stocks: tuple[Stock, ...]
+
+
+
+def ticker_problem(code: str) -> str | None:
+    """Why *code* is not a supported ticker (with a hint), or ``None`` if it is one.
+
+    A code is never repaired: ``63`` is not padded to ``000063`` and ``000063.sz``
+    is not upper-cased, because a guess that is wrong looks right in the workbook.
+    """
+    if TICKER_RE.fullmatch(code):
+        return None
+    if not code:
+        return "empty; a ticker such as 000063.SZ is required"
+    base = f"{code!r} is not a ticker like 000063.SZ (6 digits, then .SH, .SZ or .BJ)"
+    normal = unicodedata.normalize("NFKC", code).upper()
+    if normal != code.upper() and TICKER_RE.fullmatch(normal):
+        return f"{base}; full-width characters: type {normal}"
+    if TICKER_RE.fullmatch(code.upper()):
+        return f"{base}; write the exchange in capitals: {code.upper()}"
+    if re.fullmatch(r"[0-9]{1,5}(\.(SH|SZ|BJ))?", code, re.IGNORECASE):
+        return (f"{base}; fewer than 6 digits: leading zeros were lost (Excel drops "
+                "them from a number cell); type all 6 digits in a text cell")
+    if re.fullmatch(r"[0-9]{6}", code):
+        return f"{base}; add the exchange: .SH (Shanghai), .SZ (Shenzhen) or .BJ (Beijing)"
+    swapped = re.fullmatch(r"(SH|SZ|BJ)\.?([0-9]{6})", code, re.IGNORECASE)
+    if swapped:
+        return (f"{base}; the exchange goes after the digits: "
+                f"{swapped.group(2)}.{swapped.group(1).upper()}")
+    return base
+
+
+def _year_column_hint(name: str, fixed_missing: list[str]) -> tuple[str, str | None]:
+    """The hint for an unknown coverage column, and the missing fixed column it is
+    taken for (so that column is not also reported missing), if any."""
+    loose = EPS_COLUMN_LOOSE_RE.fullmatch(name.strip())
+    if loose:
+        return f"did you mean 'EPS {loose.group(1)}{loose.group(2).upper()}'?", None
+    guess = nearest(name, fixed_missing)
+    if guess:
+        return f"did you mean {guess!r}?", guess
+    return ("a year column is named like 'EPS 2024E' (A = actual, E = estimate); "
+            f"the other columns are {', '.join(COVERAGE_FIXED)}"), None
+
+
+def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
+                  ) -> Coverage | None:
+    """The key-stocks table from ``coverage.csv`` (see the README for its columns).
+
+    *scale* is the stock rating scale whose labels the ``rating`` column must use
+    (``None`` when the scale itself is invalid: ratings are then not checked).
+    """
+    parsed = read_csv(path, None, errors)
+    if parsed is None:
+        return None
+    header_line, header, rows = parsed
+    out = Collector(path.name, errors)
+    years: list[FiscalYear] = []
+    eps_columns: list[str] = []
+    start_errors = len(errors)
+    ok = True
+    missing = [name for name in COVERAGE_FIXED if name not in header]
+    claimed: set[str] = set()
+    for name in header:
+        if name in COVERAGE_FIXED:
+            continue
+        match = EPS_COLUMN_RE.fullmatch(name)
+        if not match:
+            hint, guess = _year_column_hint(name, [m for m in missing if m not in claimed])
+            if guess:
+                claimed.add(guess)
+            out.add(header_line, name, f"unknown column; {hint}")
+            ok = False
+            continue
+        year = FiscalYear(int(match.group(1)), match.group(2))
+        if any(y.year == year.year for y in years):
+            out.add(header_line, name, f"fiscal year {year.year} appears twice")
+            ok = False
+        elif years and year.year < years[-1].year:
+            out.add(header_line, name, "year columns must be in increasing order")
+            ok = False
+        years.append(year)
+        eps_columns.append(name)
+    for name in missing:
+        if name not in claimed:
+            out.add(header_line, name, "missing column; coverage.csv needs "
+                    + ", ".join(COVERAGE_FIXED) + " and one column 'EPS <year>A|E' per year")
+            ok = False
+    if not eps_columns and ok:
+        out.add(header_line, None, "no EPS columns; add at least one such as 'EPS 2024E'")
+        ok = False
+    ok = ok and len(errors) == start_errors
+    labels = [b.label for b in scale.bands] if scale else []
+    english = {b.label_en.lower(): b.label for b in scale.bands} if scale else {}
+    seen: dict[str, int] = {}
+    stocks = []
+    for line, row in rows:
+        start = len(errors)
+        code = row.get("code")
+        problem = ticker_problem(code) if code is not None else None
+        if problem:
+            out.add(line, "code", problem)
+        elif code is not None:
+            out.unique(seen, line, "code", code)
+        if row.get("name") == "":
+            out.add(line, "name", "empty; a company name is required")
+        close = number_cell(out, line, "close", row["close"], positive=True) \
+            if "close" in row else None
+        close_date = date_cell(out, line, "close_date", row["close_date"]) \
+            if "close_date" in row else None
+        rating = row.get("rating")
+        if labels and rating is not None and rating not in labels:
+            if rating.lower() in english:
+                hint = f"that is the English label of {english[rating.lower()]}; " \
+                       f"write {english[rating.lower()]}"
+            else:
+                hint = f"known: {', '.join(labels)}"
+            out.add(line, "rating", f"{rating!r} is not a rating of the stock scale; {hint}"
+                    if rating else f"empty; a rating is required ({', '.join(labels)})")
+        eps = tuple(number_cell(out, line, c, row[c], blank_ok=True) for c in eps_columns)
+        if ok and len(errors) == start:
+            stocks.append(Stock(code, row["name"], close, close_date, rating, eps))
+    if not rows:
+        out.add(None, None, "no stocks; add one row per ticker")
+    return Coverage(tuple(years), tuple(stocks)) if ok else None
+

@@ -1,0 +1,274 @@
+"""The shared reader of the data files: encodings, CSV records, header checks, and
+the number and date rules every file uses.
+
+A loader of one data file (``coverage.py``, ``token_prices.py`` ...) calls
+:func:`read_csv` (or :func:`read_text` for TOML) and then :func:`number_cell` /
+:func:`date_cell` for each cell, which record problems in its
+:class:`~workbook.dataset.errors.Collector`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import math
+import re
+import unicodedata
+from pathlib import Path
+from typing import Iterable
+
+from xlsxwriter.utility import xl_col_to_name
+
+from workbook.dataset.errors import Collector, DataError
+
+#: Encodings tried in order: UTF-8 (with or without BOM), then GB18030, the superset
+#: of GBK that Excel on a Chinese-locale Windows uses for "CSV".
+ENCODINGS = ("utf-8-sig", "gb18030")
+#: A plain decimal as analysts type it; no thousands separators, no dashes for n.a.
+NUMBER_RE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+#: Dates: ISO ``2024-09-23``, or ``2024/9/23`` as Excel on a Chinese-locale Windows
+#: re-saves a date cell (its short date format). Year first, so never ambiguous.
+DATE_RE = re.compile(r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})")
+#: Longest text an Excel cell holds (UTF-16 code units); XlsxWriter would cut longer
+#: text silently (``write_string`` returns -2), so the loader rejects it instead.
+EXCEL_MAX_TEXT = 32767
+
+
+def nearest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate *name* is most likely a typo of (case-insensitive), or ``None``.
+
+    difflib's ratio with its usual cutoff 0.6: ``clsoe`` -> ``close``, ``Code`` ->
+    ``code``; names sharing too little (``price`` vs ``close``) get no suggestion.
+    """
+    lowered = {c.lower(): c for c in candidates}
+    match = difflib.get_close_matches(name.strip().lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[match[0]] if match else None
+
+
+def column_letter(index: int) -> str:
+    """Excel's letter of the zero-based column *index*: 0 -> ``A``, 27 -> ``AB``."""
+    return xl_col_to_name(index)
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    """Line number (1-based) of byte *offset* in *raw*."""
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def read_text(path: Path, errors: list[DataError]) -> str | None:
+    """The text of *path*, decoded with the first of :data:`ENCODINGS` that fits.
+
+    A file none of them decodes gets one error naming the encodings tried and the
+    line where each failed (the row is where the last one, GB18030, failed).
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        errors.append(DataError(path.name, None, None, f"file not found in {path.parent}"))
+        return None
+    except OSError as exc:
+        errors.append(DataError(path.name, None, None, f"cannot read: {exc.strerror}"))
+        return None
+    failures: list[tuple[str, int]] = []
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            failures.append((encoding, exc.start))
+    names = {"utf-8-sig": "UTF-8 (with or without BOM)", "gb18030": "GB18030 (GBK)"}
+    tried = "; ".join(f"{names.get(enc, enc)} fails at line {_line_of(raw, at)}"
+                      for enc, at in failures)
+    what = ""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        what = "it is UTF-16 (Excel's 'Unicode Text'); "
+    errors.append(DataError(
+        path.name, _line_of(raw, failures[-1][1]), None,
+        f"cannot decode the text ({tried}); {what}save it as UTF-8 (Excel: 'CSV UTF-8') "
+        "or GB18030/GBK (Excel on a Chinese Windows: 'CSV')",
+    ))
+    return None
+
+
+def _csv_records(text: str, out: Collector) -> list[tuple[int, list[str]]] | None:
+    """``(line, fields)`` of every record; *line* is where the record starts in the
+    file (a quoted field may span lines), counting the header as line 1."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records = []
+    start = 1
+    try:
+        for record in reader:
+            records.append((start, record))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        out.add(start, None, f"not readable as CSV: {exc}")
+        return None
+    return records
+
+
+def read_csv(path: Path, expected: tuple[str, ...] | None, errors: list[DataError],
+             ) -> tuple[int, list[str], list[tuple[int, dict[str, str]]]] | None:
+    """The header's line, the header and ``(line, {column: text})`` rows of a CSV
+    file; cells are stripped; lines are the file's line numbers.
+
+    The header is the first non-blank line. With *expected*, it must hold exactly
+    those columns (any order); missing, unknown (with the nearest expected name as a
+    hint) and repeated columns are errors. Blank lines are skipped. Blank columns to
+    the right of the last named one, which Excel writes for a formerly used range,
+    are ignored when they are empty; a value there is an error.
+
+    Rows are returned even when the header has errors (callers compare the error
+    count): the returned header holds each named column once, and a row holds only
+    those columns. ``None`` only when the file cannot be read at all.
+    """
+    text = read_text(path, errors)
+    if text is None:
+        return None
+    out = Collector(path.name, errors)
+    records = _csv_records(text, out)
+    if records is None:
+        return None
+    records = [(line, r) for line, r in records if any(cell.strip() for cell in r)]
+    if not records:
+        out.add(1, None, "file is empty; expected a header row")
+        return None
+    header_line, raw_header = records[0]
+    header = [h.strip() for h in raw_header]
+    while header and header[-1] == "":
+        header.pop()
+    for i, name in enumerate(header):
+        if name == "":
+            out.add(header_line, f"column {column_letter(i)}",
+                    "the header cell is empty; name the column or delete it")
+    for name in sorted({h for h in header if h and header.count(h) > 1}):
+        out.add(header_line, name, "column appears more than once; the first one is used")
+    if expected is not None:
+        missing = [name for name in expected if name not in header]
+        claimed = set()
+        for name in header:
+            if name and name not in expected:
+                guess = nearest(name, [m for m in missing if m not in claimed])
+                if guess:
+                    claimed.add(guess)
+                    out.add(header_line, name, f"unknown column; did you mean {guess!r}?")
+                else:
+                    out.add(header_line, name,
+                            f"unknown column; expected columns: {', '.join(expected)}")
+        for name in missing:
+            if name not in claimed:
+                out.add(header_line, name,
+                        f"missing column; expected columns: {', '.join(expected)}")
+    # Rows are still read under a faulty header, so their errors are reported in the
+    # same run; the columns that are there are checked, the others are not.
+    width = len(header)
+    rows = []
+    for line, record in records[1:]:
+        beyond = [i for i in range(width, len(record)) if record[i].strip()]
+        if beyond:
+            out.add(line, f"column {column_letter(beyond[0])}",
+                    f"{record[beyond[0]].strip()!r} is right of the last column "
+                    f"{header[-1]!r}; a comma too many in this row?")
+            continue
+        record = record[:width]
+        if len(record) < width:
+            hint = ("; a quote (\") opened in this row is never closed"
+                    if any("\n" in cell for cell in record) else
+                    f"; missing: {', '.join(header[len(record):])} (keep a comma for "
+                    "each empty cell)")
+            out.add(line, None, f"{len(record)} fields, the header has {width}{hint}")
+            continue
+        cells = {}
+        for name, cell in zip(header, record):
+            if not name or name in cells:
+                continue
+            cell = cell.strip()
+            if len(cell.encode("utf-16-le")) // 2 > EXCEL_MAX_TEXT:
+                out.add(line, name, f"longer than {EXCEL_MAX_TEXT} characters, the most "
+                        "an Excel cell holds")
+                cell = cell[:40]
+            cells[name] = cell
+        rows.append((line, cells))
+    return header_line, list(dict.fromkeys(h for h in header if h)), rows
+
+
+def parse_number(text: str) -> float | None:
+    """A finite float from a plain decimal (``"108.90"``, ``"-0.5"``), else ``None``."""
+    if not NUMBER_RE.fullmatch(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+#: What analysts type for "no figure"; a blank cell is the way to say it.
+_NO_FIGURE = {"-", "--", "—", "——", "–", "n.a.", "n.a", "na", "n/a", "#n/a", "nm", "none",
+              "null", "nan", "/"}
+
+
+def _number_hint(text: str, blank_ok: bool) -> str:
+    """Why *text* is not a plain decimal, and what to type instead."""
+    normal = unicodedata.normalize("NFKC", text)
+    if normal != text and parse_number(normal.replace(" ", "")) is not None:
+        return f"full-width characters; type {normal.replace(' ', '')}"
+    if text.lower() in _NO_FIGURE:
+        return ("leave the cell empty when there is no figure" if blank_ok
+                else "a figure is required here")
+    if "," in text:
+        return "no commas: a decimal point (1.94) and no thousands separators (1234)"
+    if text.endswith("%"):
+        return "no % sign: type the number itself"
+    if text.startswith("#"):
+        return "an Excel error value: fix the formula in the source workbook"
+    if NUMBER_RE.fullmatch(text):
+        return "out of range"
+    return "use a plain decimal such as 1.94"
+
+
+def number_cell(out: Collector, line: int, column: str, text: str, *, blank_ok: bool = False,
+                positive: bool = False, non_negative: bool = False) -> float | None:
+    """The number in the cell *text* at *line*/*column*, or ``None`` with the problem
+    recorded in *out* (with a hint, see :func:`_number_hint`). *blank_ok*: an empty
+    cell is ``None`` without a problem; *positive* / *non_negative*: the sign rule."""
+    if text == "":
+        if not blank_ok:
+            out.add(line, column, "empty; a number is required")
+        return None
+    value = parse_number(text)
+    if value is None:
+        out.add(line, column, f"{text!r} is not a number ({_number_hint(text, blank_ok)})")
+    elif positive and value <= 0:
+        out.add(line, column, f"{text} must be greater than 0")
+    elif non_negative and value < 0:
+        out.add(line, column, f"{text} must not be negative")
+    else:
+        return value
+    return None
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date from ``2024-09-23`` or ``2024/9/23`` (see :data:`DATE_RE`), else ``None``."""
+    match = DATE_RE.fullmatch(text)
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+#: Excel's dates start on 1900-01-01 (serial 1); an earlier date shows as #####.
+EXCEL_FIRST_DATE = dt.date(1900, 1, 1)
+
+
+def date_cell(out: Collector, line: int, column: str, text: str) -> dt.date | None:
+    """The date in the cell *text* (see :func:`parse_date`), or ``None`` with the problem
+    recorded in *out*: not a date, empty, or before :data:`EXCEL_FIRST_DATE`."""
+    day = parse_date(text)
+    if day is None:
+        out.add(line, column, f"{text!r} is not a date YYYY-MM-DD" if text
+                else "empty; a date YYYY-MM-DD is required")
+    elif day < EXCEL_FIRST_DATE:
+        out.add(line, column, f"{text} is before 1900-01-01, the first date Excel shows")
+        return None
+    return day
+
