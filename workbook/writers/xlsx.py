@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import xlsxwriter
+from xlsxwriter.utility import xl_range_abs
 from xlsxwriter.worksheet import Worksheet
 
-from workbook.model import STYLES, Cell, Sheet, Style
+from workbook.model import STYLES, Cell, Chart, Sheet, Style, Validation
 from workbook.package import ribbon_workbook
 
 #: Calculation-engine id Excel 2019/2021/365 writes into workbooks it saves
@@ -83,6 +84,70 @@ def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, fmt) -> None:
     _write_value(ws, row, col, cell.value, fmt)
 
 
+#: XlsxWriter's ``validate`` type of each validation kind of the model.
+_VALIDATE = {"list": "list", "whole": "integer", "decimal": "decimal", "date": "date"}
+#: XlsxWriter's ``criteria`` of each xlwings operator name the model gives.
+_CRITERIA = {"between": "between", "greater_than_or_equal": ">=", "less_than_or_equal": "<="}
+
+
+def _write_validation(ws: Worksheet, v: Validation) -> None:
+    options: dict[str, Any] = {"validate": _VALIDATE[v.kind]}
+    if v.kind == "list":
+        if v.values:
+            options["source"] = list(v.values)
+        else:
+            r0, c0, r1, c1 = v.source
+            options["source"] = "=" + xl_range_abs(r0, c0, r1, c1)
+    else:
+        options["criteria"] = _CRITERIA[v.operator]
+        if v.operator == "between":
+            options["minimum"], options["maximum"] = v.minimum, v.maximum
+        else:
+            options["value"] = v.minimum if v.minimum is not None else v.maximum
+    ws.data_validation(v.first_row, v.first_col, v.last_row, v.last_col, options)
+
+
+#: XlsxWriter's chart type of each chart kind of the model (scatter: straight lines,
+#: no markers).
+_CHART_TYPE = {"line": {"type": "line"}, "column": {"type": "column"},
+               "scatter": {"type": "scatter", "subtype": "straight"}}
+#: Pixels per point at Excel's 96 dpi (XlsxWriter sizes charts in pixels).
+_PX_PER_PT = 96 / 72
+
+
+def _write_chart(wb, ws: Worksheet, sheet_name: str, c: Chart) -> None:
+    chart = wb.add_chart({**_CHART_TYPE[c.kind], "name": c.name})
+    header, first_col, last, last_col = c.data
+    first = header + 1
+    for col in range(first_col, last_col + 1):
+        chart.add_series({"name": [sheet_name, header, col],
+                          "categories": [sheet_name, first, c.categories_col, last,
+                                         c.categories_col],
+                          "values": [sheet_name, first, col, last, col]})
+    chart.set_title({"name": c.title})
+    x_axis: dict[str, Any] = {}
+    if c.x_title:
+        x_axis["name"] = c.x_title
+    if c.x_format:
+        x_axis["num_format"] = c.x_format
+    if c.x_min is not None:
+        x_axis["min"] = c.x_min
+    if c.x_max is not None:
+        x_axis["max"] = c.x_max
+    chart.set_x_axis(x_axis)
+    y_axis: dict[str, Any] = {"major_gridlines": {"visible": True}}
+    if c.y_title:
+        y_axis["name"] = c.y_title
+    if c.y_format:
+        y_axis["num_format"] = c.y_format
+    chart.set_y_axis(y_axis)
+    chart.set_legend({"position": "right"})
+    chart.show_blanks_as("gap")  # a series without a price on a date has no point there
+    width, height = c.size
+    chart.set_size({"width": round(width * _PX_PER_PT), "height": round(height * _PX_PER_PT)})
+    ws.insert_chart(c.anchor[0], c.anchor[1], chart)
+
+
 def write_workbook(path: Path, sheets: Iterable[Sheet], *,
                    properties: dict[str, Any] | None = None,
                    custom_properties: dict[str, str] | None = None,
@@ -135,5 +200,9 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
             ws.fit_to_pages(1, 0)
             for row, col, cell in sheet.cells():
                 _write_cell(ws, row, col, cell, formats.get(cell.style) if cell.style else None)
+            for validation in sheet.validations:
+                _write_validation(ws, validation)
+            for chart in sheet.charts:
+                _write_chart(wb, ws, sheet.name, chart)
     finally:
         wb.close()
