@@ -31,7 +31,7 @@ def check_text(location: DataLocation) -> tuple[bool, str]:
                        "Nothing was changed.\n\n" + "\n".join(shown)
                        + (f"\n... and {more} more" if more else ""))
     return True, (f"{location.path} ({location.source}) is valid: "
-                  f"{len(data.coverage.stocks)} stocks, {len(data.token_prices)} models, "
+                  f"{len(data.coverage.stocks)} stocks, {len(data.prices.models)} models, "
                   f"{len(data.claims)} claims. Nothing was changed.")
 
 

@@ -16,6 +16,9 @@ active workbook (xlwings' custom-add-in module calls Python with the active work
    standalone workbook): it configures the xlwings module embedded in that workbook,
    which an analyst's own workbook does not have, and it would change how the
    xlwings add-in treats that workbook.
+   Input cells (``Token场景``'s date, benchmark, currency and typed workload) are
+   never cleared or overwritten: what is typed there is read first and the cached
+   values are computed from it, as Excel will recalculate them.
 4. Report what changed (``300308.SZ P/E 2025E 12.15 → 11.87``); progress goes to
    Excel's status bar.
 """
@@ -28,7 +31,7 @@ from macros.messages import show_failure, status
 from udfs._reference import set_dataset
 from workbook.dataset import Dataset, DataErrors, load_dataset
 from workbook.locations import data_folder
-from workbook.sheets import build_sheets, config
+from workbook.sheets import OWNED, build_sheets, config
 from workbook.writers import live
 
 TITLE = "Coverbook Refresh"
@@ -60,15 +63,20 @@ def report(lines: list[str]) -> str:
 def refresh(book, data: Dataset, *, add_config_sheet: bool = True) -> list[str]:
     """Rewrite the owned sheets of *book* (an ``xlwings.Book``) from *data*, adding the
     missing ones (the ``xlwings.conf`` sheet only if *add_config_sheet*); return the
-    change lines."""
-    sheets, _ = build_sheets(data)
+    change lines.
+
+    What the owned sheets hold now is read first (one call per sheet): it is what the
+    change report compares with, and what is typed in input cells (``Token场景``'s
+    date, benchmark, workload) is kept and used for the cached values written.
+    """
     existing = {s.name: s for s in book.sheets}
+    before = {name: live.read_values(existing[name]) for name in OWNED if name in existing}
+    sheets, _ = build_sheets(data, inputs=before)
     if not add_config_sheet:
         sheets = [s for s in sheets if s.name != config.NAME or s.name in existing]
     changed: list[str] = []
     for sheet in sheets:
-        before = live.read_values(existing[sheet.name]) if sheet.name in existing else {}
-        changed += live.changes(sheet, before)
+        changed += live.changes(sheet, before.get(sheet.name, {}))
 
     def progress(i: int, n: int, name: str) -> None:
         _status(book.app, f"Coverbook: writing {name} ({i}/{n})")

@@ -24,7 +24,7 @@ def test_csv_of_the_key_stocks_shows_the_reports_pe(built, layout, tmp_path):
         pytest.skip("LibreOffice recalculates array formulas on load (no PE there)")
 
     files = export_csv(built.path, tmp_path)
-    assert set(files) == {"重点标的", "评级说明", "Token价格", "核对", "xlwings.conf"}
+    assert set(files) == {"重点标的", "评级说明", "Token价格", "Token场景", "核对", "xlwings.conf"}
     with open(files["重点标的"], encoding="utf-8") as f:
         rows = list(csv.reader(f))
     header = rows[2]

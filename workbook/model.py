@@ -24,7 +24,6 @@ Strings in ``value`` are always literal text, even when they begin with ``=``: o
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterator, NamedTuple
 

@@ -26,10 +26,12 @@ def _computed_formula(check: Check, layout: key_stocks.Layout) -> str | None:
     if c is None:
         return None
     a, b = excel_string(c.model_a), excel_string(c.model_b)
+    day = f"DATE({c.date.year},{c.date.month},{c.date.day})"  # the claim's date
     if c.metric == "ratio":
-        return f"=COST_RATIO({a},{b},{excel_string(c.side)})"
+        return f"=COST_RATIO({a},{b},{excel_string(c.side)},{day})"
     n_in, n_out = SAVING_WORKLOAD
-    return f"=1-TOKEN_COST({a},{n_in},{n_out})/TOKEN_COST({b},{n_in},{n_out})"
+    return (f"=1-TOKEN_COST({a},{n_in},{n_out},0,0,{day})"
+            f"/TOKEN_COST({b},{n_in},{n_out},0,0,{day})")
 
 
 def build(data: Dataset, checks: list[Check]) -> Sheet:
