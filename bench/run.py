@@ -97,7 +97,7 @@ def child_ops(data: str, ops_path: str, threshold: int) -> dict:
     import datetime as dt
 
     from workbook.dataset import load_dataset
-    from workbook.model import STYLES
+    from workbook.model import STYLES, ErrorValue
     from workbook.sheets import build_sheets
     from workbook.writers.xlsx import WORKBOOK_OPTIONS, _format_props
 
@@ -109,8 +109,9 @@ def child_ops(data: str, ops_path: str, threshold: int) -> dict:
             if c.spill:
                 ops.append((row, col, "a", (c.spill, c.formula, c.cached), c.style))
             elif c.is_formula:
-                ops.append((row, col, "f", (c.formula, "" if c.cached is None else c.cached),
-                            c.style))
+                cached = "" if c.cached is None else c.cached
+                cached = cached.code if isinstance(cached, ErrorValue) else cached
+                ops.append((row, col, "f", (c.formula, cached), c.style))
             else:
                 v = c.value
                 kind = ("blank" if v is None else "b" if isinstance(v, bool)

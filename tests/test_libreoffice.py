@@ -16,15 +16,19 @@ pytestmark = pytest.mark.skipif(shutil.which("soffice") is None,
 
 
 def test_csv_of_the_key_stocks_shows_the_reports_pe(built, layout, tmp_path):
+    """The per-cell .xlsm as it is; the array layout through its published copy:
+    LibreOffice recalculates every array formula on load whatever its settings, and it
+    has no PE function, so the .xlsm of the array layout shows #NAME? there (README)."""
     from workbook.export import export_csv
+    from workbook.publish import publish
 
+    sheets = {"重点标的", "评级说明", "Token价格", "Token场景", "核对"}
     if layout == "array":
-        # LibreOffice recalculates array formulas on load whatever its settings, and
-        # it has no PE function: the array layout shows #NAME? there (README).
-        pytest.skip("LibreOffice recalculates array formulas on load (no PE there)")
-
-    files = export_csv(built.path, tmp_path)
-    assert set(files) == {"重点标的", "评级说明", "Token价格", "Token场景", "核对", "xlwings.conf"}
+        path = publish(DATA_DIR, tmp_path / "values.xlsx", array_threshold=0).path
+    else:
+        path, sheets = built.path, sheets | {"xlwings.conf"}
+    files = export_csv(path, tmp_path / "csv")
+    assert set(files) == sheets
     with open(files["重点标的"], encoding="utf-8") as f:
         rows = list(csv.reader(f))
     header = rows[2]
@@ -51,3 +55,6 @@ def test_export_pdf_command(tmp_path):
         text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True,
                               text=True).stdout
         assert "56.13" in text and "377.09" in text and "300308.SZ" in text
+        # Printed from the values-only copy: its banner, and only the key-stocks sheet.
+        assert "Values only" in text and "coverbook build" in text
+        assert "核对" not in text and "#NAME?" not in text

@@ -15,7 +15,7 @@ from udfs.valuation import FAST_PATH_MIN_CELLS, PE, pe_array, pe_value
 plain = st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.none(),
                   st.integers(-10**6, 10**6), st.sampled_from([0.0, -0.0, 1e-300, 1e300]))
 anything = st.one_of(plain, st.floats(), st.integers(), st.booleans(),
-                     st.sampled_from(["", "#N/A", "#DIV/0!", "1.5", "NM", "x"]),
+                     st.sampled_from(["", "n.a.", "#N/A", "#DIV/0!", "1.5", "NM", "x"]),
                      st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)),
                      st.just(10**400), st.sampled_from([-2146826281, -2146826246]))
 
@@ -81,7 +81,7 @@ def test_a_large_column_takes_the_fast_path_with_the_report_rules():
     close = [[108.90]] * n
     eps = [[1.94], [0.0], [-0.5], [None]] * (n // 4)
     result = PE(close, eps)
-    assert result[:4] == [[108.90 / 1.94], ["NM"], ["NM"], [""]]
+    assert result[:4] == [[108.90 / 1.94], ["NM"], ["NM"], ["n.a."]]
     assert result[0][0] == pe_value(108.90, 1.94)
     assert PE([[-1.0]] * n, [[2.0]] * n)[0] == ["#NUM!"]
-    assert PE([[None]] * n, [[-2.0]] * n)[0] == [""]  # blank wins over NM, as scalar
+    assert PE([[None]] * n, [[-2.0]] * n)[0] == ["n.a."]  # blank wins over NM, as scalar

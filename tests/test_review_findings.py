@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 
 import numpy as np
 import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
 
 from conftest import cli_build
 from test_bad_inputs import assert_rejected, edit
 from udfs import COST_RATIO, PE, RATING, TOKEN_COST
 from workbook import PACKAGE_DIR
 from workbook.build import build
+from workbook.model import ErrorValue
 from workbook.sheets.key_stocks import average
 
 NA = -2146826246
@@ -50,22 +53,29 @@ def test_a_price_table_without_models_is_an_error(data_copy, previous):
 
 
 def test_mean_row_follows_excels_average():
-    assert average([10.0, "NM", "", 20.0]) == 15.0
-    assert average([10.0, "#NUM!", 20.0]) == "#NUM!"  # AVERAGE passes an error on
-    assert average(["NM", ""]) == "#DIV/0!"
-    assert average([1.5e308, 1.5e308]) == "#NUM!"  # the sum overflows, as in Excel
+    assert average([10.0, "NM", "n.a.", 20.0]) == 15.0
+    # A UDF's error result is text, in live Excel and in the file: AVERAGE skips it.
+    assert average([10.0, "#NUM!", 20.0]) == 15.0
+    assert average(["NM", "n.a."]) == ErrorValue("#DIV/0!")
+    assert average([1.5e308, 1.5e308]) == ErrorValue("#NUM!")  # the sum overflows
 
 
-def test_an_error_pe_makes_the_cached_mean_that_error(data_copy, tmp_path):
+def test_an_overflowing_pe_is_error_text_that_the_mean_skips(data_copy, tmp_path):
     edit(data_copy, "coverage.csv", "108.90,2024-09-23,买入,1.94,",
          "108.90,2024-09-23,买入,1e-310,")
     out = build(data_copy, tmp_path / "b.xlsm").path
-    # openpyxl reads a cached error as its text (calamine gives "" for error cells).
     ws = openpyxl.load_workbook(out, data_only=True)["重点标的"]
     header = [c.value for c in ws[3]]
     col = header.index("P/E 2023A") + 1
-    assert ws.cell(4, col).value == "#NUM!"  # 108.90 / 1e-310 overflows
-    assert ws.cell(19, col).value == "#NUM!"  # the mean row
+    p_e = ws.cell(4, col)  # 108.90 / 1e-310 overflows
+    assert (p_e.value, p_e.data_type) == ("#NUM!", "s")  # text, as xlwings returns it
+    # The mean of the other 14 stocks' P/E 2023A, from the data file.
+    with open(data_copy / "coverage.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))[1:]
+    others = [float(r["close"]) / float(r["EPS 2023A"]) for r in rows]
+    assert ws.cell(19, col).value == pytest.approx(sum(others) / len(others), rel=1e-12)
+    calamine = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("重点标的").to_python()
+    assert calamine[3][col - 1] == "#NUM!"  # not "" (calamine reads error cells as "")
 
 
 def test_check_on_a_file_that_is_not_a_workbook(tmp_path):

@@ -28,9 +28,9 @@ def run(*args):
 
 def expected_pe(close: str, eps: str):
     """P/E as the report defines it (收盘价/EPS), written out here independently of
-    the UDF: blank EPS -> blank, EPS <= 0 -> NM."""
+    the UDF: blank EPS -> the missing-figure marker n.a., EPS <= 0 -> NM."""
     if eps == "":
-        return ""
+        return "n.a."
     return "NM" if float(eps) <= 0 else float(close) / float(eps)
 
 

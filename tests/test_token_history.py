@@ -271,11 +271,12 @@ def test_price_history_lists_every_period_with_its_last_day(calamine_sheets):
         periods.append(r)
     data = load_dataset()
     assert len(periods) == len(data.token_prices)
-    until = header.index("至 Until (blank: still)")
+    until = header.index("至 Until (blank: still in force)")
+    days = header.index("天数 Days in force")
     mini = [r for r in periods if r[0] == "o1-mini"]
-    assert [(r[2], r[until]) for r in mini] == [
-        (D(2024, 9, 12), D(2024, 9, 30)), (D(2024, 10, 1), D(2025, 1, 30)),
-        (D(2025, 1, 31), "")]
+    assert [(r[2], r[until], r[days]) for r in mini] == [
+        (D(2024, 9, 12), D(2024, 9, 30), 19), (D(2024, 10, 1), D(2025, 1, 30), 122),
+        (D(2025, 1, 31), "", "")]
 
 
 def _chart_xml(path):
@@ -321,17 +322,21 @@ def test_the_step_chart_is_a_native_scatter_over_the_step_table(built, calamine_
 def test_scenario_inputs_are_validated_cells(built):
     ws = openpyxl.load_workbook(built.path)[token_scenarios.NAME]
     rules = {str(v.sqref): v for v in ws.data_validations.dataValidation}
-    assert rules["B6"].type == "date" and rules["B6"].operator == "greaterThanOrEqual"
+    assert (ws["A7"].value, ws["A8"].value, ws["A9"].value) == (
+        "日期 Date", "基准模型 Benchmark", "币种 Currency")
+    assert rules["B7"].type == "date" and rules["B7"].operator == "greaterThanOrEqual"
     # the first price date in the data, 2024-05-13, as Excel's serial number
-    assert float(rules["B6"].formula1) == (D(2024, 5, 13) - D(1899, 12, 30)).days
-    assert rules["B8"].type == "list" and rules["B8"].formula1 == '"USD,CNY"'
-    bench = rules["B7"]
+    assert float(rules["B7"].formula1) == (D(2024, 5, 13) - D(1899, 12, 30)).days
+    assert rules["B9"].type == "list" and rules["B9"].formula1 == '"USD,CNY"'
+    bench = rules["B8"]
     assert bench.type == "list" and re.fullmatch(r"\$A\$(\d+):\$A\$(\d+)", bench.formula1)
     first, last = (int(x) for x in re.findall(r"\d+", bench.formula1))
     models = [ws.cell(r, 1).value for r in range(first, last + 1)]
     assert sorted(models) == sorted(load_dataset().prices.models)
-    assert rules["B11"].type == "whole" and rules["C11"].type == "decimal"
-    assert (rules["C11"].formula1, rules["C11"].formula2) == ("0", "1")
+    assert ws["A12"].value.startswith("自定义 Custom")
+    assert rules["B12"].type == "whole" and rules["C12"].type == "decimal"
+    assert (rules["C12"].formula1, rules["C12"].formula2) == ("0", "1")
+    assert rules["D12"].type == "whole" and rules["E12"].type == "decimal"
 
 
 def _scenario(rows, workload_name):

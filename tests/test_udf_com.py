@@ -63,7 +63,7 @@ def test_pe_ranges_spill_with_errors_and_blanks(udfs):
     assert result[0][0] == pytest.approx(float(a["close"]) / float(a["EPS 2024E"]))
     assert result[0][1] == "#N/A"
     assert result[1][0] == pytest.approx(11.58, abs=0.005)
-    assert result[1][1] == ""
+    assert result[1][1] == "n.a."
 
 
 def test_pe_text_and_non_positive_eps(udfs):
@@ -79,7 +79,7 @@ def test_rating_with_missing_optionals(udfs):
     assert call_udf(udfs, "RATING", NA, MISSING, MISSING) == [["#N/A"]]
     # a column of returns spills a column of ratings
     assert call_udf(udfs, "RATING", ((0.25,), (0.15,), (None,)), MISSING, MISSING) == [
-        ["买入"], ["增持"], [""]]
+        ["买入"], ["增持"], ["n.a."]]
 
 
 def test_token_udfs(udfs):

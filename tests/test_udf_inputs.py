@@ -35,8 +35,9 @@ deterministic = settings(derandomize=True, database=None, max_examples=300)
 
 # (value as it reaches Python, PE(value, 2) i.e. as close, RATING(value), TOKEN_COST input)
 EXCEL_VALUES = [
-    ("empty cell", None, "", "", 0.0),
-    ("empty string", "", "", "", 0.0),
+    ("empty cell", None, "n.a.", "n.a.", 0.0),
+    ("empty string", "", "n.a.", "n.a.", 0.0),
+    ("missing-figure marker", "n.a.", "n.a.", "n.a.", 0.0),
     ("number", 20.0, 10.0, "买入", 20 * 5.0 / 1e6),
     ("number stored as text", "20", "#VALUE!", "#VALUE!", "#VALUE!"),
     ("text", "abc", "#VALUE!", "#VALUE!", "#VALUE!"),
@@ -175,4 +176,4 @@ def test_cached_values_in_the_file_are_what_the_udf_returns(data_copy, tmp_path)
         .to_python(skip_empty_area=False)
     cached = rows[row][pe_first:pe_first + 4]
     assert cached == [PE(24.90, None), PE(24.90, -0.5), PE(24.90, 0), PE(24.90, 2.61)]
-    assert cached[:3] == ["", "NM", "NM"] and cached[3] == pytest.approx(24.90 / 2.61)
+    assert cached[:3] == ["n.a.", "NM", "NM"] and cached[3] == pytest.approx(24.90 / 2.61)

@@ -21,9 +21,10 @@ class TestPE:
     def test_loss_makers_are_not_meaningful(self, eps):
         assert PE(10, eps) == "NM"
 
-    @pytest.mark.parametrize("close,eps", [(None, 1), (10, None), ("", 1), (10, "")])
-    def test_blank_gives_blank(self, close, eps):
-        assert PE(close, eps) == ""
+    @pytest.mark.parametrize("close,eps", [(None, 1), (10, None), ("", 1), (10, ""),
+                                           ("n.a.", 1), (10, "n.a.")])
+    def test_a_blank_or_missing_figure_gives_the_missing_figure_marker(self, close, eps):
+        assert PE(close, eps) == "n.a."
 
     @pytest.mark.parametrize("bad", ["abc", "108.90", True, False, dt.date(2024, 9, 23),
                                      dt.datetime(2024, 9, 23, 10)])
@@ -80,7 +81,8 @@ class TestRating:
         assert out.startswith("#N/A") and "industry" in out and "stock" in out
 
     def test_non_numbers(self):
-        assert RATING(None) == ""
+        assert RATING(None) == "n.a."
+        assert RATING("n.a.") == INDUSTRY_RATING("n.a.") == "n.a."
         assert RATING("20%") == "#VALUE!"
         assert RATING("#N/A") == "#N/A"
 

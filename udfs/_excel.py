@@ -7,8 +7,9 @@ pass it on rather than mistake it for an empty cell.
 
 xlwings cannot return a true Excel error value from a COM UDF (xlwings issue
 #776), so coverbook returns the error's text (``"#VALUE!"``). The headless build
-stores the same text as the formula's cached value: what a recipient sees in the
-file and what Excel shows after a live recalculation are the same characters.
+stores the same text, as text, as the formula's cached value: what a recipient sees
+in the file (in Excel, LibreOffice, openpyxl or pandas) and what Excel shows after a
+live recalculation are the same characters of the same type.
 
 Every kind of cell value, what a numeric argument becomes (:func:`as_number`) and
 so what every UDF returns for it; no case yields a number that is wrong:
@@ -17,12 +18,14 @@ so what every UDF returns for it; no case yields a number that is wrong:
 cell in Excel                   arrives in Python as         numeric argument gives
 ==============================  ===========================  ==========================
 empty                           ``None`` (``""`` from some   blank: ``PE``/``RATING``
-                                paths)                       return ``""``; a token
+                                paths)                       return ``n.a.``; a token
                                                              count counts 0
+``n.a.`` (:data:`MISSING`,      ``str``                      blank, as above: a
+a UDF's missing figure)                                      missing figure stays one
 number                          ``float``                    the number
 number stored as text           ``str`` (``"108.90"``)       ``#VALUE!``
-other text, ``""`` from a       ``str``                      ``#VALUE!`` (``""`` is
-formula excepted                                             blank, see above)
+other text, ``""`` from a       ``str``                      ``#VALUE!`` (``""`` and
+formula excepted                                             ``n.a.`` are blank)
 TRUE / FALSE                    ``bool``                     ``#VALUE!``
 date or time                    ``datetime``                 ``#VALUE!``
 error (#N/A, #DIV/0!, ...)      text with ``err_to_str``;    that error, passed on
@@ -41,9 +44,10 @@ for a date (:func:`as_date`): a date cell arrives as ``datetime`` (its day is us
 the time of day ignored); an Excel serial number such as ``DATE(2024,9,24)`` or
 ``TODAY()`` give (45559; a fraction of a day is ignored) is that day in Excel's 1900
 date system; text ``2024-09-24`` (ISO, exactly ``YYYY-MM-DD``) is that day; blank is
-"not given" (the UDF's default). Other text and TRUE/FALSE give ``#VALUE!`` with the
-reason; a serial below 1 or above 2958465 (9999-12-31), 60 (1900-02-29, a day Excel
-counts but that never was), NaN or ±inf give ``#NUM!``; an Excel error passes on.
+"not given" (the UDF's default), and so is ``n.a.``. Other text and TRUE/FALSE give
+``#VALUE!`` with the reason; a serial below 1 or above 2958465 (9999-12-31), 60
+(1900-02-29, a day Excel counts but that never was), NaN or ±inf give ``#NUM!``; an
+Excel error passes on.
 
 The headless build never meets the rows below "number": the data loader rejects
 such cells in the data files (file, row, column and a hint), so a cached value
@@ -83,7 +87,13 @@ EXCEL_ERRORS = tuple(sorted(COM_ERRORS.values()))
 
 VALUE_ERROR = "#VALUE!"
 NUM_ERROR = "#NUM!"
-BLANK = ""
+#: The result of a UDF whose input figure is blank (a stock without an EPS
+#: estimate): the brokers' own ``n.a.``. Text, never ``""``: LibreOffice
+#: recalculates on load every formula whose cached value is empty (and, without
+#: coverbook's UDFs, shows an error), while it keeps non-blank cached text; and
+#: ``AVERAGE`` skips text. Every UDF reads it back as a blank input
+#: (:func:`as_number`), so ``=PE(C4,J4)`` over a missing P/E is missing too.
+MISSING = "n.a."
 
 
 class Blank:
@@ -129,8 +139,9 @@ def unknown_name(kind: str, given: Any, names: Sequence[str]) -> str:
 def as_number(value: Any) -> float | str | type[Blank]:
     """Coerce one Excel cell value for arithmetic.
 
-    Returns a finite ``float``; :class:`Blank` for ``None`` or ``""``; or the text of
-    an Excel error to return instead of a number:
+    Returns a finite ``float``; :class:`Blank` for ``None``, ``""`` or the
+    missing-figure marker :data:`MISSING` (``n.a.``); or the text of an Excel error
+    to return instead of a number:
 
     - an Excel error (text or COM integer) passes through unchanged (``"#N/A"``);
     - text, including numbers stored as text (``"108.90"``), booleans and dates or
@@ -138,7 +149,7 @@ def as_number(value: Any) -> float | str | type[Blank]:
       and a wrong number is worse than a visible error;
     - NaN and infinities give ``"#NUM!"`` (Excel has no such numbers).
     """
-    if value is None or (isinstance(value, str) and value == ""):
+    if value is None or (isinstance(value, str) and value in ("", MISSING)):
         return Blank
     if is_error(value):
         return error_text(value)
@@ -184,12 +195,13 @@ def serial_date(serial: float) -> dt.date | str:
 def as_date(value: Any) -> dt.date | str | type[Blank]:
     """Coerce one Excel value for a date argument (see the module docstring).
 
-    Returns a ``date``; :class:`Blank` for an empty cell (``None``, ``""``); or the
-    text of the Excel error to return: an error passes through, text that is not
-    ``YYYY-MM-DD`` and booleans give ``#VALUE!`` with the reason, numbers that are no
-    day give ``#NUM!`` (:func:`serial_date`).
+    Returns a ``date``; :class:`Blank` for an empty cell (``None``, ``""``) or the
+    missing-figure marker :data:`MISSING`; or the text of the Excel error to return:
+    an error passes through, text that is not ``YYYY-MM-DD`` and booleans give
+    ``#VALUE!`` with the reason, numbers that are no day give ``#NUM!``
+    (:func:`serial_date`).
     """
-    if value is None or (isinstance(value, str) and value == ""):
+    if value is None or (isinstance(value, str) and value in ("", MISSING)):
         return Blank
     if is_error(value):
         return error_text(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from udfs._excel import BLANK, Blank, as_number, broadcast, first_error, unknown_name
+from udfs._excel import MISSING, Blank, as_number, broadcast, first_error, unknown_name
 from udfs._reference import dataset
 
 
@@ -24,7 +24,7 @@ def rating_value(relative_return, scale="stock", english=False):
     if isinstance(x, str):
         return x
     if x is Blank:
-        return BLANK
+        return MISSING
     flag = as_number(english)
     use_english = bool(english) if isinstance(english, bool) else (
         isinstance(flag, float) and flag != 0)
@@ -56,7 +56,7 @@ def RATING(relative_return, scale="stock", english=False):
     loader rejects scales whose bands overlap, leave a gap or stop short of ±inf),
     and the label never rises when the input falls (monotone).
 
-    Other results: blank -> ``""``; text, boolean or date -> ``#VALUE!``; an Excel
+    Other results: blank (or ``n.a.``, the missing-figure marker) -> ``n.a.``; text, boolean or date -> ``#VALUE!``; an Excel
     error (in any argument) passes through; NaN or infinity -> ``#NUM!`` (Excel has
     no infinite numbers, so an infinite input can only be a mistake); an unknown
     scale -> ``#N/A unknown scale ...`` naming the known ones.

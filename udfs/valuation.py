@@ -7,7 +7,7 @@ from operator import itemgetter
 
 import xlwings as xw
 
-from udfs._excel import (BLANK, COM_ERRORS, Blank, as_2d, as_number, broadcast,
+from udfs._excel import (COM_ERRORS, MISSING, Blank, as_2d, as_number, broadcast,
                          broadcast_shape, finite, first_error, gc_paused, is_range)
 
 #: Text shown for a P/E that is not meaningful (EPS <= 0). Text, not an error, so
@@ -17,7 +17,7 @@ NOT_MEANINGFUL = "NM"
 FAST_PATH_MIN_CELLS = 64
 _PLAIN = frozenset((float, int, type(None)))
 #: pe_array's results that are not numbers: blank, EPS <= 0, negative close.
-_SPECIAL = (BLANK, NOT_MEANINGFUL, "#NUM!")
+_SPECIAL = (MISSING, NOT_MEANINGFUL, "#NUM!")
 
 
 def pe_value(close, eps):
@@ -31,7 +31,7 @@ def pe_value(close, eps):
         if isinstance(v, str):
             return v
     if c is Blank or e is Blank:
-        return BLANK
+        return MISSING
     if e <= 0:
         return NOT_MEANINGFUL
     if c < 0:
@@ -57,7 +57,8 @@ def PE(close_price, eps):
 
     Results other than a number, cell by cell:
     - EPS <= 0: the text ``NM`` (not meaningful; AVERAGE skips it);
-    - a blank close or EPS: ``""`` (the cell stays blank);
+    - a blank close or EPS (or the missing-figure marker ``n.a.`` in one): ``n.a.``,
+      the missing-figure marker (text: AVERAGE skips it; LibreOffice shows it);
     - text (also numbers stored as text), a boolean or a date: ``#VALUE!``;
     - an Excel error in an argument: that error (``#N/A`` stays ``#N/A``);
     - a negative close, NaN or infinity, or a P/E beyond Excel's largest number
@@ -78,7 +79,7 @@ def pe_array(close, eps, *, min_cells: int = 0):
     ragged or non-broadcastable shapes) or give fewer than *min_cells* cells.
 
     Same shapes and results as ``broadcast(pe_value, close, eps)``, value for value
-    (IEEE division is the same in numpy and Python): blanks (``None``) give ``""``,
+    (IEEE division is the same in numpy and Python): blanks (``None``) give ``n.a.``,
     EPS <= 0 gives ``NM``, a negative close ``#NUM!``; floats are Python floats.
     """
     grids = [as_2d(close), as_2d(eps)]

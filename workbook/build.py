@@ -172,6 +172,29 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
         tmp.unlink(missing_ok=True)
 
 
+def load_for(output: Path, data_dir: Path | str, *, force: bool = False,
+             timings: dict[str, float] | None = None,
+             progress: Callable[[str], None] | None = None) -> Dataset:
+    """The validated dataset of *data_dir*, once it is clear that a workbook written
+    from it may replace *output*: the checks every command that writes a workbook
+    makes before writing anything (see :func:`build`). Raises ``DataErrors`` or
+    :class:`BuildError`."""
+    with _stage("load", timings, progress):
+        data = load_dataset(data_dir)
+    try:
+        document_date(data)  # a bad SOURCE_DATE_EPOCH stops the build before writing
+    except ValueError as exc:
+        raise BuildError(str(exc)) from exc
+    if output.exists() and not force:
+        foreign = existing_user_sheets(output)
+        if foreign:
+            raise BuildError(
+                f"{output}: holds sheets coverbook does not own ({', '.join(foreign)}); "
+                "a build would drop them. Move them to another workbook, use Refresh in "
+                "Excel (it keeps them), or pass --force to overwrite.")
+    return data
+
+
 def build(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_OUTPUT, *,
           force: bool = False, array_threshold: int = ARRAY_THRESHOLD,
           timings: dict[str, float] | None = None,
@@ -189,19 +212,7 @@ def build(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_OUTPUT, 
     name as it starts (the command's progress bar; the library prints nothing).
     """
     output = Path(output)
-    with _stage("load", timings, progress):
-        data = load_dataset(data_dir)
-    try:
-        document_date(data)  # a bad SOURCE_DATE_EPOCH stops the build before writing
-    except ValueError as exc:
-        raise BuildError(str(exc)) from exc
-    if output.exists() and not force:
-        foreign = existing_user_sheets(output)
-        if foreign:
-            raise BuildError(
-                f"{output}: holds sheets coverbook does not own ({', '.join(foreign)}); "
-                "a build would drop them. Move them to another workbook, use Refresh in "
-                "Excel (it keeps them), or pass --force to overwrite.")
+    data = load_for(output, data_dir, force=force, timings=timings, progress=progress)
     with _stage("compute", timings, progress):
         sheets, checks = build_sheets(data, array_threshold=array_threshold)
     write_atomic(output, sheets, data, timings=timings, progress=progress)

@@ -119,17 +119,22 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
         sys.exit(2)
     click.echo(result.report())
     if not result.ok:
-        for check in result.checks:
-            if not check.passed:
-                computed = check.computed
-                shown = f"{computed:.6g}" if isinstance(computed, float) else computed
-                click.echo(f"FAIL {check.item}: printed {check.printed:g}, computed {shown}",
-                           err=True)
-        click.echo("The workbook was written, but the data no longer gives the figures the "
-                   "report printed. If you updated prices, EPS or token prices on purpose, "
-                   f"update or delete {REPORT_PE_FILE} / {CLAIMS_FILE} in the data folder.",
-                   err=True)
+        _report_failed_checks(result.checks)
         sys.exit(1)
+
+
+def _report_failed_checks(checks) -> None:
+    """One ``FAIL`` line per check that disagrees with the report, then what to do."""
+    for check in checks:
+        if not check.passed:
+            computed = check.computed
+            shown = f"{computed:.6g}" if isinstance(computed, float) else computed
+            click.echo(f"FAIL {check.item}: printed {check.printed:g}, computed {shown}",
+                       err=True)
+    click.echo("The workbook was written, but the data no longer gives the figures the "
+               "report printed. If you updated prices, EPS or token prices on purpose, "
+               f"update or delete {REPORT_PE_FILE} / {CLAIMS_FILE} in the data folder.",
+               err=True)
 
 
 @cli.command()
@@ -152,6 +157,47 @@ def export(data_dir: Path, pdf: Path) -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DATA_DIR, show_default=True, help="Folder of the data files.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("coverbook-values.xlsx"), show_default=True,
+              help="Values-only workbook to write (.xlsx).")
+@click.option("--pdf", "pdf", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also print it to this PDF (needs LibreOffice).")
+@click.option("--force", is_flag=True,
+              help="Overwrite the output even if it holds sheets coverbook does not own.")
+def publish(data_dir: Path, output: Path, pdf: Path | None, force: bool) -> None:
+    """Write the values-only workbook for recipients without Python (and a PDF)."""
+    from workbook.build import BuildError
+    from workbook.export import ExportError
+    from workbook.publish import STAGES, publish as run_publish
+
+    progress = _StageProgress(STAGES, enabled=_interactive())
+    try:
+        try:
+            result = run_publish(data_dir, output, pdf=pdf, force=force, progress=progress)
+            progress.finish()
+        finally:
+            progress.close()
+    except DataErrors as exc:
+        for error in exc.errors:
+            click.echo(f"{Path(data_dir) / error.file if error.file else data_dir}"
+                       f"{str(error)[len(error.file):]}", err=True)
+        click.echo(f"{len(exc.errors)} problem(s) in the data; nothing was written.", err=True)
+        sys.exit(2)
+    except BuildError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except ExportError as exc:
+        click.echo(f"wrote {output}\nerror: {exc}; the PDF was not written", err=True)
+        sys.exit(2)
+    click.echo(result.report())
+    if not result.ok:
+        _report_failed_checks(result.checks)
+        sys.exit(1)
 
 
 @cli.command()

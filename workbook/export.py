@@ -1,8 +1,10 @@
 """Exports through LibreOffice headless: a PDF of the key-stocks table, CSV per sheet.
 
-LibreOffice (Debian ``libreoffice-calc-nogui``) opens the workbook with the cached
-values coverbook stored (its default for .xlsx/.xlsm is not to recalculate on load),
-so the PDF and CSV show the numbers the build computed, without Python or the add-in.
+A PDF is always printed from a values-only workbook (``workbook/writers/values.py``),
+never from one with formulas: LibreOffice recalculates on load every array formula
+and every formula whose cached value is empty or an error, and it has no coverbook
+UDFs, so a workbook with formulas could print ``#NAME?``. LibreOffice is Debian's
+``libreoffice-calc-nogui``.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from pathlib import Path
 
 from udfs._reference import use_dataset
 from workbook.dataset import Dataset
-from workbook.provenance import custom_properties, properties
+from workbook.provenance import custom_properties, properties, provenance
 from workbook.sheets import key_stocks
+from workbook.writers.values import values_only
 from workbook.writers.xlsx import write_workbook
 
 #: LibreOffice's CSV filter options: comma, double quote, UTF-8 (76), from line 1,
@@ -70,15 +73,30 @@ def export_csv(workbook: Path, outdir: Path) -> dict[str, Path]:
     return {p.stem[len(prefix):]: p for p in made if p.stem.startswith(prefix)}
 
 
+def print_pdf(workbook: Path, pdf: Path) -> Path:
+    """Print every sheet of *workbook* (a values-only ``.xlsx``) to *pdf* with
+    LibreOffice, replacing *pdf* in one step. Raises ``ExportError``."""
+    try:
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        # Converted in the target's folder, so the final move is one rename.
+        with tempfile.TemporaryDirectory(prefix=".coverbook-pdf-", dir=pdf.parent) as tmp:
+            made = convert(workbook, "pdf", Path(tmp))[0]
+            os.replace(made, pdf)
+    except OSError as exc:
+        raise ExportError(f"{pdf}: cannot write the PDF ({exc.strerror or exc}); close "
+                          "it in any PDF viewer that locks it, or choose another --pdf"
+                          ) from exc
+    return pdf
+
+
 def export_pdf(data: Dataset, output: Path) -> Path:
-    """A PDF of the key-stocks table built from *data*, written to *output*."""
+    """A PDF of the key-stocks table built from *data* (values only, with the banner
+    of the published workbook), replacing *output* in one step."""
     with use_dataset(data):  # only this sheet, with the UDFs on *data*
         table = key_stocks.build(data)
+    sheets = values_only([table], provenance(data).values_banner())
     with tempfile.TemporaryDirectory(prefix="coverbook-pdf-") as tmp:
         source = Path(tmp) / (output.stem + ".xlsx")
-        write_workbook(source, [table], properties=properties(data),
+        write_workbook(source, sheets, properties=properties(data),
                        custom_properties=custom_properties(data))
-        pdf = convert(source, "pdf", Path(tmp) / "out")[0]
-        output.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(pdf), output)
-    return output
+        return print_pdf(source, output)

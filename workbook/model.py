@@ -1,8 +1,11 @@
 """The sheet model: what a sheet holds, independent of the library that writes it.
 
 A :class:`Sheet` is a list of :class:`Block` s (rectangles of :class:`Cell` s anchored
-at a zero-based row and column) plus layout (column widths, frozen panes), data
-validations (:class:`Validation`) and native charts (:class:`Chart`). A cell is
+at a zero-based row and column) plus layout (column widths, row heights, frozen
+panes, :class:`PrintSetup`), data validations (:class:`Validation`) and native charts
+(:class:`Chart`). Row 0 of every sheet is its title row: the title in ``A1`` and
+nothing else, so a writer may put a banner beside it (the published workbook does)
+without moving any cell. A cell is
 either a literal ``value`` or a ``formula`` with the ``cached`` value the build
 computed for it by calling the same Python function Excel calls. Both writers (the
 XlsxWriter file writer and the xlwings live writer) take this model and nothing else,
@@ -24,6 +27,8 @@ Strings in ``value`` are always literal text, even when they begin with ``=``: o
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterator, NamedTuple
 
@@ -49,29 +54,56 @@ INPUT_FILL = "#FFF2CC"
 STYLES: dict[str, Style] = {
     "title": Style(bold=True),
     "note": Style(italic=True),
+    # A row label right-aligned so that it runs leftwards over empty cells (the mean
+    # row's label ends beside the first mean).
+    "label": Style(italic=True, align="right"),
+    "banner": Style(bold=True, italic=True),
     "header": Style(bold=True, fill="#DDEBF7", wrap=True, align="center"),
     "text": Style(num_format="@"),
-    "date": Style(num_format="yyyy-mm-dd"),
+    "text_wrap": Style(num_format="@", wrap=True),  # long text: give the row its height
+    "text_center": Style(num_format="@", align="center"),
+    # Formula results that are text: no "@" format (Excel would take a formula
+    # typed into a text-formatted cell as text).
+    "center": Style(align="center"),
+    "date": Style(num_format="yyyy-mm-dd", align="center"),
     "price": Style(num_format="0.00"),  # CNY per share, as the report prints it
     "eps": Style(num_format="0.00"),  # CNY per share
     "pe": Style(num_format="0.00", align="right"),  # multiple; "NM" for loss-makers
-    "ratio": Style(num_format="0.00"),
-    "pct": Style(num_format="0%"),
-    "pct1": Style(num_format="0.0%"),
+    # Right-aligned like the numbers, so a text result (NM, n.a., #DIV/0!) lines up
+    # with them and keeps its distance from the text column to its left.
+    "ratio": Style(num_format="0.00", align="right"),
+    "pct": Style(num_format="0%", align="right"),
+    # Two decimals: the rating edge examples 0.0999 and 0.10 read 9.99% and 10.00%.
+    "pct2": Style(num_format="0.00%"),
     "usd": Style(num_format="0.000"),  # USD per 1M tokens
     "usd_cost": Style(num_format="0.000000"),  # USD per request
     "int": Style(num_format="#,##0"),
     "num1": Style(num_format="0.0"),
-    "multiple": Style(num_format='0.0"×"'),  # a multiple of a benchmark: 15.5×
+    "multiple": Style(num_format='0.00"×"', align="right"),  # of a benchmark: 15.50×
     # Input cells (Sheet.add_inputs) carry the fill of Excel's "Input" cell style.
-    "input_date": Style(num_format="yyyy-mm-dd", fill=INPUT_FILL),
+    "input_date": Style(num_format="yyyy-mm-dd", fill=INPUT_FILL, align="center"),
     "input_text": Style(num_format="@", fill=INPUT_FILL),
     "input_int": Style(num_format="#,##0", fill=INPUT_FILL),
     "input_pct": Style(num_format="0%", fill=INPUT_FILL),
     "input_num": Style(num_format="0.0", fill=INPUT_FILL),
-    "bool": Style(align="center"),
     "check": Style(bold=True, align="center"),
 }
+
+
+class ErrorValue(NamedTuple):
+    """A true Excel error value (``ErrorValue("#DIV/0!")``) as a cell's value or a
+    formula's cached value, e.g. what ``AVERAGE`` gives over a column without a number.
+
+    A plain string is always text, even ``"#NUM!"``: that is how a coverbook UDF
+    returns an error (xlwings cannot return error values), so live Excel shows it
+    as text and the file stores it as text. Only an :class:`ErrorValue` is written as
+    an error cell.
+    """
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class Cell(NamedTuple):
@@ -146,6 +178,22 @@ class Block:
                     yield self.row + i, self.col + j, cell
 
 
+#: Height in points of one line of text in the default font (Calibri 11), Excel's
+#: default row height.
+LINE_HEIGHT = 15.0
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a sheet prints (rendered by the file writers; LibreOffice's PDF export
+    follows it): ``paper`` (``"A4"``), orientation, every sheet scaled to one page
+    wide and as many pages tall as it needs, the zero-based rows ``repeat_rows``
+    (first, last) printed at the top of every page, and page numbers in the footer."""
+
+    paper: str = "A4"
+    landscape: bool = True
+    repeat_rows: tuple[int, int] | None = None
+    page_numbers: bool = True
 #: Validation kinds: a list of allowed values, whole numbers, decimals, dates.
 VALIDATION_KINDS = ("list", "whole", "decimal", "date")
 #: Excel's limit on a list validation typed as values (``"USD,CNY"``): 255
@@ -268,8 +316,10 @@ class Sheet:
     col_widths: dict[int, float] = field(default_factory=dict)
     row_heights: dict[int, float] = field(default_factory=dict)  # points
     freeze: tuple[int, int] | None = None  # (rows, cols) kept in view
-    landscape: bool = False  # print orientation; every sheet prints one page wide
-
+    page: PrintSetup = field(default_factory=PrintSetup)
+    #: False for a sheet only Excel with xlwings needs (``xlwings.conf``): the
+    #: values-only workbook for recipients leaves it out.
+    published: bool = True
     validations: list[Validation] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
 
@@ -298,6 +348,50 @@ class Sheet:
     def cell_map(self) -> dict[tuple[int, int], Cell]:
         """``{(row, col): cell}``; a later block wins where blocks overlap."""
         return {(r, c): cell for r, c, cell in self.cells()}
+
+    def fit_rows(self, first: int, last: int) -> None:
+        """Give rows *first* to *last* the height their wrapped cells need (styles
+        with ``wrap``; column widths as set): Excel and LibreOffice keep a row at
+        one line unless the file gives its height, and a taller text then prints
+        over the row above."""
+        for r, c, cell in self.cells():
+            if first <= r <= last and cell.style and STYLES[cell.style].wrap \
+                    and isinstance(cell.value, str):
+                width = self.col_widths.get(c, DEFAULT_COL_WIDTH)
+                lines = wrapped_lines(cell.value, width)
+                if lines > 1:
+                    self.row_heights[r] = max(self.row_heights.get(r, LINE_HEIGHT),
+                                              lines * LINE_HEIGHT)
+
+
+#: Excel's width of a column that sets none (characters of the default font).
+DEFAULT_COL_WIDTH = 8.43
+
+
+def text_width(text: str) -> float:
+    """Width of *text* in Excel column-width units (widths of ``0`` in the default
+    font): 1 per character, 2 per East Asian wide or full-width character (汉字)."""
+    return float(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text))
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines *text* takes wrapped in a column *width* wide (greedy at spaces; a word
+    wider than the column breaks anywhere; half a character of cell padding). Wide
+    characters count 2, as in Excel on Windows (LibreOffice draws them narrower, so
+    the estimate errs towards a taller row, never an overlap)."""
+    room = max(1.0, width - 0.5)
+    lines, used = 1, 0.0
+    for word in text.split():
+        w = text_width(word)
+        need = w if used == 0 else used + 1 + w
+        if need <= room:
+            used = need
+            continue
+        if used:
+            lines += 1
+        lines += max(0, math.ceil(w / room) - 1)
+        used = w - (math.ceil(w / room) - 1) * room
+    return lines
 
 
 def a1(row: int, col: int, *, absolute: bool = False) -> str:

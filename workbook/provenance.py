@@ -36,6 +36,12 @@ class Provenance:
         return (f"数据截至 As of {self.as_of.isoformat()} · 来源 Source: {self.source} · "
                 f"coverbook {self.version} · data {self.data_hash}")
 
+    def values_banner(self) -> str:
+        """The line atop every sheet of the values-only workbook: values only, as of
+        when, from which data, and where the live workbook comes from."""
+        return (f"仅数值 Values only, no formulas · 数据截至 As of {self.as_of.isoformat()} · "
+                f"data {self.data_hash} · live workbook: coverbook build")
+
 
 def data_hash(folder: Path) -> str:
     """First 12 hex digits of a SHA-256 over the data files coverbook reads (names and

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from workbook.checks import SAVING_WORKLOAD, Check
 from workbook.dataset import Dataset
-from workbook.model import Sheet, a1, excel_string, formula, sheet_ref, value
+from workbook.model import (PrintSetup, Sheet, a1, excel_string, formula, sheet_ref,
+                            text_width, value)
 from workbook.provenance import provenance
 from workbook.sheets import key_stocks
 
 NAME = "核对"
 PASS, FAIL = "PASS", "FAIL"
+#: Least and greatest width of the item column (characters).
+ITEM_WIDTH = (30, 70)
 
 
 def _computed_formula(check: Check, layout: key_stocks.Layout) -> str | None:
@@ -30,14 +33,27 @@ def _computed_formula(check: Check, layout: key_stocks.Layout) -> str | None:
     if c.metric == "ratio":
         return f"=COST_RATIO({a},{b},{excel_string(c.side)},{day})"
     n_in, n_out = SAVING_WORKLOAD
-    return (f"=1-TOKEN_COST({a},{n_in},{n_out},0,0,{day})"
-            f"/TOKEN_COST({b},{n_in},{n_out},0,0,{day})")
+    cost_a, cost_b = (f"TOKEN_COST({m},{n_in},{n_out},0,0,{day})" for m in (a, b))
+    # A model b priced 0 gives the text "#DIV/0!", as a UDF would, not Excel's error
+    # value: LibreOffice recalculates a cached error on load (without the UDFs: an
+    # error of its own), while it keeps cached text.
+    return f'=IF({cost_b}=0,"#DIV/0!",1-{cost_a}/{cost_b})'
+
+
+def _item_width(checks: list[Check]) -> float:
+    """The item column as wide as its longest text, within :data:`ITEM_WIDTH`
+    (longer items wrap)."""
+    need = max((text_width(c.item) + 1 for c in checks), default=0)
+    return min(max(need, ITEM_WIDTH[0]), ITEM_WIDTH[1])
 
 
 def build(data: Dataset, checks: list[Check]) -> Sheet:
     """The sheet model of ``核对`` for *data* and its *checks*."""
     layout = key_stocks.layout(data)
-    sheet = Sheet(NAME, col_widths={0: 8, 1: 48, 2: 12, 3: 12, 4: 10, 5: 8}, freeze=(4, 0))
+    header_row = 3
+    sheet = Sheet(NAME, col_widths={0: 8, 1: _item_width(checks), 2: 12, 3: 12, 4: 10, 5: 8},
+                  freeze=(header_row + 1, 0),
+                  page=PrintSetup(repeat_rows=(header_row, header_row)))
     passed = sum(c.passed for c in checks)
     sheet.add(0, 0, [[value("核对 Checks against the report", "title")],
                      [value(provenance(data).banner(), "note")],
@@ -46,14 +62,14 @@ def build(data: Dataset, checks: list[Check]) -> Sheet:
     header = ["类别 Kind", "项目 Item", "报告值 Printed", "计算值 Computed", "容差 Tolerance",
               "结果 Result"]
     rows = [[value(h, "header") for h in header]]
-    first = 4
+    first = header_row + 1
     for n, check in enumerate(checks):
         r = first + n
         computed = _computed_formula(check, layout)
         style = "pct" if check.claim is not None and check.claim.metric == "saving" else "ratio"
         rows.append([
             value(check.kind, "text"),
-            value(check.item, "text"),
+            value(check.item, "text_wrap"),
             value(check.printed, style),
             formula(computed, check.computed, style) if computed else value(check.computed),
             value(check.tolerance),
@@ -62,4 +78,5 @@ def build(data: Dataset, checks: list[Check]) -> Sheet:
                     PASS if check.passed else FAIL, "check"),
         ])
     sheet.add(first - 1, 0, rows)
+    sheet.fit_rows(header_row, first + len(checks))
     return sheet

@@ -49,7 +49,7 @@ def settings() -> list[tuple[str, str]]:
 
 def build() -> Sheet:
     """The sheet model of ``xlwings.conf``."""
-    sheet = Sheet(NAME, col_widths={0: 28, 1: 40})
+    sheet = Sheet(NAME, col_widths={0: 28, 1: 40}, published=False)
     rows = [[value(k, "text"), formula(v, "", "text") if v.startswith("=") else value(v, "text")]
             for k, v in settings()]
     sheet.add(0, 0, rows)

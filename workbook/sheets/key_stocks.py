@@ -20,10 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import fmean
 
-from udfs._excel import is_error
+from udfs._excel import MISSING
 from udfs.valuation import PE, pe_value
 from workbook.dataset import Dataset
-from workbook.model import Sheet, a1, array_formula, formula, value
+from workbook.model import (ErrorValue, PrintSetup, Sheet, a1, array_formula, formula,
+                            value)
 
 NAME = "重点标的"
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 0, 1, 2
@@ -60,21 +61,18 @@ class Layout:
         return FIRST_DATA_ROW + self.n_stocks
 
 
-def average(values: list) -> float | str:
-    """What Excel's ``AVERAGE`` gives over a P/E column as the file stores it: the
-    mean of the numbers, text (``NM``, blanks) skipped; the first error cell's error
-    (the file stores error results as errors); ``#DIV/0!`` with no number; ``#NUM!``
-    when the sum overflows."""
-    error = next((v for v in values if is_error(v)), None)
-    if error is not None:
-        return error.split(" ", 1)[0]
+def average(values: list) -> float | ErrorValue:
+    """What Excel's ``AVERAGE`` gives over a P/E column: the mean of the numbers, text
+    skipped (``NM``, ``n.a.`` and a UDF's error result such as ``#NUM!``, which is
+    text in live Excel and in the file alike); the error ``#DIV/0!`` with no number;
+    ``#NUM!`` when the sum overflows."""
     numbers = [v for v in values if isinstance(v, float)]
     if not numbers:
-        return "#DIV/0!"
+        return ErrorValue("#DIV/0!")
     try:
         return fmean(numbers)
     except OverflowError:
-        return "#NUM!"
+        return ErrorValue("#NUM!")
 
 
 def layout(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Layout:
@@ -88,12 +86,14 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
     stocks (0: always)."""
     cov = data.coverage
     lay = layout(data, array_threshold)
-    sheet = Sheet(NAME, freeze=(FIRST_DATA_ROW, 2), landscape=True)
+    sheet = Sheet(NAME, freeze=(FIRST_DATA_ROW, 2),
+                  page=PrintSetup(repeat_rows=(HEADER_ROW, HEADER_ROW)))
     dates = sorted({s.close_date.isoformat() for s in cov.stocks})
     sheet.add(TITLE_ROW, 0, [[value("重点标的 Key stocks", "title")]])
     sheet.add(NOTE_ROW, 0, [[value(
         f"收盘价 Close: CNY, {', '.join(dates)}; EPS: CNY/share; "
-        "P/E = 收盘价/EPS via =PE(); NM = EPS ≤ 0 (not meaningful)", "note")]])
+        f"P/E = 收盘价/EPS via =PE(); NM = EPS ≤ 0 (not meaningful); {MISSING} = no EPS",
+        "note")]])
     header = ["代码 Code", "名称 Name", "收盘价 Close (CNY)", "收盘日 Close date", "评级 Rating"]
     header += [f"EPS {y.label}" for y in cov.years] + [f"P/E {y.label}" for y in cov.years]
     sheet.add(HEADER_ROW, 0, [[value(h, "header") for h in header]])
@@ -113,7 +113,7 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
         r = lay.row_of(i)
         cells = [value(stock.code, "text"), value(stock.name, "text"),
                  value(stock.close, "price"), value(stock.close_date, "date"),
-                 value(stock.rating, "text")]
+                 value(stock.rating, "text_center")]
         cells += [value(e, "eps") for e in stock.eps]
         if not lay.array:
             cells += [formula(f"=PE({a1(r, CLOSE)},{a1(r, lay.eps_col(k))})",
@@ -129,7 +129,7 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
             for k in range(lay.n_years)]])
 
     if cov.stocks:
-        mean = [value("平均 Mean (P/E, NM excluded)", "note")]
+        mean = [value(f"平均 Mean (P/E; NM, {MISSING} excluded)", "label")]
         for k in range(lay.n_years):
             col = lay.pe_col(k)
             first, last = a1(lay.row_of(0), col), a1(lay.row_of(lay.n_stocks - 1), col)
@@ -137,9 +137,9 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
             mean.append(formula(f"=AVERAGE({first}:{last})", cached, "pe"))
         sheet.add(lay.mean_row, lay.pe_col(0) - 1, [mean])
 
-    sheet.row_heights = {HEADER_ROW: 30}  # two lines: Chinese and English header
-    sheet.col_widths = {CODE: 12, STOCK_NAME: 12, CLOSE: 11, CLOSE_DATE: 12, RATING: 9}
+    sheet.col_widths = {CODE: 12, STOCK_NAME: 12, CLOSE: 13, CLOSE_DATE: 12, RATING: 11}
     for k in range(lay.n_years):
         sheet.col_widths[lay.eps_col(k)] = 10
         sheet.col_widths[lay.pe_col(k)] = 10
+    sheet.fit_rows(HEADER_ROW, HEADER_ROW)  # Chinese and English header: two lines
     return sheet

@@ -9,6 +9,8 @@ from workbook.dataset import Band, Dataset
 from workbook.model import Sheet, a1, excel_string, formula, value
 
 NAME = "评级说明"
+#: How an edge's inclusion reads in the "incl." columns.
+INCLUDED, EXCLUDED = "是 yes", "否 no"
 
 #: Expected relative returns (fractions) shown against both scales: every edge of
 #: the shipped scales and a value on each side of it.
@@ -35,9 +37,15 @@ def _edge(x: float):
     return value(None if math.isinf(x) else x, "pct")
 
 
+def _included(flag: bool):
+    """An edge's inclusion as words: TRUE/FALSE cells read TRUE, 1 or 0 depending on
+    the reader and the cell's number format."""
+    return value(INCLUDED if flag else EXCLUDED, "text_center")
+
+
 def build(data: Dataset) -> Sheet:
     """The sheet model of ``评级说明`` for *data*."""
-    sheet = Sheet(NAME, col_widths={0: 12, 1: 14, 2: 10, 3: 10, 4: 10, 5: 10, 6: 18})
+    sheet = Sheet(NAME, col_widths={0: 12, 1: 14, 2: 14, 3: 14, 4: 14, 5: 14, 6: 18})
     sheet.add(0, 0, [[value("评级说明 Rating definitions", "title")],
                      [value("x = expected return relative to the benchmark over the horizon, "
                             "as a fraction (0.2 = 20%). An edge value belongs to the band "
@@ -52,9 +60,10 @@ def build(data: Dataset) -> Sheet:
                    f"{scale.horizon_months} months", "note")],
             [value(h, "header") for h in header],
         ] + [[value(b.label, "text"), value(b.label_en, "text"), _edge(b.lower),
-              value(b.lower_inclusive, "bool"), _edge(b.upper),
-              value(b.upper_inclusive, "bool"), value(band_text(b), "text")]
+              _included(b.lower_inclusive), _edge(b.upper),
+              _included(b.upper_inclusive), value(band_text(b), "text")]
              for b in scale.bands])
+        sheet.fit_rows(row + 2, row + 2)
         row += 3 + len(scale.bands) + 1
 
     sheet.add(row, 0, [[value("边界示例 Edge examples: =RATING() and =INDUSTRY_RATING()",
@@ -67,11 +76,14 @@ def build(data: Dataset) -> Sheet:
     for i, x in enumerate(EXAMPLES):
         ref = a1(row + 1 + i, 0)
         rows.append([
-            value(x, "pct1"),
-            formula(f"=RATING({ref})", rating_value(x)),
-            formula(f"=RATING({ref},{excel_string('stock')},TRUE)", rating_value(x, "stock", True)),
-            formula(f"=INDUSTRY_RATING({ref})", rating_value(x, "industry")),
-            formula(f"=INDUSTRY_RATING({ref},TRUE)", rating_value(x, "industry", True)),
+            value(x, "pct2"),
+            formula(f"=RATING({ref})", rating_value(x), "center"),
+            formula(f"=RATING({ref},{excel_string('stock')},TRUE)",
+                    rating_value(x, "stock", True), "center"),
+            formula(f"=INDUSTRY_RATING({ref})", rating_value(x, "industry"), "center"),
+            formula(f"=INDUSTRY_RATING({ref},TRUE)", rating_value(x, "industry", True),
+                    "center"),
         ])
     sheet.add(row + 1, 0, rows)
+    sheet.fit_rows(row, row)
     return sheet

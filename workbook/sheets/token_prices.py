@@ -30,6 +30,10 @@ from workbook.dataset import Dataset, TokenPrice
 from workbook.model import CHART_PREFIX, Chart, Sheet, a1, excel_string, formula, value
 
 NAME = "Token价格"
+#: The source column of the price tables: long citations wrap within this width
+#: (characters); the model names wrap within theirs.
+SOURCE_COL, SOURCE_WIDTH = 12, 50
+NAME_COL, NAME_WIDTH = 1, 24
 
 #: The calculator's default request: token counts an analyst overwrites in Excel.
 #: A typical o1 reasoning request (illustrative, not from the report).
@@ -74,8 +78,9 @@ def build(data: Dataset) -> Sheet:
     current = [history.in_force(m, day) for m in history.models]
     current = [p for p in current if p is not None]
     models = [p.model for p in current]
-    sheet = Sheet(NAME, col_widths={0: 22, 1: 18, 2: 12, 3: 9, 4: 11, 5: 11, 6: 11, 7: 11,
-                                    8: 11, 9: 9, 10: 12, 11: 10, 12: 40})
+    sheet = Sheet(NAME, col_widths={0: 24, NAME_COL: NAME_WIDTH, 2: 12, 3: 9, 4: 11, 5: 11,
+                                    6: 11, 7: 12, 8: 11, 9: 9, 10: 12, 11: 10,
+                                    SOURCE_COL: SOURCE_WIDTH})
     date_ref = a1(AS_OF_ROW, AS_OF_COL, absolute=True)  # $B$2
     sheet.add(0, 0, [[value("Token价格 LLM API prices per 1M tokens, in force on the "
                             "as-of date", "title")],
@@ -92,18 +97,20 @@ def build(data: Dataset) -> Sheet:
     for i, p in enumerate(current):
         model_ref = xl_rowcol_to_cell(first + i, 0, col_abs=True)  # $A5
         rows.append([
-            value(p.model, "text"), value(p.display_name, "text"),
-            value(p.in_force_from, "date"), value(p.currency, "text"),
+            value(p.model, "text"), value(p.display_name, "text_wrap"),
+            value(p.in_force_from, "date"), value(p.currency, "text_center"),
             value(p.input_per_1m, "usd"), value(p.cached_input_per_1m, "usd"),
             value(p.output_per_1m, "usd"),
             formula(f'=TOKEN_PRICE({model_ref},"input",{date_ref})',
                     price_value(p.model, "input", day), "usd"),
             formula(f'=TOKEN_PRICE({model_ref},"output",{date_ref})',
                     price_value(p.model, "output", day), "usd"),
-            value("yes" if p.reasoning else "no", "text"), value(p.context_window_tokens, "int"),
-            value(p.knowledge_cutoff, "text"), value(p.source, "text")])
+            value("yes" if p.reasoning else "no", "text_center"),
+            value(p.context_window_tokens, "int"), value(p.knowledge_cutoff, "text_center"),
+            value(p.source, "text_wrap")])
     sheet.add(first - 1, 0, rows)
     row = first + len(current) + 1
+    sheet.fit_rows(first - 1, row)
 
     for side, title in (("input", "输入价格倍数 Input price ratio"),
                         ("output", "输出价格倍数 Output price ratio")):
@@ -123,6 +130,7 @@ def build(data: Dataset) -> Sheet:
                     COST_RATIO(a, b, side, day), "ratio"))
             block.append(cells)
         sheet.add(head, 0, block)
+        sheet.fit_rows(head, head)
         row = head + 1 + len(models) + 1
 
     sheet.add(row, 0, [[value("成本计算 Cost per request (USD): =TOKEN_COST(model, input, "
@@ -131,6 +139,7 @@ def build(data: Dataset) -> Sheet:
     counts_row = row + 1
     sheet.add(counts_row, 0, [[value(label, "header"), value(n, "int")]
                               for label, n in CALCULATOR_TOKENS])
+    sheet.fit_rows(counts_row, counts_row + len(CALCULATOR_TOKENS))
     refs = [a1(counts_row + i, 1, absolute=True) for i in range(len(CALCULATOR_TOKENS))]
     n_in, n_out, n_reason, n_cached = (n for _, n in CALCULATOR_TOKENS)
     calc = counts_row + len(CALCULATOR_TOKENS) + 1
@@ -152,19 +161,28 @@ def _history(sheet: Sheet, data: Dataset, row: int) -> int:
     sheet.add(row, 0, [[value("价格历史 Price history: every period of every model, per 1M "
                               "tokens in its currency (a price is in force from its date "
                               "until the day before the model's next row)", "title")]])
-    header = ["模型 Model", "名称 Name", "生效 In force from", "至 Until (blank: still)",
-              "币种 Currency", "输入 Input /1M", "缓存输入 Cached input /1M",
-              "输出 Output /1M", "推理 Reasoning", "上下文 Context (tokens)",
-              "知识截止 Cutoff", "来源 Source"]
+    # The columns of the prices table above, with until and days for the USD prices.
+    header = ["模型 Model", "名称 Name", "生效 In force from", "币种 Currency",
+              "输入 Input /1M", "缓存输入 Cached input /1M", "输出 Output /1M",
+              "至 Until (blank: still in force)", "天数 Days in force", "推理 Reasoning",
+              "上下文 Context (tokens)", "知识截止 Cutoff", "来源 Source"]
     periods: list[TokenPrice] = [p for m in history.models for p in history.periods(m)]
-    sheet.add(row + 1, 0, [[value(h, "header") for h in header]] + [
-        [value(p.model, "text"), value(p.display_name, "text"),
-         value(p.in_force_from, "date"), value(history.until(p), "date"),
-         value(p.currency, "text"), value(p.input_per_1m, "usd"),
-         value(p.cached_input_per_1m, "usd"), value(p.output_per_1m, "usd"),
-         value("yes" if p.reasoning else "no", "text"), value(p.context_window_tokens, "int"),
-         value(p.knowledge_cutoff, "text"), value(p.source, "text")] for p in periods])
-    return row + 2 + len(periods) + 1
+    rows = [[value(h, "header") for h in header]]
+    for p in periods:
+        until = history.until(p)
+        rows.append([
+            value(p.model, "text"), value(p.display_name, "text_wrap"),
+            value(p.in_force_from, "date"), value(p.currency, "text_center"),
+            value(p.input_per_1m, "usd"), value(p.cached_input_per_1m, "usd"),
+            value(p.output_per_1m, "usd"), value(until, "date"),
+            value((until - p.in_force_from).days + 1 if until else None, "int"),
+            value("yes" if p.reasoning else "no", "text_center"),
+            value(p.context_window_tokens, "int"), value(p.knowledge_cutoff, "text_center"),
+            value(p.source, "text_wrap")])
+    sheet.add(row + 1, 0, rows)
+    end = row + 2 + len(periods)
+    sheet.fit_rows(row + 1, end)
+    return end + 1
 
 
 def _step_chart(sheet: Sheet, data: Dataset, row: int) -> None:
@@ -192,6 +210,7 @@ def _step_chart(sheet: Sheet, data: Dataset, row: int) -> None:
                 cells.append(value(None))
         rows.append(cells)
     sheet.add(head, 0, rows)
+    sheet.fit_rows(head, head)
     last = head + len(steps)
     first_day, last_day = steps[0][0], steps[-1][0]
     margin = dt.timedelta(days=CHART_MARGIN_DAYS)

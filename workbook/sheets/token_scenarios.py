@@ -31,18 +31,19 @@ from typing import Any, Mapping
 
 from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 
-from udfs._excel import Blank, as_date, as_number, is_error
+from udfs._excel import EXCEL_EPOCH, MISSING, as_date, is_error
 from udfs.tokens import COST_RATIO, TOKEN_COST
 from workbook.dataset import Dataset, Workload
-from workbook.model import Sheet, Validation, a1, excel_string, formula, value
+from workbook.model import ErrorValue, Sheet, Validation, a1, excel_string, formula, value
 
 NAME = "Token场景"
 
 #: The input cells (zero-based row, column): fixed, above everything data-sized.
-DATE_CELL, BENCHMARK_CELL, CURRENCY_CELL = (5, 1), (6, 1), (7, 1)
+INPUTS_HEADER = 5
+DATE_CELL, BENCHMARK_CELL, CURRENCY_CELL = (6, 1), (7, 1), (8, 1)
 #: The workloads table: its header row; the custom (typed) workload is the first row
 #: below it, its four figures in columns B-E are input cells.
-WORKLOADS_HEADER = 9
+WORKLOADS_HEADER = 10
 CUSTOM_ROW = WORKLOADS_HEADER + 1
 INPUT_TOKENS, CACHED_SHARE, OUTPUT_TOKENS, REASONING_RATIO = 1, 2, 3, 4
 #: The custom workload's defaults: an o1-style request with half of a long prompt
@@ -50,33 +51,51 @@ INPUT_TOKENS, CACHED_SHARE, OUTPUT_TOKENS, REASONING_RATIO = 1, 2, 3, 4
 CUSTOM_DEFAULT = Workload("custom", "自定义 Custom (type your own)", 10_000, 0.5, 2_000, 4,
                           "typed on this sheet")
 DEFAULT_BENCHMARK = "gpt-4o"
-#: A figure that cannot be computed (the benchmark's cost is not a number).
-NOT_AVAILABLE = "n.a."
+#: A figure that cannot be computed (the model or the benchmark has no cost on the
+#: date): the missing-figure marker every UDF reads as a blank.
+NOT_AVAILABLE = MISSING
 #: How the reasoning-model column reads (the formulas test it).
 YES, NO = "yes", "no"
 #: Columns of a result block.
-MODEL, MODEL_NAME, IS_REASONING, REASONING_TOKENS, COST, COST_1000, MULTIPLE, INPUT_X, \
-    OUTPUT_X = range(9)
+MODEL, MODEL_NAME, FIRST_PRICED, IS_REASONING, REASONING_TOKENS, COST, COST_1000, MULTIPLE, \
+    INPUT_X, OUTPUT_X = range(10)
 
 
 def _is_num(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
-def excel_product(a: Any, b: Any) -> Any:
-    """What Excel's ``=a*b`` gives for two cell values: blank counts 0, an error
-    passes on, any other text gives ``#VALUE!`` (for the cached values of the
-    ``cached tokens = input x share`` and ``reasoning = output x ratio`` arguments)."""
-    for v in (a, b):
-        if isinstance(v, str) and is_error(v):
+def _excel_operand(v: Any) -> float | str:
+    """A cell value as Excel's ``*`` takes it: empty 0, TRUE/FALSE 1/0, a date its
+    serial, numeric text its number; an error passes on; other text ``#VALUE!``."""
+    if v is None:
+        return 0.0
+    if isinstance(v, bool):
+        return float(v)
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, dt.datetime):
+        return (v - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+    if isinstance(v, dt.date):
+        return float((v - EXCEL_EPOCH).days)
+    if isinstance(v, str):
+        if is_error(v):
             return v.split(" ", 1)[0]
-    x, y = as_number(a), as_number(b)
-    if x is Blank:
-        x = 0.0
-    if y is Blank:
-        y = 0.0
-    if isinstance(x, str) or isinstance(y, str):
-        return "#VALUE!"
+        try:
+            return float(v)
+        except ValueError:
+            return "#VALUE!"
+    return "#VALUE!"
+
+
+def excel_product(a: Any, b: Any) -> Any:
+    """What Excel's ``=a*b`` gives for two cell values (see :func:`_excel_operand`),
+    an error as its text: the cached values of ``cached tokens = input x share`` and
+    ``reasoning = output x ratio`` over what is typed in the input cells."""
+    x, y = _excel_operand(a), _excel_operand(b)
+    for v in (x, y):
+        if isinstance(v, str):
+            return v
     return x * y
 
 
@@ -108,21 +127,21 @@ def build(data: Dataset, inputs: Mapping[tuple[int, int], Any] | None = None) ->
         (OUTPUT_TOKENS, CUSTOM_DEFAULT.output_tokens),
         (REASONING_RATIO, CUSTOM_DEFAULT.reasoning_per_output))]
 
-    sheet = Sheet(NAME, col_widths={0: 24, 1: 16, 2: 11, 3: 12, 4: 13, 5: 13, 6: 12, 7: 11,
-                                    8: 11, 9: 40})
+    sheet = Sheet(NAME, col_widths={0: 30, 1: 22, 2: 11, 3: 12, 4: 13, 5: 13, 6: 13, 7: 12,
+                                    8: 12, 9: 12})
     first_price = min(p.in_force_from for p in data.token_prices)
     sheet.add(0, 0, [
         [value("Token场景 Task scenarios: what a task costs on each model, on a date",
                "title")],
         [value("Cost per task = ((input − cached) × input price + cached × cached price "
-               "+ (visible output + reasoning) × output price) / 1,000,000; reasoning "
-               "tokens = visible output × reasoning per output token, for reasoning models "
-               "only. Cached input is billed at the input price while no cached price is "
-               "in force.", "note")],
-        [value("Shaded cells are inputs: type a date, pick the benchmark model and the "
-               "currency, type your own workload. Refresh keeps them. Workloads: "
-               "workloads.csv; prices: token_prices.csv.", "note")]])
-    sheet.add(4, 0, [[value(h, "header") for h in ("输入 Input", "值 Value", "说明 Note")]])
+               "+ (visible output + reasoning) × output price) / 1,000,000", "note")],
+        [value("Reasoning tokens = visible output × reasoning per output token, for "
+               "reasoning models only; cached input is billed at the input price while "
+               "no cached price is in force.", "note")],
+        [value("Shaded cells are inputs (a date, the benchmark, the currency, your own "
+               "workload): Refresh keeps what you type there.", "note")]])
+    sheet.add(INPUTS_HEADER, 0, [[value(h, "header")
+                                  for h in ("输入 Input", "值 Value", "说明 Note")]])
     sheet.add(DATE_CELL[0], 0, [
         [value("日期 Date", "text")], [value("基准模型 Benchmark", "text")],
         [value("币种 Currency", "text")]])
@@ -131,11 +150,10 @@ def build(data: Dataset, inputs: Mapping[tuple[int, int], Any] | None = None) ->
         [value(currency, "input_text")]])
     sheet.add(DATE_CELL[0], 2, [
         [value(f"prices in force on this day (default: settings.toml as_of "
-               f"{data.as_of.isoformat()}); the data's first price is dated "
-               f"{first_price.isoformat()}", "note")],
+               f"{data.as_of.isoformat()}; first price {first_price.isoformat()})", "note")],
         [value("the multiples divide by this model's cost for the same task", "note")],
-        [value(f"{', '.join(data.currencies())}: a price in another currency converts at "
-               "fx.csv's rate in force on the date", "note")]])
+        [value(f"{' or '.join(data.currencies())}; other currencies convert at fx.csv's "
+               "rate in force on the date", "note")]])
 
     date_ref, bench_ref, currency_ref = (a1(*c, absolute=True) for c in (
         DATE_CELL, BENCHMARK_CELL, CURRENCY_CELL))
@@ -147,12 +165,14 @@ def build(data: Dataset, inputs: Mapping[tuple[int, int], Any] | None = None) ->
     sheet.add_inputs(CUSTOM_ROW, INPUT_TOKENS, [[
         value(custom[0], "input_int"), value(custom[1], "input_pct"),
         value(custom[2], "input_int"), value(custom[3], "input_num")]])
-    sheet.add(CUSTOM_ROW, 5, [[value(CUSTOM_DEFAULT.basis, "text")]])
+    sheet.add(CUSTOM_ROW, 5, [[value(CUSTOM_DEFAULT.basis, "note")]])
     workloads = list(data.workloads)
+    # The basis is a note: it runs over the empty cells to its right.
     sheet.add(CUSTOM_ROW + 1, 0, [
-        [value(w.name, "text"), value(w.input_tokens, "int"), value(w.cached_share, "pct"),
-         value(w.output_tokens, "int"), value(w.reasoning_per_output, "num1"),
-         value(w.basis, "text")] for w in workloads])
+        [value(w.name, "text_wrap"), value(w.input_tokens, "int"),
+         value(w.cached_share, "pct"), value(w.output_tokens, "int"),
+         value(w.reasoning_per_output, "num1"), value(w.basis, "note")] for w in workloads])
+    sheet.fit_rows(WORKLOADS_HEADER, CUSTOM_ROW + len(workloads))
     # (row on the sheet, figures) of each workload priced below: the data's, then custom
     priced = [(CUSTOM_ROW + 1 + i, w.name,
                [w.input_tokens, w.cached_share, w.output_tokens, w.reasoning_per_output])
@@ -192,13 +212,15 @@ def _block(sheet: Sheet, data: Dataset, row: int, w_row: int, name: str, figures
     first, last = row + 2, row + 1 + len(models)
     costs_rng = xl_range_abs(first, COST, last, COST)
     models_rng = xl_range_abs(first, MODEL, last, MODEL)
-    bench_cost_ref = a1(row, COST + 1, absolute=True)
+    bench_cost_ref = a1(row, OUTPUT_X, absolute=True)
     n_cached = excel_product(n_in, share)
     rows, costs = [], {}
     for i, m in enumerate(models):
         r = first + i
         p = _shown_row(data, m, day)
         reasoning = excel_product(n_out, ratio) if p.reasoning else 0
+        # a product over a typed text is Excel's error value in the cell, its text in
+        # the UDF argument (err_to_str)
         cost = TOKEN_COST(m, n_in, n_out, reasoning, n_cached, day, currency)
         costs[m] = cost
         model_ref = xl_rowcol_to_cell(r, MODEL, col_abs=True)
@@ -210,10 +232,13 @@ def _block(sheet: Sheet, data: Dataset, row: int, w_row: int, name: str, figures
         cost_ref = a1(r, COST)
         reasoning_ref = a1(r, REASONING_TOKENS)
         cells.append([
-            value(m, "text"), value(p.display_name, "text"),
-            value(YES if p.reasoning else NO, "text"),
+            value(m, "text"), value(p.display_name, "text_wrap"),
+            value(data.prices.first(m).in_force_from, "date"),
+            value(YES if p.reasoning else NO, "text_center"),
             formula(f"=IF({a1(r, IS_REASONING)}={excel_string(YES)},"
-                    f"{ref[OUTPUT_TOKENS]}*{ref[REASONING_RATIO]},0)", reasoning, "int"),
+                    f"{ref[OUTPUT_TOKENS]}*{ref[REASONING_RATIO]},0)",
+                    ErrorValue(reasoning) if isinstance(reasoning, str) else reasoning,
+                    "int"),
             formula(f"=TOKEN_COST({model_ref},{ref[INPUT_TOKENS]},{ref[OUTPUT_TOKENS]},"
                     f"{reasoning_ref},{ref[INPUT_TOKENS]}*{ref[CACHED_SHARE]},{date_ref},"
                     f"{currency_ref})", cost, "usd_cost"),
@@ -226,15 +251,17 @@ def _block(sheet: Sheet, data: Dataset, row: int, w_row: int, name: str, figures
                      f'{excel_string(side)},{date_ref}),{na})',
                      COST_RATIO(m, bench, side, day) if _is_num(cost) else NOT_AVAILABLE,
                      "multiple") for side in ("input", "output")])
-    sheet.add(row, 0, [[value(f"任务 Workload: {name}", "title"), None, None, None,
-                        value("基准每任务 Benchmark cost per task", "note"),
-                        formula(f"=INDEX({costs_rng},MATCH({bench_ref},{models_rng},0))",
-                                bench_cost, "usd_cost")]])
-    header = ["模型 Model", "名称 Name", "推理模型 Reasoning model", "推理 Reasoning tokens",
+    sheet.add(row, 0, [[value(f"任务 Workload: {name}", "title")] + [None] * 7 + [
+        value("基准 Benchmark", "label"),
+        formula(f"=INDEX({costs_rng},MATCH({bench_ref},{models_rng},0))", bench_cost,
+                "usd_cost")]])
+    header = ["模型 Model", "名称 Name", "首次定价 First priced", "推理模型 Reasoning model",
+              "推理 Reasoning tokens",
               "每任务 Cost per task", "每千任务 Cost per 1,000 tasks",
               "任务成本倍数 Task cost × benchmark", "输入价倍数 Input price × benchmark",
               "输出价倍数 Output price × benchmark"]
     sheet.add(row + 1, 0, [[value(h, "header") for h in header]] + cells)
+    sheet.fit_rows(row + 1, last)
     return last + 2
 
 
@@ -249,12 +276,13 @@ def _shown_row(data: Dataset, model: str, day: Any):
 
 def _lookup(bench: Any, costs: dict[str, Any]) -> Any:
     """What ``INDEX(costs, MATCH(bench, models, 0))`` gives: the benchmark's cost (MATCH
-    compares text case-insensitively), or ``#N/A`` when it is not in the list."""
+    compares text case-insensitively), or Excel's ``#N/A`` error value when it is not
+    in the list."""
     if isinstance(bench, str):
         for m, cost in costs.items():
-            if m.lower() == bench.strip().lower() and bench.strip() == bench:
+            if m.lower() == bench.lower():
                 return cost
-    return "#N/A"
+    return ErrorValue("#N/A")
 
 
 def _multiple(cost: Any, bench_cost: Any) -> Any:

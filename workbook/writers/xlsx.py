@@ -2,8 +2,10 @@
 
 XlsxWriter writes each formula's cached value (``write_formula(..., value)``), which
 openpyxl cannot; that is why writing uses XlsxWriter and reading back (in tests and
-``--check``) uses other libraries. A cached value that is an Excel error's text
-(``"#VALUE!"``) is stored as that error.
+``--check``) uses other libraries. A cached value that is text is stored as text,
+even when it reads like an error (``"#NUM!"``, a UDF's error result); only an
+:class:`~workbook.model.ErrorValue` is stored as an error (see
+``workbook/writers/xlsx_cells.py``).
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from typing import Any, Iterable
 
 import xlsxwriter
 from xlsxwriter.utility import xl_range_abs
-from xlsxwriter.worksheet import Worksheet
 
-from workbook.model import STYLES, Cell, Chart, Sheet, Style, Validation
+from workbook.model import STYLES, Cell, Chart, ErrorValue, PrintSetup, Sheet, Style, Validation
 from workbook.package import ribbon_workbook
+from workbook.writers.xlsx_cells import Worksheet
 
 #: Calculation-engine id Excel 2019/2021/365 writes into workbooks it saves
 #: (``<calcPr calcId="191029"/>``); an equal or newer id means "already calculated".
@@ -52,6 +54,8 @@ def _format_props(style: Style) -> dict[str, Any]:
 def _write_value(ws: Worksheet, row: int, col: int, v: Any, fmt) -> None:
     if v is None:
         ws.write_blank(row, col, None, fmt)
+    elif isinstance(v, ErrorValue):
+        ws.write_error(row, col, v.code, fmt)
     elif isinstance(v, bool):
         ws.write_boolean(row, col, v, fmt)
     elif isinstance(v, (int, float)):
@@ -79,7 +83,13 @@ def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, fmt) -> None:
         cached = cell.cached
         if cached is None:
             cached = ""  # XlsxWriter would store 0 for a missing value
-        ws.write_formula(row, col, cell.formula, fmt, cached)
+        if isinstance(cached, ErrorValue):
+            ws.write_formula(row, col, cell.formula, fmt, cached.code)
+        elif isinstance(cached, str) and cached:
+            # Text stays text, "#NUM!" included (a UDF's error result).
+            ws.write_formula_text(row, col, cell.formula, fmt, cached)
+        else:
+            ws.write_formula(row, col, cell.formula, fmt, cached)
         return
     _write_value(ws, row, col, cell.value, fmt)
 
@@ -146,6 +156,23 @@ def _write_chart(wb, ws: Worksheet, sheet_name: str, c: Chart) -> None:
     width, height = c.size
     chart.set_size({"width": round(width * _PX_PER_PT), "height": round(height * _PX_PER_PT)})
     ws.insert_chart(c.anchor[0], c.anchor[1], chart)
+#: XlsxWriter's paper sizes (``set_paper``: the index of Excel's paperSize list).
+PAPER = {"A4": 9, "Letter": 1}
+#: The footer of every printed page: sheet name left, "page / pages" centred.
+PAGE_FOOTER = "&L&A&C&P / &N"
+
+
+def _page_setup(ws: Worksheet, page: PrintSetup) -> None:
+    ws.set_paper(PAPER[page.paper])
+    if page.landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+    if page.repeat_rows is not None:
+        ws.repeat_rows(*page.repeat_rows)
+    if page.page_numbers:
+        ws.set_footer(PAGE_FOOTER)
 
 
 def write_workbook(path: Path, sheets: Iterable[Sheet], *,
@@ -188,16 +215,14 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
             wb.add_vba_project(io.BytesIO(Path(vba_project).read_bytes()), is_stream=True)
         formats = {name: wb.add_format(_format_props(style)) for name, style in STYLES.items()}
         for sheet in sheets:
-            ws = wb.add_worksheet(sheet.name)
+            ws = wb.add_worksheet(sheet.name, Worksheet)
             for col, width in sorted(sheet.col_widths.items()):
                 ws.set_column(col, col, width)
             for row, height in sorted(sheet.row_heights.items()):
                 ws.set_row(row, height)
             if sheet.freeze:
                 ws.freeze_panes(*sheet.freeze)
-            if sheet.landscape:
-                ws.set_landscape()
-            ws.fit_to_pages(1, 0)
+            _page_setup(ws, sheet.page)
             for row, col, cell in sheet.cells():
                 _write_cell(ws, row, col, cell, formats.get(cell.style) if cell.style else None)
             for validation in sheet.validations:
