@@ -10,12 +10,10 @@ from __future__ import annotations
 import xlwings as xw
 
 from macros.messages import show_failure, status
-from workbook.dataset import DataErrors, load_dataset
+from workbook.dataset import DataErrors, load_dataset, problem_lines
 from workbook.locations import DataLocation, locate_data
 
 TITLE = "Coverbook Check data"
-#: Problems listed in the message box before "... and N more".
-MAX_LISTED = 30
 
 
 def check_text(location: DataLocation) -> tuple[bool, str]:
@@ -24,12 +22,9 @@ def check_text(location: DataLocation) -> tuple[bool, str]:
     try:
         data = load_dataset(location.path)
     except DataErrors as exc:
-        lines = [str(e) for e in exc.errors]
-        shown = lines[:MAX_LISTED]
-        more = len(lines) - len(shown)
-        return False, (f"{len(lines)} problem(s) in {location.path} ({location.source}). "
-                       "Nothing was changed.\n\n" + "\n".join(shown)
-                       + (f"\n... and {more} more" if more else ""))
+        return False, (f"{len(exc.errors)} problem(s) in {location.path} "
+                       f"({location.source}). Nothing was changed.\n\n"
+                       + "\n".join(problem_lines(exc.errors)))
     return True, (f"{location.path} ({location.source}) is valid: "
                   f"{len(data.coverage.stocks)} stocks, {len(data.prices.models)} models, "
                   f"{len(data.claims)} claims. Nothing was changed.")

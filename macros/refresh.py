@@ -25,11 +25,13 @@ active workbook (xlwings' custom-add-in module calls Python with the active work
 
 from __future__ import annotations
 
+from typing import Any
+
 import xlwings as xw
 
 from macros.messages import show_failure, status
 from udfs._reference import set_dataset
-from workbook.dataset import Dataset, DataErrors, load_dataset
+from workbook.dataset import Dataset, DataErrors, load_dataset, problem_lines
 from workbook.locations import data_folder
 from workbook.sheets import OWNED, build_sheets, config
 from workbook.writers import live
@@ -44,10 +46,10 @@ def _status(app, text: str | bool) -> None:
 
 
 def error_text(exc: DataErrors) -> str:
-    """The message box text for invalid data: one line per problem."""
-    lines = [str(e) for e in exc.errors]
-    return (f"{len(lines)} problem(s) in {data_folder()}; the workbook was not changed.\n\n"
-            + "\n".join(lines))
+    """The message box text for invalid data: one line per problem (at most
+    ``MAX_SHOWN``, then ``… and N more``)."""
+    return (f"{len(exc.errors)} problem(s) in {data_folder()}; the workbook was not "
+            "changed.\n\n" + "\n".join(problem_lines(exc.errors)))
 
 
 def report(lines: list[str]) -> str:
@@ -60,18 +62,31 @@ def report(lines: list[str]) -> str:
             + (f"\n... and {more} more" if more else ""))
 
 
-def refresh(book, data: Dataset, *, add_config_sheet: bool = True) -> list[str]:
-    """Rewrite the owned sheets of *book* (an ``xlwings.Book``) from *data*, adding the
-    missing ones (the ``xlwings.conf`` sheet only if *add_config_sheet*); return the
-    change lines.
-
-    What the owned sheets hold now is read first (one call per sheet): it is what the
-    change report compares with, and what is typed in input cells (``Token场景``'s
-    date, benchmark, workload) is kept and used for the cached values written.
-    """
+def owned_values(book) -> dict[str, dict[tuple[int, int], Any]]:
+    """``{sheet name: {(row, col): value}}`` of the owned sheets *book* has (one read
+    per sheet): what the change report compares with, and what is typed in input
+    cells (``Token场景``'s date, benchmark, currency and workload)."""
     existing = {s.name: s for s in book.sheets}
-    before = {name: live.read_values(existing[name]) for name in OWNED if name in existing}
-    sheets, _ = build_sheets(data, inputs=before)
+    return {name: live.read_values(existing[name]) for name in OWNED if name in existing}
+
+
+def refresh(book, data: Dataset, sheets: list | None = None, *,
+            add_config_sheet: bool = True,
+            before: dict[str, dict[tuple[int, int], Any]] | None = None) -> list[str]:
+    """Rewrite the owned sheets of *book* (an ``xlwings.Book``) from *data* (or its
+    sheet models *sheets*, if already built), adding the missing ones (the
+    ``xlwings.conf`` sheet only if *add_config_sheet*); return the change lines.
+    Raises ``DataErrors`` for data beyond Excel's limits, before writing anything.
+
+    *before*: :func:`owned_values` of *book* (read here if not given). What is typed
+    in input cells is kept and the cached values written are computed from it; build
+    *sheets* with ``inputs=before`` for the same reason.
+    """
+    if before is None:
+        before = owned_values(book)
+    if sheets is None:
+        sheets, _ = build_sheets(data, inputs=before)
+    existing = {s.name: s for s in book.sheets}
     if not add_config_sheet:
         sheets = [s for s in sheets if s.name != config.NAME or s.name in existing]
     changed: list[str] = []
@@ -94,12 +109,16 @@ def main(book=None, *, add_config_sheet: bool = True) -> str:
     try:
         try:
             data = load_dataset(data_folder())
+            before = owned_values(book)
+            # also checks Excel's limits; the cached values follow the typed inputs
+            sheets, _ = build_sheets(data, inputs=before)
         except DataErrors as exc:
             message = error_text(exc)
             app.alert(message, title=TITLE, mode="critical")
             return message
         set_dataset(data)
-        message = report(refresh(book, data, add_config_sheet=add_config_sheet))
+        message = report(refresh(book, data, sheets, add_config_sheet=add_config_sheet,
+                                 before=before))
         app.alert(message, title=TITLE, mode="info")
         return message
     except Exception as exc:  # noqa: BLE001 - shown to the analyst, not raised into VBA

@@ -27,7 +27,10 @@ number stored as text           ``str`` (``"108.90"``)       ``#VALUE!``
 other text, ``""`` from a       ``str``                      ``#VALUE!`` (``""`` and
 formula excepted                                             ``n.a.`` are blank)
 TRUE / FALSE                    ``bool``                     ``#VALUE!``
-date or time                    ``datetime``                 ``#VALUE!``
+date or time (a cell passed     ``datetime``                 ``#VALUE!``
+by reference)
+date in an array result or      ``float`` (the serial        the number
+from DATE()/TODAY()             number)
 error (#N/A, #DIV/0!, ...)      text with ``err_to_str``;    that error, passed on
                                 a COM error integer
                                 otherwise; newer errors

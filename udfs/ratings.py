@@ -5,15 +5,20 @@ from __future__ import annotations
 import xlwings as xw
 
 from udfs._excel import MISSING, Blank, as_number, broadcast, first_error, unknown_name
-from udfs._reference import dataset
+from udfs._reference import dataset_or_error
 
 
-def rating_value(relative_return, scale="stock", english=False):
-    """The band label of one fraction on the scale named *scale*: see :func:`RATING`."""
+def rating_value(relative_return, scale="stock", english=False, data=None):
+    """The band label of one fraction on the scale named *scale*: see :func:`RATING`.
+    *data*: the dataset or its error value (default: the UDFs' current one)."""
     error = first_error(relative_return, scale, english)
     if error:
         return error
-    scales = dataset().scales
+    if data is None:
+        data = dataset_or_error()
+    if isinstance(data, str):  # the data folder is invalid: its first problem
+        return data
+    scales = data.scales
     if scale is None or (isinstance(scale, str) and not scale.strip()):
         key = "stock"
     else:  # anything but text (a number, a range) names no scale
@@ -59,9 +64,11 @@ def RATING(relative_return, scale="stock", english=False):
     Other results: blank (or ``n.a.``, the missing-figure marker) -> ``n.a.``; text, boolean or date -> ``#VALUE!``; an Excel
     error (in any argument) passes through; NaN or infinity -> ``#NUM!`` (Excel has
     no infinite numbers, so an infinite input can only be a mistake); an unknown
-    scale -> ``#N/A unknown scale ...`` naming the known ones.
+    scale -> ``#N/A unknown scale ...`` naming the known ones; an invalid data folder
+    -> ``#N/A data: <file:row:column: its first problem>``.
     """
-    return broadcast(lambda x: rating_value(x, scale, english), relative_return)
+    data = dataset_or_error()  # once per call, not once per cell
+    return broadcast(lambda x: rating_value(x, scale, english, data), relative_return)
 
 
 @xw.func(category="coverbook")
@@ -76,7 +83,8 @@ def INDUSTRY_RATING(relative_return, english=False):
     强于大市 >= 5 %, 中性 between, 弱于大市 <= -5 % (fractions; edges as in
     :func:`RATING`). Shapes and non-number results as :func:`RATING`.
     """
-    return broadcast(lambda x: rating_value(x, "industry", english), relative_return)
+    data = dataset_or_error()
+    return broadcast(lambda x: rating_value(x, "industry", english, data), relative_return)
 
 
 

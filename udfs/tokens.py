@@ -8,7 +8,9 @@ has a date: the ``as_of`` argument, by default the data's as-of date from
 ``settings.toml`` (shipped: 2024-09-24, the seed report's date), never the clock, so
 a workbook recalculates to the same figures on any day.
 
-All data comes through :func:`udfs._reference.dataset`.
+All data comes through :func:`udfs._reference.dataset_or_error`, once per call; while
+the data folder is invalid every UDF here returns its ``#N/A data: file:row:column: …``
+error value (UDFs never raise).
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ import xlwings as xw
 
 from udfs._excel import (NUM_ERROR, Blank, as_date, as_number, as_text, finite, first_error,
                          unknown_name)
-from udfs._reference import dataset
-from workbook.dataset import BASE_CURRENCY, FX_FILE
+from udfs._reference import dataset_or_error
+from workbook.dataset import BASE_CURRENCY, FX_FILE, Dataset
 
 #: Tokens per price unit: prices are quoted per 1M tokens.
 TOKENS_PER_UNIT = 1_000_000
@@ -40,30 +42,29 @@ _CURRENCY_DOC = ("Currency of the result: \"USD\" (default) or \"CNY\"; other cu
                  "convert at fx.csv's rate in force on the date.")
 
 
-def _day(as_of: Any) -> dt.date | str:
+def _day(data: Dataset, as_of: Any) -> dt.date | str:
     """The look-up date of an ``as_of`` argument (blank: the data's as-of date), or
     the error text to return."""
     day = as_date(as_of)
-    return dataset().as_of if day is Blank else day
+    return data.as_of if day is Blank else day
 
 
-def _currency(currency: Any) -> str:
+def _currency(data: Dataset, currency: Any) -> str:
     """The currency code of a ``currency`` argument (blank: USD), or the error text."""
     if currency is None or currency == "":
         return BASE_CURRENCY
     code = as_text(currency)
-    known = dataset().currencies()
+    known = data.currencies()
     if code is None or code.upper() not in known:
         return unknown_name("currency", currency, known)
     return code.upper()
 
 
-def _rate(currency: str, day: dt.date) -> float | str:
+def _rate(data: Dataset, currency: str, day: dt.date) -> float | str:
     """Units of *currency* per USD in force on *day*, or the ``#N/A`` text naming the
     first date ``fx.csv`` has a rate of it."""
     if currency == BASE_CURRENCY:
         return 1.0
-    data = dataset()
     rate = data.fx_rate(currency, day)
     if rate is not None:
         return rate.units_per_usd
@@ -72,25 +73,26 @@ def _rate(currency: str, day: dt.date) -> float | str:
             f"its first rate is dated {first.isoformat()}")
 
 
-def convert(amount: float, from_currency: str, to_currency: str, day: dt.date) -> float | str:
+def convert(data: Dataset, amount: float, from_currency: str, to_currency: str,
+            day: dt.date) -> float | str:
     """*amount* in *from_currency* expressed in *to_currency*, through USD at the
-    rates in force on *day* (``fx.csv``: units per USD); unchanged when the two are
-    the same. Returns the ``#N/A`` text of :func:`_rate` when a rate is missing."""
+    rates of *data* in force on *day* (``fx.csv``: units per USD); unchanged when the
+    two are the same. Returns the ``#N/A`` text of :func:`_rate` when a rate is
+    missing."""
     if from_currency == to_currency:
         return amount
-    rate_from = _rate(from_currency, day)
+    rate_from = _rate(data, from_currency, day)
     if isinstance(rate_from, str):
         return rate_from
-    rate_to = _rate(to_currency, day)
+    rate_to = _rate(data, to_currency, day)
     if isinstance(rate_to, str):
         return rate_to
     return finite(amount / rate_from * rate_to)
 
 
-def _row(model: Any, day: dt.date):
+def _row(data: Dataset, model: Any, day: dt.date):
     """The price row of *model* in force on *day*, or the ``#N/A`` text: an unknown
     model (naming the known ones) or a date before its first price (naming it)."""
-    data = dataset()
     name = as_text(model)
     key = name.lower() if name else None
     if key is None or not data.prices.periods(key):
@@ -120,22 +122,28 @@ def _native_price(row, side: str) -> float:
     return row.output_per_1m  # output and reasoning
 
 
-def price_value(model: Any, side: Any, as_of: Any = None, currency: Any = None) -> float | str:
+def price_value(model: Any, side: Any, as_of: Any = None, currency: Any = None,
+                data: Dataset | str | None = None) -> float | str:
     """:func:`TOKEN_PRICE` without the error pass-through of its arguments: the price
-    per 1M tokens, or the error text."""
-    day = _day(as_of)
+    per 1M tokens, or the error text. *data*: the dataset or its error value (default:
+    the UDFs' current one)."""
+    if data is None:
+        data = dataset_or_error()
+    if isinstance(data, str):  # the data folder is invalid: its first problem
+        return data
+    day = _day(data, as_of)
     if isinstance(day, str):
         return day
-    row = _row(model, day)
+    row = _row(data, model, day)
     if isinstance(row, str):
         return row
     wanted = _side(side)
     if wanted not in SIDES:
         return wanted
-    target = _currency(currency)
+    target = _currency(data, currency)
     if target.startswith("#"):
         return target
-    return convert(_native_price(row, wanted), row.currency, target, day)
+    return convert(data, _native_price(row, wanted), row.currency, target, day)
 
 
 def _tokens(count):
@@ -169,7 +177,8 @@ def TOKEN_PRICE(model, side, as_of=None, currency_code=None):
     known ones; a date before the model's first price ``#N/A no price for ... before``
     that date; no FX rate on or before the date ``#N/A no CNY rate ...`` naming the
     first; a date that is not one ``#VALUE!``/``#NUM!`` (see ``udfs/_excel.py``); an
-    Excel error in any argument passes through.
+    Excel error in any argument passes through; while the data folder is invalid,
+    ``#N/A data: ...`` naming its first problem (file:row:column).
     """
     error = first_error(model, side, as_of, currency_code)
     if error:
@@ -204,19 +213,23 @@ def TOKEN_COST(model, input_tokens, output_tokens, reasoning_tokens=0, cached_in
     ``#NUM!``; text, boolean or date -> ``#VALUE!``; an Excel error passes through;
     NaN or infinity, or a cost beyond Excel's largest number -> ``#NUM!``. Unknown
     model or currency, a date before the model's first price or without an FX rate
-    -> ``#N/A ...`` with the reason (see ``TOKEN_PRICE``). Linear in each token count.
+    -> ``#N/A ...`` with the reason (see ``TOKEN_PRICE``); an invalid data folder ->
+    ``#N/A data: ...``. Linear in each token count.
     """
     error = first_error(model, input_tokens, output_tokens, reasoning_tokens,
                         cached_input_tokens, as_of, currency_code)
     if error:
         return error
-    day = _day(as_of)
+    data = dataset_or_error()
+    if isinstance(data, str):
+        return data
+    day = _day(data, as_of)
     if isinstance(day, str):
         return day
-    row = _row(model, day)
+    row = _row(data, model, day)
     if isinstance(row, str):
         return row
-    target = _currency(currency_code)
+    target = _currency(data, currency_code)
     if target.startswith("#"):
         return target
     counts = [_tokens(t) for t in (input_tokens, output_tokens, reasoning_tokens,
@@ -234,7 +247,7 @@ def TOKEN_COST(model, input_tokens, output_tokens, reasoning_tokens=0, cached_in
     cost = finite(cost)
     if isinstance(cost, str):
         return cost
-    return convert(cost, row.currency, target, day)
+    return convert(data, cost, row.currency, target, day)
 
 
 @xw.func(category="coverbook")
@@ -251,17 +264,22 @@ def COST_RATIO(model_a, model_b, side, as_of=None):
 
     A zero price of *model_b* gives ``#DIV/0!``; unknown models or sides, dates before
     a model's first price or without an FX rate give ``#N/A ...`` with the reason (see
-    ``TOKEN_PRICE``); an Excel error in any argument passes through.
+    ``TOKEN_PRICE``); an Excel error in any argument passes through; an invalid data
+    folder gives ``#N/A data: ...``.
     """
     error = first_error(model_a, model_b, side, as_of)
     if error:
         return error
-    day = _day(as_of)
+    data = dataset_or_error()
+    if isinstance(data, str):
+        return data
+    day = _day(data, as_of)
     if isinstance(day, str):
         return day
-    row_b = _row(model_b, day)
-    b = row_b if isinstance(row_b, str) else price_value(model_b, side, day, row_b.currency)
-    a = price_value(model_a, side, day, None if isinstance(row_b, str) else row_b.currency)
+    row_b = _row(data, model_b, day)
+    currency = None if isinstance(row_b, str) else row_b.currency
+    b = row_b if isinstance(row_b, str) else price_value(model_b, side, day, currency, data)
+    a = price_value(model_a, side, day, currency, data)
     if isinstance(a, str):
         return a
     if isinstance(b, str):

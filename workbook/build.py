@@ -25,7 +25,7 @@ from workbook.model import Sheet
 from workbook.provenance import custom_properties, document_date, properties
 from workbook.sheets import OWNED, build_sheets
 from workbook.sheets.key_stocks import ARRAY_THRESHOLD
-from workbook.writers.xlsx import write_workbook
+from workbook.writers.xlsx import WriteError, write_workbook
 
 
 #: The stages of a build, in order, as reported to ``timings`` and ``progress``:
@@ -60,6 +60,59 @@ VBA_PROJECT = PACKAGE_DIR / "vba" / "vbaProject.bin"
 
 class BuildError(Exception):
     """A build that cannot go on; the message says what to do. Nothing was written."""
+
+
+#: The extensions a build writes, and whether the file carries the VBA project and the
+#: ribbon: Excel refuses to open a file whose extension does not match its content
+#: (an .xlsx holding macros, xlsx bytes named .xls, .csv or .ods). The add-in (.xlam)
+#: is written by its own command, with the add-in's content type.
+WORKBOOK_SUFFIXES = {".xlsm": True, ".xlsx": False}
+
+
+def check_output_name(path: Path, suffixes: dict[str, bool] | tuple[str, ...] =
+                      tuple(WORKBOOK_SUFFIXES)) -> None:
+    """Raise :class:`BuildError` unless *path* ends in one of *suffixes* (any case)."""
+    if path.suffix.lower() not in suffixes:
+        allowed = " or ".join(suffixes)
+        given = f"'{path.suffix}'" if path.suffix else "no extension"
+        raise BuildError(
+            f"{path}: coverbook writes {allowed} files, and Excel refuses to open a "
+            f"workbook whose extension does not match its content ({given} here): "
+            f"choose an --output ending in {allowed}; nothing was written")
+
+
+def lock_file(path: Path) -> Path:
+    """Excel's owner file of the workbook *path* while it is open: ``~$`` + its name,
+    in the same folder (Windows, macOS and network shares)."""
+    return path.with_name("~$" + path.name)
+
+
+def replace_refused(path: Path, reason: str = "Permission denied") -> str:
+    """The message for a target that cannot or must not be replaced: the same on every
+    OS (Windows gives it when ``os.replace`` fails on an open or read-only file)."""
+    lock = lock_file(path)
+    return (f"{path}: cannot replace it ({reason}); it is probably open in Excel"
+            + (f" ({lock.name} exists)" if lock.exists() else "")
+            + " or read-only: close it in Excel and build again; the previous file is "
+            "unchanged")
+
+
+def check_replaceable(path: Path) -> None:
+    """Raise :class:`BuildError` (:func:`replace_refused`) if *path* exists and is
+    read-only (its mode has no write bit, or this user may not write it; checked on
+    the mode because root may write anything) or Excel's lock file is beside it.
+
+    On Windows ``os.replace`` refuses both; on Linux and macOS it would replace the
+    file silently (renaming needs only the folder's permission), so the build asks
+    first, on every OS. ``--force`` skips this (a stale lock file left by a crash).
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    read_only = not (mode & 0o222) or not os.access(path, os.W_OK)
+    if read_only or lock_file(path).exists():
+        raise BuildError(replace_refused(path))
 
 
 @dataclass
@@ -146,7 +199,7 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
                          "--output") from exc
     tmp = Path(tmp_name)
     # Macros live only in .xlsm: Excel refuses an .xlsx that holds a VBA project.
-    macro_enabled = path.suffix.lower() == ".xlsm"
+    macro_enabled = WORKBOOK_SUFFIXES.get(path.suffix.lower(), False)
     try:
         with _stage("write", timings, progress):
             write_workbook(tmp, sheets, properties=properties(data),
@@ -158,12 +211,10 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
             try:
                 os.replace(tmp, path)
             except PermissionError as exc:
-                lock = path.with_name("~$" + path.name)
-                raise BuildError(
-                    f"{path}: cannot replace it ({exc.strerror}); it is probably open in "
-                    "Excel" + (f" ({lock.name} exists)" if lock.exists() else "")
-                    + " or read-only: close it in Excel and build again; the previous "
-                    "file is unchanged") from exc
+                raise BuildError(replace_refused(path, exc.strerror)) from exc
+    except WriteError as exc:
+        raise BuildError(f"{path}: not written: {exc}; the previous file is "
+                         "unchanged") from exc
     except (OSError, XlsxWriterException) as exc:
         raise BuildError(f"{path}: cannot write ({exc}); the previous file is unchanged; "
                          "free some disk space or choose another --output and build again"
@@ -177,8 +228,9 @@ def load_for(output: Path, data_dir: Path | str, *, force: bool = False,
              progress: Callable[[str], None] | None = None) -> Dataset:
     """The validated dataset of *data_dir*, once it is clear that a workbook written
     from it may replace *output*: the checks every command that writes a workbook
-    makes before writing anything (see :func:`build`). Raises ``DataErrors`` or
-    :class:`BuildError`."""
+    makes before writing anything (see :func:`build`): valid data, no sheets of the
+    user's in *output*, not read-only and no Excel lock file beside it (unless
+    *force*). Raises ``DataErrors`` or :class:`BuildError`."""
     with _stage("load", timings, progress):
         data = load_dataset(data_dir)
     try:
@@ -192,6 +244,7 @@ def load_for(output: Path, data_dir: Path | str, *, force: bool = False,
                 f"{output}: holds sheets coverbook does not own ({', '.join(foreign)}); "
                 "a build would drop them. Move them to another workbook, use Refresh in "
                 "Excel (it keeps them), or pass --force to overwrite.")
+        check_replaceable(output)
     return data
 
 
@@ -201,10 +254,12 @@ def build(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_OUTPUT, 
           progress: Callable[[str], None] | None = None) -> BuildResult:
     """Build the workbook at *output* from the data files in *data_dir*.
 
-    Raises ``DataErrors`` (every problem with file, row and column) or
-    :class:`BuildError`; in both cases nothing is written. An existing *output* that
-    holds sheets coverbook does not own is refused unless *force* (the headless
-    build rewrites the whole file; Refresh in Excel keeps user sheets).
+    Raises ``DataErrors`` (every problem with file, row and column, including data
+    Excel's limits cannot hold) or :class:`BuildError`; in both cases nothing is
+    written. *output* must end in ``.xlsm`` or ``.xlsx``. An existing *output* that
+    holds sheets coverbook does not own, is read-only or has Excel's lock file beside
+    it is refused unless *force* (the headless build rewrites the whole file; Refresh
+    in Excel keeps user sheets).
 
     Key-stocks tables of more than *array_threshold* stocks are written as one
     array formula per year column (0: always). *timings*, if given, receives the
@@ -212,6 +267,7 @@ def build(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_OUTPUT, 
     name as it starts (the command's progress bar; the library prints nothing).
     """
     output = Path(output)
+    check_output_name(output)
     data = load_for(output, data_dir, force=force, timings=timings, progress=progress)
     with _stage("compute", timings, progress):
         sheets, checks = build_sheets(data, array_threshold=array_threshold)

@@ -12,7 +12,8 @@ import click
 
 from workbook import DATA_DIR, DEFAULT_OUTPUT, __version__
 from workbook.checks import summary
-from workbook.dataset import CLAIMS_FILE, REPORT_PE_FILE, DataErrors
+from workbook.dataset import CLAIMS_FILE, REPORT_PE_FILE, DataErrors, problem_lines
+from workbook.sample import CAPACITY as SAMPLE_CAPACITY
 
 
 @click.group()
@@ -60,15 +61,46 @@ class _StageProgress:
             self.bar = None
 
 
+def _echo_data_errors(exc: DataErrors, data_dir: Path) -> None:
+    """Print invalid data as ``build`` and ``export`` do: one ``<folder>/file:row:column:
+    message`` line per problem (at most ``MAX_SHOWN``, then ``… and N more``) and the
+    count line, on stderr."""
+    def where(error) -> str:
+        path = Path(data_dir) / error.file if error.file else Path(data_dir)
+        return f"{path}{str(error)[len(error.file):]}"
+
+    for line in problem_lines(exc.errors, where):
+        click.echo(line, err=True)
+    click.echo(f"{len(exc.errors)} problem(s) in the data; nothing was written.", err=True)
+
+
+def _report_failed_checks(checks, lead: str = "The workbook was written, but") -> None:
+    """Print each check that disagrees with the report (``FAIL 300308.SZ 中际旭创 P/E
+    2023A: printed 56.13, computed 56.6495``) and what to do, on stderr; *lead* starts
+    the last sentence (what happened to the workbook)."""
+    for check in checks:
+        if not check.passed:
+            computed = check.computed
+            shown = f"{computed:.6g}" if isinstance(computed, float) else computed
+            click.echo(f"FAIL {check.item}: printed {check.printed:g}, computed {shown}",
+                       err=True)
+    click.echo(f"{lead} the data no longer gives the figures the report printed. If "
+               "you updated prices, EPS or token prices on purpose, update or delete "
+               f"{REPORT_PE_FILE} / {CLAIMS_FILE} in the data folder.", err=True)
+
+
 @cli.command()
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               default=DATA_DIR, show_default=True, help="Folder of the data files.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_OUTPUT, show_default=True, help="Workbook to write.")
+              default=DEFAULT_OUTPUT, show_default=True,
+              help="Workbook to write: .xlsm (with macros) or .xlsx (without).")
 @click.option("--force", is_flag=True,
-              help="Overwrite the output even if it holds sheets coverbook does not own.")
+              help="Overwrite the output even if it holds sheets coverbook does not own, "
+                   "is read-only, or has Excel's lock file (~$NAME) beside it.")
 @click.option("--check", "check_only", is_flag=True,
-              help="Write nothing; exit 1 if the output is not what the data builds now.")
+              help="Write nothing; exit 1 if the output is not what the data builds now "
+                   "or the data no longer gives the report's figures.")
 @click.option("--array-threshold", type=click.IntRange(min=0), default=None,
               help="Write the P/E block as one array formula per year column when there "
                    "are more stocks than this (default 200; 0 = always).")
@@ -99,9 +131,16 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
                 commit = " and commit the workbook" if Path(output) == DEFAULT_OUTPUT else ""
                 click.echo(f"{output} is stale: {difference}\nRun '{again}'{commit}.",
                            err=True)
+                if not result.ok:
+                    _report_failed_checks(result.checks, "The checks fail too:")
+                sys.exit(1)
+            if not result.ok:
+                click.echo(f"{output} is current, but the checks fail "
+                           f"({summary(result.checks)})", err=True)
+                _report_failed_checks(result.checks, "The workbook is current, but")
                 sys.exit(1)
             click.echo(f"{output} is current ({summary(result.checks)})")
-            sys.exit(0 if result.ok else 1)
+            sys.exit(0)
         try:
             result = run_build(data_dir, output, force=force,
                                array_threshold=array_threshold, progress=progress)
@@ -109,10 +148,7 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
         finally:
             progress.close()  # before any message, so the bar never cuts through one
     except DataErrors as exc:
-        for error in exc.errors:
-            click.echo(f"{Path(data_dir) / error.file if error.file else data_dir}"
-                       f"{str(error)[len(error.file):]}", err=True)
-        click.echo(f"{len(exc.errors)} problem(s) in the data; nothing was written.", err=True)
+        _echo_data_errors(exc, data_dir)
         sys.exit(2)
     except BuildError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -121,20 +157,6 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
     if not result.ok:
         _report_failed_checks(result.checks)
         sys.exit(1)
-
-
-def _report_failed_checks(checks) -> None:
-    """One ``FAIL`` line per check that disagrees with the report, then what to do."""
-    for check in checks:
-        if not check.passed:
-            computed = check.computed
-            shown = f"{computed:.6g}" if isinstance(computed, float) else computed
-            click.echo(f"FAIL {check.item}: printed {check.printed:g}, computed {shown}",
-                       err=True)
-    click.echo("The workbook was written, but the data no longer gives the figures the "
-               "report printed. If you updated prices, EPS or token prices on purpose, "
-               f"update or delete {REPORT_PE_FILE} / {CLAIMS_FILE} in the data folder.",
-               err=True)
 
 
 @cli.command()
@@ -151,7 +173,7 @@ def export(data_dir: Path, pdf: Path) -> None:
     try:
         path = export_pdf(load_dataset(data_dir), pdf)
     except DataErrors as exc:
-        click.echo(str(exc), err=True)
+        _echo_data_errors(exc, data_dir)
         sys.exit(2)
     except ExportError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -183,10 +205,7 @@ def publish(data_dir: Path, output: Path, pdf: Path | None, force: bool) -> None
         finally:
             progress.close()
     except DataErrors as exc:
-        for error in exc.errors:
-            click.echo(f"{Path(data_dir) / error.file if error.file else data_dir}"
-                       f"{str(error)[len(error.file):]}", err=True)
-        click.echo(f"{len(exc.errors)} problem(s) in the data; nothing was written.", err=True)
+        _echo_data_errors(exc, data_dir)
         sys.exit(2)
     except BuildError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -201,8 +220,9 @@ def publish(data_dir: Path, output: Path, pdf: Path | None, force: bool) -> None
 
 
 @cli.command()
-@click.option("--stocks", type=click.IntRange(1, 100_000), required=True,
-              help="Number of stocks (unique tickers across .SH/.SZ/.BJ).")
+@click.option("--stocks", type=click.IntRange(1, SAMPLE_CAPACITY), required=True,
+              help=f"Number of stocks, at most {SAMPLE_CAPACITY:,} (unique tickers across "
+                   ".SH/.SZ/.BJ).")
 @click.option("--years", type=click.IntRange(1, 20), default=4, show_default=True,
               help="Fiscal years of EPS, ending 2026E.")
 @click.option("--seed", type=int, default=0, show_default=True,

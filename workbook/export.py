@@ -18,9 +18,9 @@ from pathlib import Path
 from udfs._reference import use_dataset
 from workbook.dataset import Dataset
 from workbook.provenance import custom_properties, properties, provenance
-from workbook.sheets import key_stocks
+from workbook.sheets import key_stocks, limits
 from workbook.writers.values import values_only
-from workbook.writers.xlsx import write_workbook
+from workbook.writers.xlsx import WriteError, write_workbook
 
 #: LibreOffice's CSV filter options: comma, double quote, UTF-8 (76), from line 1,
 #: default cell format, no language, quoted text not as text, detect special numbers,
@@ -91,12 +91,19 @@ def print_pdf(workbook: Path, pdf: Path) -> Path:
 
 def export_pdf(data: Dataset, output: Path) -> Path:
     """A PDF of the key-stocks table built from *data* (values only, with the banner
-    of the published workbook), replacing *output* in one step."""
+    of the published workbook), replacing *output* in one step. Raises ``DataErrors``
+    for a table beyond Excel's limits, :class:`ExportError` when LibreOffice is
+    missing or fails."""
+    limits.check_extent(data, (key_stocks.NAME,))
     with use_dataset(data):  # only this sheet, with the UDFs on *data*
         table = key_stocks.build(data)
+    limits.check_cells(data, [table], [])
     sheets = values_only([table], provenance(data).values_banner())
     with tempfile.TemporaryDirectory(prefix="coverbook-pdf-") as tmp:
         source = Path(tmp) / (output.stem + ".xlsx")
-        write_workbook(source, sheets, properties=properties(data),
-                       custom_properties=custom_properties(data))
+        try:
+            write_workbook(source, sheets, properties=properties(data),
+                           custom_properties=custom_properties(data))
+        except WriteError as exc:
+            raise ExportError(f"{output}: not written: {exc}") from exc
         return print_pdf(source, output)

@@ -3,8 +3,8 @@
 :func:`write_sample` writes a data folder :func:`workbook.dataset.load_dataset`
 accepts: a ``coverage.csv`` of *n_stocks* made-up stocks over *n_years* fiscal years,
 and copies of the shipped reference files (:data:`REFERENCE_FILES`: settings, token
-prices, FX rates, workloads, rating scales, claims). There is no ``report_pe.csv`` (no broker printed these P/Es), so a
-build of a sample checks the price claims only.
+prices, FX rates, workloads, rating scales, claims). There is no ``report_pe.csv`` (no
+broker printed these P/Es), so a build of a sample checks the price claims only.
 
 Same arguments, same bytes: every random draw comes from one ``random.Random(seed)``
 and the files are written with fixed line endings and encoding.
@@ -19,19 +19,22 @@ import tomllib
 from pathlib import Path
 
 from workbook import DATA_DIR
-from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, FX_FILE,
-                              RATING_SCALES_FILE, SETTINGS_FILE, TOKEN_PRICES_FILE,
+from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, EXCHANGE_BY_PREFIX,
+                              FX_FILE, RATING_SCALES_FILE, SETTINGS_FILE, TOKEN_PRICES_FILE,
                               WORKLOADS_FILE)
 
-#: Ticker number ranges per exchange, from the A-share board prefixes (Shanghai main
-#: board 60xxxx and STAR 68xxxx; Shenzhen main board 00xxxx and ChiNext 30xxxx;
-#: Beijing 43/83/87/92xxxx), widened to whole blocks of 10,000 so that a 50,000-stock
-#: stress universe still fits. Capacity: 100,000 codes.
+#: Ticker number ranges per exchange: every code whose first two digits the loader
+#: accepts for that exchange (``EXCHANGE_BY_PREFIX``: Shanghai 60/68/90xxxx, Shenzhen
+#: 00/20/30xxxx, Beijing 43/83/87/92xxxx), 10,000 codes per prefix, except 000000,
+#: which no stock has.
 CODE_RANGES: dict[str, tuple[tuple[int, int], ...]] = {
-    "SH": ((600000, 610000), (680000, 690000)),
-    "SZ": ((1, 10000), (300000, 310000)),
-    "BJ": ((430000, 440000), (830000, 840000), (870000, 880000), (920000, 930000)),
+    x: tuple((max(int(p) * 10_000, 1), (int(p) + 1) * 10_000)
+             for p, e in EXCHANGE_BY_PREFIX.items() if e == x)
+    for x in ("SH", "SZ", "BJ")
 }
+#: How many distinct tickers a sample can have: 99,999 (Shanghai 30,000, Shenzhen
+#: 29,999, Beijing 40,000).
+CAPACITY = sum(b - a for ranges in CODE_RANGES.values() for a, b in ranges)
 #: Share of stocks per exchange (roughly the market's listing counts).
 EXCHANGE_WEIGHTS = {"SH": 0.42, "SZ": 0.53, "BJ": 0.05}
 #: The last fiscal year of the sample; earlier years up to 2023 are actuals (A).
@@ -51,8 +54,8 @@ _NAME_TAILS = ("科技", "通信", "电子", "股份", "光电", "网络", "数�
 
 def _codes(rng: random.Random, n: int) -> list[str]:
     capacity = {x: sum(b - a for a, b in ranges) for x, ranges in CODE_RANGES.items()}
-    if n > sum(capacity.values()):
-        raise ValueError(f"at most {sum(capacity.values())} stocks (unique tickers)")
+    if n > CAPACITY:
+        raise ValueError(f"at most {CAPACITY:,} stocks (unique tickers)")
     counts = {x: min(capacity[x], round(n * w)) for x, w in EXCHANGE_WEIGHTS.items()}
     # Rounding and full exchanges: put the rest where there is room, in a fixed order.
     for x in CODE_RANGES:
@@ -114,8 +117,8 @@ def write_sample(out: Path | str, n_stocks: int, n_years: int = 4, seed: int = 0
                  data_dir: Path | str = DATA_DIR) -> Path:
     """Write a synthetic data folder to *out* (created; files in it overwritten).
 
-    *n_stocks* stocks (1 to 100,000) over *n_years* fiscal years ending 2026; reference
-    files (:data:`REFERENCE_FILES`) are copied from *data_dir*.
+    *n_stocks* stocks (1 to :data:`CAPACITY`, 99,999) over *n_years* fiscal years ending
+    2026; reference files (:data:`REFERENCE_FILES`) are copied from *data_dir*.
     Returns *out*. Raises ``ValueError`` for sizes it cannot make.
     """
     out, data_dir = Path(out), Path(data_dir)

@@ -12,17 +12,36 @@ from __future__ import annotations
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 import openpyxl
+from openpyxl.worksheet.formula import ArrayFormula
 
-from workbook.build import BuildResult, build
+from workbook.build import BuildResult, build, check_output_name
 from workbook.sheets.key_stocks import ARRAY_THRESHOLD
+
+
+class _Array(NamedTuple):
+    """An array formula as comparable text: openpyxl's ``ArrayFormula`` has no equality
+    (two equal ones compare unequal), which made every array anchor "differ"."""
+
+    text: str
+    ref: str
+
+    def __repr__(self) -> str:
+        return f"array formula {self.text!r} over {self.ref}"
+
+
+def _comparable(value: object) -> object:
+    if isinstance(value, ArrayFormula):
+        return _Array(str(value.text), str(value.ref))
+    return value
 
 
 def _cells(path: Path, data_only: bool) -> dict[str, dict[tuple[int, int], object]]:
     wb = openpyxl.load_workbook(path, data_only=data_only, read_only=True)
     try:
-        return {ws.title: {(c.row, c.column): c.value for row in ws.iter_rows()
+        return {ws.title: {(c.row, c.column): _comparable(c.value) for row in ws.iter_rows()
                            for c in row if c.value is not None and hasattr(c, "column")}
                 for ws in wb.worksheets}
     finally:
@@ -58,6 +77,7 @@ def check(data_dir: Path | str, path: Path | str, *,
     """``(None, result)`` if *path* equals a fresh build from *data_dir*, else
     ``(difference, result)``. Raises what :func:`workbook.build.build` raises."""
     path = Path(path)
+    check_output_name(path)  # named as the user gave it, not as the temporary copy
     with tempfile.TemporaryDirectory(prefix="coverbook-check-") as tmp:
         fresh = Path(tmp) / path.name
         result = build(data_dir, fresh, force=True, array_threshold=array_threshold)

@@ -35,9 +35,9 @@ from pathlib import Path
 from workbook import DATA_DIR
 from workbook.dataset.claims import CLAIM_COLUMNS, CLAIM_METRICS, CLAIMS_FILE, Claim, load_claims
 from workbook.dataset.coverage import (COVERAGE_FILE, COVERAGE_FIXED, EPS_COLUMN_LOOSE_RE,
-                                       EPS_COLUMN_RE, TICKER_RE, Coverage, FiscalYear, Stock,
-                                       load_coverage, ticker_problem)
-from workbook.dataset.errors import DataError, DataErrors
+                                       EPS_COLUMN_RE, EXCHANGE_BY_PREFIX, TICKER_RE, Coverage,
+                                       FiscalYear, Stock, load_coverage, ticker_problem)
+from workbook.dataset.errors import MAX_SHOWN, DataError, DataErrors, problem_lines
 from workbook.dataset.fx import (BASE_CURRENCY, FX_COLUMNS, FX_FILE, FxRate, load_fx,
                                  rate_in_force)
 from workbook.dataset.rating_scales import (RATING_SCALES_FILE, Band, RatingScale,
@@ -113,7 +113,7 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     folder = Path(folder)
     errors: list[DataError] = []
     # One line per data file, in reading order: a file's rules may use what an earlier
-    # file (ratings are checked against the stock scale, prices against the FX
+    # file gave (ratings are checked against the stock scale, prices against the FX
     # currencies, claims against the models and dated by the settings).
     settings = load_settings(folder / SETTINGS_FILE, errors)
     scales = load_scales(folder / RATING_SCALES_FILE, errors)
@@ -137,7 +137,8 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
 
 
 __all__ = [
-    "load_dataset", "Dataset", "DataError", "DataErrors", "DATA_FILES",
+    "load_dataset", "Dataset", "DataError", "DataErrors", "DATA_FILES", "problem_lines",
+    "MAX_SHOWN",
     # records
     "Coverage", "FiscalYear", "Stock", "TokenPrice", "PriceHistory", "Band", "RatingScale",
     "Claim", "Settings", "FxRate", "Workload",
@@ -147,7 +148,8 @@ __all__ = [
     "TOKEN_COLUMNS", "CLAIM_COLUMNS", "CLAIM_METRICS", "FX_COLUMNS", "WORKLOAD_COLUMNS",
     "BASE_CURRENCY",
     # the shared reader's rules
-    "ENCODINGS", "TICKER_RE", "EPS_COLUMN_RE", "EPS_COLUMN_LOOSE_RE", "NUMBER_RE",
+    "ENCODINGS", "TICKER_RE", "EXCHANGE_BY_PREFIX", "EPS_COLUMN_RE", "EPS_COLUMN_LOOSE_RE",
+    "NUMBER_RE",
     "MODEL_RE", "DATE_RE", "EXCEL_MAX_TEXT", "EXCEL_FIRST_DATE",
     # per-file loaders and parsers
     "load_settings", "load_coverage", "load_fx", "load_token_prices", "load_workloads",

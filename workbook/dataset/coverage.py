@@ -20,6 +20,15 @@ COVERAGE_FILE = "coverage.csv"
 #: or Beijing (.BJ), the A-share markets this product supports. ``[0-9]``, not
 #: ``\d``: ``\d`` also matches full-width digits (０００６３), which an IME can type.
 TICKER_RE = re.compile(r"[0-9]{6}\.(SH|SZ|BJ)")
+#: The exchange of an A-share stock code, by its first two digits. Shanghai: 60 main
+#: board, 68 STAR Market, 90 B shares (SSE, 上海证券交易所证券代码分配规则, 2007);
+#: Shenzhen: 00 main board, 20 B shares, 30 ChiNext (SZSE's code ranges, 证券代码区间);
+#: Beijing: 43, 83, 87, the NEEQ codes its stocks kept when the BSE opened in 2021, and
+#: 92, the BSE's own 920 segment (北证公告〔2023〕103号; new listings from 2024-04-22,
+#: every stock by 2025-10-09). Other prefixes are funds, bonds, repos or indices.
+EXCHANGE_BY_PREFIX = {"60": "SH", "68": "SH", "90": "SH", "00": "SZ", "20": "SZ",
+                      "30": "SZ", "43": "BJ", "83": "BJ", "87": "BJ", "92": "BJ"}
+EXCHANGE_NAMES = {"SH": "Shanghai", "SZ": "Shenzhen", "BJ": "Beijing"}
 #: Fiscal-year columns: ``EPS 2024E`` (E = estimate) or ``EPS 2023A`` (A = actual).
 EPS_COLUMN_RE = re.compile(r"EPS ([0-9]{4})([AE])")
 #: Near misses of a year column (``eps2024e``, ``EPS 2024 E``), for the hint.
@@ -70,7 +79,7 @@ def ticker_problem(code: str) -> str | None:
     is not upper-cased, because a guess that is wrong looks right in the workbook.
     """
     if TICKER_RE.fullmatch(code):
-        return None
+        return exchange_problem(code)
     if not code:
         return "empty; a ticker such as 000063.SZ is required"
     base = f"{code!r} is not a ticker like 000063.SZ (6 digits, then .SH, .SZ or .BJ)"
@@ -89,6 +98,24 @@ def ticker_problem(code: str) -> str | None:
         return (f"{base}; the exchange goes after the digits: "
                 f"{swapped.group(2)}.{swapped.group(1).upper()}")
     return base
+
+
+def exchange_problem(code: str) -> str | None:
+    """Why the exchange suffix of *code* (a well-formed ticker such as ``600941.SH``)
+    does not fit its first two digits (see :data:`EXCHANGE_BY_PREFIX`), naming the
+    right suffix; ``None`` if it fits."""
+    digits, suffix = code[:6], code[7:]
+    right = EXCHANGE_BY_PREFIX.get(digits[:2])
+    if right is None:
+        known = "; ".join(
+            f"{EXCHANGE_NAMES[x]} {', '.join(p for p, e in EXCHANGE_BY_PREFIX.items() if e == x)}"
+            for x in EXCHANGE_NAMES)
+        return (f"{code!r}: no A-share stock code starts with {digits[:2]} (stock codes start "
+                f"with {known})")
+    if right != suffix:
+        return (f"{code!r}: codes starting with {digits[:2]} are listed in "
+                f"{EXCHANGE_NAMES[right]}, not {EXCHANGE_NAMES[suffix]}: write {digits}.{right}")
+    return None
 
 
 def _year_column_hint(name: str, fixed_missing: list[str]) -> tuple[str, str | None]:
@@ -111,7 +138,7 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
     *scale* is the stock rating scale whose labels the ``rating`` column must use
     (``None`` when the scale itself is invalid: ratings are then not checked).
     """
-    parsed = read_csv(path, None, errors)
+    parsed = read_csv(path, None, errors, empty="no stocks; add one row per ticker")
     if parsed is None:
         return None
     header_line, header, rows = parsed
@@ -122,6 +149,7 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
     ok = True
     missing = [name for name in COVERAGE_FIXED if name not in header]
     claimed: set[str] = set()
+    seen_years: set[int] = set()
     for name in header:
         if name in COVERAGE_FIXED:
             continue
@@ -134,13 +162,14 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
             ok = False
             continue
         year = FiscalYear(int(match.group(1)), match.group(2))
-        if any(y.year == year.year for y in years):
+        if year.year in seen_years:
             out.add(header_line, name, f"fiscal year {year.year} appears twice")
             ok = False
         elif years and year.year < years[-1].year:
             out.add(header_line, name, "year columns must be in increasing order")
             ok = False
         years.append(year)
+        seen_years.add(year.year)
         eps_columns.append(name)
     for name in missing:
         if name not in claimed:
@@ -181,7 +210,5 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
         eps = tuple(number_cell(out, line, c, row[c], blank_ok=True) for c in eps_columns)
         if ok and len(errors) == start:
             stocks.append(Stock(code, row["name"], close, close_date, rating, eps))
-    if not rows:
-        out.add(None, None, "no stocks; add one row per ticker")
     return Coverage(tuple(years), tuple(stocks)) if ok else None
 

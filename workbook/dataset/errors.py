@@ -8,7 +8,11 @@ them together as one :class:`DataErrors`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
+
+#: Problem lines shown before "… and N more": enough to see what is wrong with a
+#: file (a file in the wrong format gives a problem per cell), few enough to read.
+MAX_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -57,3 +61,14 @@ class Collector:
         seen[key] = line
         return True
 
+
+
+def problem_lines(errors: list[DataError], where: Callable[[DataError], str] = str,
+                  limit: int = MAX_SHOWN) -> list[str]:
+    """The lines a person reads for *errors*: the first *limit* as ``where(error)``
+    (default ``file:row:column: message``), then ``… and N more`` if there are more.
+    Callers add the count line themselves (what was or was not written)."""
+    lines = [where(e) for e in errors[:limit]]
+    if len(errors) > limit:
+        lines.append(f"… and {len(errors) - limit} more")
+    return lines

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbook.dataset.errors import Collector, DataError
-from workbook.dataset.reader import read_text
+from workbook.dataset.reader import EXCEL_MAX_TEXT, TOO_LONG, excel_length, read_text
 
 RATING_SCALES_FILE = "rating_scales.toml"
+#: The text keys of a scale table; like every cell, each must fit an Excel cell.
+SCALE_TEXTS = ("title", "title_en", "benchmark", "benchmark_en", "measure")
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ _TOML_BANDS_RE = re.compile(r"\s*\[\[\s*([A-Za-z0-9_\-]+)\s*\.\s*bands\s*\]\]\s*
 _TOML_KEY_RE = re.compile(r"\s*([A-Za-z0-9_\-]+)\s*=")
 
 
-def _toml_lines(text: str) -> dict[str, dict]:
+def toml_lines(text: str) -> dict[str, dict]:
     """Where things are in a scales file: ``{scale: {"": line of [scale], key: line,
     "bands": [{"": line of [[scale.bands]], key: line}, ...]}}``.
 
@@ -92,7 +94,7 @@ def _is_number(v: object) -> bool:
 def load_scales(path: Path, errors: list[DataError]) -> dict[str, RatingScale]:
     """The rating scales from ``rating_scales.toml``; bands must tile the real line.
 
-    Each error's row is the line of the key at fault (found by :func:`_toml_lines`),
+    Each error's row is the line of the key at fault (found by :func:`toml_lines`),
     its column the key's name.
     """
     text = read_text(path, errors)
@@ -105,7 +107,7 @@ def load_scales(path: Path, errors: list[DataError]) -> dict[str, RatingScale]:
         at = re.search(r"at line (\d+)", str(exc))
         out.add(int(at.group(1)) if at else None, None, f"not valid TOML: {exc}")
         return {}
-    lines = _toml_lines(text)
+    lines = toml_lines(text)
     scales = {}
     broken: set[str] = set()
     for key, table in doc.items():
@@ -122,6 +124,9 @@ def load_scales(path: Path, errors: list[DataError]) -> dict[str, RatingScale]:
         if not isinstance(months, int) or isinstance(months, bool) or months <= 0:
             out.add(where.get("horizon_months"), "horizon_months",
                     f"[{key}]: must be a whole number of months")
+        for name in SCALE_TEXTS:
+            if isinstance(table.get(name), str) and excel_length(table[name]) > EXCEL_MAX_TEXT:
+                out.add(where.get(name, where.get("")), name, f"[{key}]: {TOO_LONG}")
         raw_bands = table.get("bands", [])
         if not isinstance(raw_bands, list) or not all(isinstance(b, dict) for b in raw_bands):
             out.add(where.get("bands"), "bands", f"[{key}]: write each band as [[{key}.bands]]")
@@ -143,6 +148,12 @@ def load_scales(path: Path, errors: list[DataError]) -> dict[str, RatingScale]:
                 elif not check(b[field_name]):
                     out.add(band_lines.get(field_name, band_lines.get("")), field_name,
                             f"{name}: {b[field_name]!r} must be {wants}")
+                    band_ok = False
+            for field_name in ("label", "label_en"):
+                text = b.get(field_name)
+                if isinstance(text, str) and excel_length(text) > EXCEL_MAX_TEXT:
+                    out.add(band_lines.get(field_name, band_lines.get("")), field_name,
+                            f"{name}: {TOO_LONG}")
                     band_ok = False
             if band_ok:
                 bands.append(Band(b["label"], str(b.get("label_en", b["label"])),

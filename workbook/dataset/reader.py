@@ -16,6 +16,8 @@ import io
 import math
 import re
 import unicodedata
+from collections import Counter
+from itertools import islice
 from pathlib import Path
 from typing import Iterable
 
@@ -31,9 +33,29 @@ NUMBER_RE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 #: Dates: ISO ``2024-09-23``, or ``2024/9/23`` as Excel on a Chinese-locale Windows
 #: re-saves a date cell (its short date format). Year first, so never ambiguous.
 DATE_RE = re.compile(r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})")
+#: Excel's delimiter hint, a first line ``sep=;`` (Excel writes and reads it; it is
+#: not a header).
+SEP_LINE_RE = re.compile(r"\s*sep=(.?)\s*", re.IGNORECASE)
+#: Delimiters Excel writes instead of commas: ``;`` as the list separator of locales
+#: with a decimal comma, tabs for "Text (Tab delimited)". Refused, never guessed at.
+OTHER_DELIMITERS = {";": "';'", "\t": "tabs"}
+#: What to do about a file that is not comma-delimited.
+COMMA_CSV_FIX = "save it as 'CSV UTF-8 (Comma delimited)' with ',' between the columns"
 #: Longest text an Excel cell holds (UTF-16 code units); XlsxWriter would cut longer
 #: text silently (``write_string`` returns -2), so the loader rejects it instead.
 EXCEL_MAX_TEXT = 32767
+
+
+def excel_length(text: str) -> int:
+    """The length of *text* as Excel counts it: UTF-16 code units (a character beyond
+    the Basic Multilingual Plane, such as most emoji, counts 2)."""
+    if len(text) * 2 <= EXCEL_MAX_TEXT:  # cannot be too long: skip the encoding
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+#: The problem of a text cell longer than :data:`EXCEL_MAX_TEXT`.
+TOO_LONG = f"longer than {EXCEL_MAX_TEXT} characters, the most an Excel cell holds"
 
 
 def nearest(name: str, candidates: Iterable[str]) -> str | None:
@@ -107,7 +129,33 @@ def _csv_records(text: str, out: Collector) -> list[tuple[int, list[str]]] | Non
     return records
 
 
+def delimiter_problem(line: str) -> str | None:
+    """Why the first non-blank *line* of a CSV file says it is not comma-delimited,
+    or ``None``: an Excel ``sep=`` hint line, or a header holding no comma but
+    semicolons or tabs (see :data:`OTHER_DELIMITERS`). The delimiter is never guessed:
+    a file read with the wrong one would load other numbers than the analyst typed."""
+    hint = SEP_LINE_RE.fullmatch(line)
+    if hint:
+        if hint.group(1) == ",":
+            return (f"the first line {line.strip()!r} is Excel's delimiter hint, not the "
+                    f"header; delete that line, or {COMMA_CSV_FIX}")
+        return (f"the first line {line.strip()!r} is Excel's delimiter hint: the columns "
+                f"are separated by {hint.group(1)!r}, not ','; coverbook reads "
+                f"comma-delimited files only: {COMMA_CSV_FIX}")
+    if "," in line:
+        return None
+    found = [d for d in OTHER_DELIMITERS if d in line]
+    if not found:
+        return None
+    delimiter = max(found, key=line.count)
+    why = ("Excel writes ';' where the decimal mark is a comma" if delimiter == ";"
+           else "Excel's 'Text (Tab delimited)'")
+    return (f"the columns are separated by {OTHER_DELIMITERS[delimiter]}, not ',' ({why}); "
+            f"coverbook reads comma-delimited files only: {COMMA_CSV_FIX}")
+
+
 def read_csv(path: Path, expected: tuple[str, ...] | None, errors: list[DataError],
+             empty: str | None = None,
              ) -> tuple[int, list[str], list[tuple[int, dict[str, str]]]] | None:
     """The header's line, the header and ``(line, {column: text})`` rows of a CSV
     file; cells are stripped; lines are the file's line numbers.
@@ -120,7 +168,11 @@ def read_csv(path: Path, expected: tuple[str, ...] | None, errors: list[DataErro
 
     Rows are returned even when the header has errors (callers compare the error
     count): the returned header holds each named column once, and a row holds only
-    those columns. ``None`` only when the file cannot be read at all.
+    those columns. ``None`` when the file cannot be read at all, or is not
+    comma-delimited (one error, see :func:`delimiter_problem`).
+
+    *empty*, if given, is the file-level error for a file without a single data
+    record below the header (a record that fails its own checks still counts).
     """
     text = read_text(path, errors)
     if text is None:
@@ -134,6 +186,14 @@ def read_csv(path: Path, expected: tuple[str, ...] | None, errors: list[DataErro
         out.add(1, None, "file is empty; expected a header row")
         return None
     header_line, raw_header = records[0]
+    # The header record's first line, split as the csv module splits lines.
+    first = next(islice(io.StringIO(text, newline=""), header_line - 1, None))
+    problem = delimiter_problem(first.rstrip("\r\n"))
+    if problem:
+        out.add(header_line, None, problem)
+        return None
+    if empty is not None and len(records) == 1:
+        out.add(None, None, empty)
     header = [h.strip() for h in raw_header]
     while header and header[-1] == "":
         header.pop()
@@ -141,7 +201,8 @@ def read_csv(path: Path, expected: tuple[str, ...] | None, errors: list[DataErro
         if name == "":
             out.add(header_line, f"column {column_letter(i)}",
                     "the header cell is empty; name the column or delete it")
-    for name in sorted({h for h in header if h and header.count(h) > 1}):
+    counts = Counter(header)  # not header.count(): quadratic in a wide header
+    for name in sorted(h for h, n in counts.items() if h and n > 1):
         out.add(header_line, name, "column appears more than once; the first one is used")
     if expected is not None:
         missing = [name for name in expected if name not in header]
@@ -183,9 +244,8 @@ def read_csv(path: Path, expected: tuple[str, ...] | None, errors: list[DataErro
             if not name or name in cells:
                 continue
             cell = cell.strip()
-            if len(cell.encode("utf-16-le")) // 2 > EXCEL_MAX_TEXT:
-                out.add(line, name, f"longer than {EXCEL_MAX_TEXT} characters, the most "
-                        "an Excel cell holds")
+            if excel_length(cell) > EXCEL_MAX_TEXT:
+                out.add(line, name, TOO_LONG)
                 cell = cell[:40]
             cells[name] = cell
         rows.append((line, cells))

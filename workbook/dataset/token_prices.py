@@ -133,7 +133,8 @@ def load_token_prices(path: Path, errors: list[DataError],
     of one model, a context window that is not a whole number above 0, an empty
     source, and a file without rows.
     """
-    parsed = read_csv(path, TOKEN_COLUMNS, errors)
+    parsed = read_csv(path, TOKEN_COLUMNS, errors,
+                      empty="no models; add one row per model and price period")
     if parsed is None:
         return ()
     _, header, rows = parsed
@@ -208,6 +209,4 @@ def load_token_prices(path: Path, errors: list[DataError],
                 numbers["output_per_1m"], currency, reasoning,
                 int(window) if window is not None else None, row["knowledge_cutoff"],
                 row["source"]))
-    if not rows:
-        out.add(None, None, "no models; add one row per model and price period")
     return tuple(prices)

@@ -7,13 +7,14 @@ cells (``Sheet.add_inputs``) takes what is typed in them as ``build(data, inputs
 
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from udfs._reference import use_dataset
 from workbook.checks import Check, all_checks
 from workbook.dataset import Dataset
 from workbook.model import Sheet
-from typing import Any, Mapping
-
-from workbook.sheets import checks, config, key_stocks, ratings, token_prices, token_scenarios
+from workbook.sheets import (checks, config, key_stocks, limits, ratings, token_prices,
+                             token_scenarios)
 
 #: Names of the sheets coverbook owns (rewritten by build and Refresh); any other
 #: sheet in a workbook is the user's and is left alone.
@@ -27,12 +28,15 @@ def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRES
     """The sheet models for *data*, in workbook order, and the checks they show.
 
     The UDFs compute every cached value against *data* (not the shipped files).
+    Raises ``DataErrors`` for data beyond one of Excel's limits (:mod:`.limits`),
+    before anything is written.
     Key-stocks tables of more than *array_threshold* stocks get the array layout
     (see :mod:`workbook.sheets.key_stocks`). *inputs*: ``{sheet name: {(row, col):
     value}}`` read from an open workbook (Refresh); the sheets with input cells
     compute their cached values from what is typed there (defaults otherwise).
     """
     inputs = inputs or {}
+    limits.check_extent(data)  # raises DataErrors: a table too large is never built
     with use_dataset(data):
         results = all_checks(data)
         sheets = [
@@ -43,4 +47,5 @@ def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRES
             checks.build(data, results),
             config.build(),
         ]
+    limits.check_cells(data, sheets, results)  # every cell within Excel's limits
     return sheets, results

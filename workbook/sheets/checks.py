@@ -19,6 +19,8 @@ NAME = "核对"
 PASS, FAIL = "PASS", "FAIL"
 #: Least and greatest width of the item column (characters).
 ITEM_WIDTH = (30, 70)
+#: Zero-based row of the first check (title, banner, note and header above it).
+FIRST_ROW = 4
 
 
 def _computed_formula(check: Check, layout: key_stocks.Layout) -> str | None:
@@ -50,7 +52,7 @@ def _item_width(checks: list[Check]) -> float:
 def build(data: Dataset, checks: list[Check]) -> Sheet:
     """The sheet model of ``核对`` for *data* and its *checks*."""
     layout = key_stocks.layout(data)
-    header_row = 3
+    header_row = FIRST_ROW - 1
     sheet = Sheet(NAME, col_widths={0: 8, 1: _item_width(checks), 2: 12, 3: 12, 4: 10, 5: 8},
                   freeze=(header_row + 1, 0),
                   page=PrintSetup(repeat_rows=(header_row, header_row)))
@@ -62,7 +64,7 @@ def build(data: Dataset, checks: list[Check]) -> Sheet:
     header = ["类别 Kind", "项目 Item", "报告值 Printed", "计算值 Computed", "容差 Tolerance",
               "结果 Result"]
     rows = [[value(h, "header") for h in header]]
-    first = header_row + 1
+    first = FIRST_ROW
     for n, check in enumerate(checks):
         r = first + n
         computed = _computed_formula(check, layout)

@@ -35,6 +35,8 @@ FIRST_EPS_COL = 5
 #: column). 200 x 4 years is 800 scalar calls, a few seconds of recalculation in
 #: Excel; below it the per-cell formulas are easier to read and to edit.
 ARRAY_THRESHOLD = 200
+#: The note lists the close dates up to this many, else their range and count.
+MAX_NOTE_DATES = 5
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
     sheet = Sheet(NAME, freeze=(FIRST_DATA_ROW, 2),
                   page=PrintSetup(repeat_rows=(HEADER_ROW, HEADER_ROW)))
     dates = sorted({s.close_date.isoformat() for s in cov.stocks})
+    if len(dates) > MAX_NOTE_DATES:  # the note must fit one cell (32,767 characters)
+        dates = [f"{dates[0]} … {dates[-1]} ({len(dates)} dates)"]
     sheet.add(TITLE_ROW, 0, [[value("重点标的 Key stocks", "title")]])
     sheet.add(NOTE_ROW, 0, [[value(
         f"收盘价 Close: CNY, {', '.join(dates)}; EPS: CNY/share; "

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from pathlib import Path
 from typing import Any, Iterable
 
 import xlsxwriter
-from xlsxwriter.utility import xl_range_abs
+from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 
 from workbook.model import STYLES, Cell, Chart, ErrorValue, PrintSetup, Sheet, Style, Validation
 from workbook.package import ribbon_workbook
@@ -51,47 +52,73 @@ def _format_props(style: Style) -> dict[str, Any]:
     return props
 
 
-def _write_value(ws: Worksheet, row: int, col: int, v: Any, fmt) -> None:
+class WriteError(Exception):
+    """XlsxWriter refused part of a sheet (a ``write_*`` or ``set_*`` call returned a
+    negative code): the file would lack it, so it must not be used."""
+
+
+#: What XlsxWriter's negative return codes mean (its documentation of ``write()``):
+#: -1 outside the worksheet (beyond row 1,048,576 or column XFD: nothing is written),
+#: -2 a string longer than 32,767 characters (it is cut), -3/-4 URL problems.
+RETURN_CODES = {-1: "beyond Excel's last row (1,048,576) or column (XFD)",
+                -2: "text longer than 32,767 characters, the most an Excel cell holds "
+                    "(XlsxWriter would cut it)",
+                -3: "a URL longer than Excel's limit", -4: "a URL Excel cannot store"}
+
+
+def _checked(code: int | None, sheet: str, row: int, col: int) -> None:
+    """Raise :class:`WriteError` if XlsxWriter returned a failure *code* for the cell."""
+    if code is not None and code < 0:
+        raise WriteError(f"sheet '{sheet}' cell {xl_rowcol_to_cell(row, col)}: "
+                         f"{RETURN_CODES.get(code, f'XlsxWriter refused it (code {code})')}")
+
+
+def _write_value(ws: Worksheet, row: int, col: int, v: Any, fmt) -> int:
     if v is None:
-        ws.write_blank(row, col, None, fmt)
-    elif isinstance(v, ErrorValue):
-        ws.write_error(row, col, v.code, fmt)
-    elif isinstance(v, bool):
-        ws.write_boolean(row, col, v, fmt)
-    elif isinstance(v, (int, float)):
-        ws.write_number(row, col, v, fmt)
-    elif isinstance(v, (dt.date, dt.datetime)):
-        ws.write_datetime(row, col, v, fmt)
-    else:
-        # write_string, never write(): text such as "=HYPERLINK(...)" or "000063.SZ"
-        # stays literal text.
-        ws.write_string(row, col, str(v), fmt)
+        return ws.write_blank(row, col, None, fmt)
+    if isinstance(v, ErrorValue):
+        return ws.write_error(row, col, v.code, fmt)
+    if isinstance(v, bool):
+        return ws.write_boolean(row, col, v, fmt)
+    if isinstance(v, (int, float)):
+        return ws.write_number(row, col, v, fmt)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return ws.write_datetime(row, col, v, fmt)
+    # write_string, never write(): text such as "=HYPERLINK(...)" or "000063.SZ"
+    # stays literal text.
+    return ws.write_string(row, col, str(v), fmt)
+
+
+def _write_formula(ws: Worksheet, row: int, col: int, cell: Cell, fmt) -> int:
+    cached = cell.cached
+    if cached is None:
+        cached = ""  # XlsxWriter would store 0 for a missing value
+    if isinstance(cached, ErrorValue):
+        return ws.write_formula(row, col, cell.formula, fmt, cached.code)
+    if isinstance(cached, str) and cached:
+        # Text stays text, "#NUM!" included (a UDF's error result).
+        return ws.write_formula_text(row, col, cell.formula, fmt, cached)
+    return ws.write_formula(row, col, cell.formula, fmt, cached)
 
 
 def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, fmt) -> None:
+    """Write one model cell; every XlsxWriter return code is checked (:func:`_checked`)."""
     if cell.spill is not None:
         height, width = cell.spill
-        ws.write_dynamic_array_formula(row, col, row + height - 1, col + width - 1,
-                                       cell.formula, fmt, cell.cached[0][0])
+        _checked(ws.write_dynamic_array_formula(row, col, row + height - 1, col + width - 1,
+                                                cell.formula, fmt, cell.cached[0][0]),
+                 ws.name, row + height - 1, col + width - 1)
         # XlsxWriter pads the spill area with zeros; store each cell's cached value.
         for i, cached_row in enumerate(cell.cached):
             for j, cached in enumerate(cached_row):
                 if i or j:
-                    _write_value(ws, row + i, col + j, cached, fmt)
+                    _checked(_write_value(ws, row + i, col + j, cached, fmt),
+                             ws.name, row + i, col + j)
         return
     if cell.is_formula:
-        cached = cell.cached
-        if cached is None:
-            cached = ""  # XlsxWriter would store 0 for a missing value
-        if isinstance(cached, ErrorValue):
-            ws.write_formula(row, col, cell.formula, fmt, cached.code)
-        elif isinstance(cached, str) and cached:
-            # Text stays text, "#NUM!" included (a UDF's error result).
-            ws.write_formula_text(row, col, cell.formula, fmt, cached)
-        else:
-            ws.write_formula(row, col, cell.formula, fmt, cached)
+        _checked(_write_formula(ws, row, col, cell, fmt), ws.name, row, col)
         return
-    _write_value(ws, row, col, cell.value, fmt)
+    _checked(_write_value(ws, row, col, cell.value, fmt), ws.name, row, col)
 
 
 #: XlsxWriter's ``validate`` type of each validation kind of the model.
@@ -114,7 +141,8 @@ def _write_validation(ws: Worksheet, v: Validation) -> None:
             options["minimum"], options["maximum"] = v.minimum, v.maximum
         else:
             options["value"] = v.minimum if v.minimum is not None else v.maximum
-    ws.data_validation(v.first_row, v.first_col, v.last_row, v.last_col, options)
+    _checked(ws.data_validation(v.first_row, v.first_col, v.last_row, v.last_col, options),
+             ws.name, v.first_row, v.first_col)
 
 
 #: XlsxWriter's chart type of each chart kind of the model (scatter: straight lines,
@@ -155,7 +183,9 @@ def _write_chart(wb, ws: Worksheet, sheet_name: str, c: Chart) -> None:
     chart.show_blanks_as("gap")  # a series without a price on a date has no point there
     width, height = c.size
     chart.set_size({"width": round(width * _PX_PER_PT), "height": round(height * _PX_PER_PT)})
-    ws.insert_chart(c.anchor[0], c.anchor[1], chart)
+    _checked(ws.insert_chart(c.anchor[0], c.anchor[1], chart), ws.name, *c.anchor)
+
+
 #: XlsxWriter's paper sizes (``set_paper``: the index of Excel's paperSize list).
 PAPER = {"A4": 9, "Letter": 1}
 #: The footer of every printed page: sheet name left, "page / pages" centred.
@@ -190,44 +220,54 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
     ``vbaProject.bin`` to embed (the file must then end in ``.xlsm``).
     *workbook_class*: the XlsxWriter class to write with instead (the add-in passes
     one with its own ribbon and content type, see ``workbook/addin/package.py``).
-    Raises ``OSError`` when the file cannot be written.
+    Raises ``OSError`` when the file cannot be written and :class:`WriteError` when
+    XlsxWriter refuses a cell (nothing is written then).
+
+    XlsxWriter assembles the zip in memory and the finished bytes go to *path* in one
+    write: a full disk then fails that write, which raises here, instead of failing
+    inside XlsxWriter's open ``ZipFile``, whose clean-up at garbage collection prints
+    an ``Exception ignored in ZipFile.__del__`` traceback.
     """
     if workbook_class is None:
         workbook_class = ribbon_workbook() if ribbon else xlsxwriter.Workbook
-    wb = workbook_class(str(path), dict(WORKBOOK_OPTIONS))
-    try:
-        # Open with the cached values, not a full recalculation: XlsxWriter's default
-        # (fullCalcOnLoad, an old calcId) makes Excel recalculate every UDF on open,
-        # which shows errors to a recipient without Python. Excel recalculates a file
-        # whose calcId is older than its engine's, so state the current one.
-        wb.set_calc_mode("auto", calc_id=EXCEL_CALC_ID)
-        wb.calc_on_load = False
-        if properties:
-            wb.set_properties(properties)
-        for name, text in (custom_properties or {}).items():
-            wb.set_custom_property(name, text)
-        if vba_project is not None:
-            # As bytes, not a path: XlsxWriter copies a path with its file mode into
-            # the zip entry, so the same bin checked out with another umask would
-            # give other bytes.
-            # XlsxWriter names the workbook's code module ThisWorkbook and the sheets'
-            # Sheet1, Sheet2 ..., the document modules of workbook/vba/vbaProject.bin.
-            wb.add_vba_project(io.BytesIO(Path(vba_project).read_bytes()), is_stream=True)
-        formats = {name: wb.add_format(_format_props(style)) for name, style in STYLES.items()}
-        for sheet in sheets:
-            ws = wb.add_worksheet(sheet.name, Worksheet)
-            for col, width in sorted(sheet.col_widths.items()):
-                ws.set_column(col, col, width)
-            for row, height in sorted(sheet.row_heights.items()):
-                ws.set_row(row, height)
-            if sheet.freeze:
-                ws.freeze_panes(*sheet.freeze)
-            _page_setup(ws, sheet.page)
-            for row, col, cell in sheet.cells():
-                _write_cell(ws, row, col, cell, formats.get(cell.style) if cell.style else None)
-            for validation in sheet.validations:
-                _write_validation(ws, validation)
-            for chart in sheet.charts:
-                _write_chart(wb, ws, sheet.name, chart)
-    finally:
-        wb.close()
+    buffer = io.BytesIO()
+    wb = workbook_class(buffer, dict(WORKBOOK_OPTIONS))
+    # Open with the cached values, not a full recalculation: XlsxWriter's default
+    # (fullCalcOnLoad, an old calcId) makes Excel recalculate every UDF on open,
+    # which shows errors to a recipient without Python. Excel recalculates a file
+    # whose calcId is older than its engine's, so state the current one.
+    wb.set_calc_mode("auto", calc_id=EXCEL_CALC_ID)
+    wb.calc_on_load = False
+    if properties:
+        wb.set_properties(properties)
+    for name, text in (custom_properties or {}).items():
+        wb.set_custom_property(name, text)
+    if vba_project is not None:
+        # As bytes, not a path: XlsxWriter copies a path with its file mode into
+        # the zip entry, so the same bin checked out with another umask would
+        # give other bytes.
+        # XlsxWriter names the workbook's code module ThisWorkbook and the sheets'
+        # Sheet1, Sheet2 ..., the document modules of workbook/vba/vbaProject.bin.
+        wb.add_vba_project(io.BytesIO(Path(vba_project).read_bytes()), is_stream=True)
+    formats = {name: wb.add_format(_format_props(style)) for name, style in STYLES.items()}
+    for sheet in sheets:
+        ws = wb.add_worksheet(sheet.name, Worksheet)
+        for col, width in sorted(sheet.col_widths.items()):
+            _checked(ws.set_column(col, col, width), sheet.name, 0, col)
+        for row, height in sorted(sheet.row_heights.items()):
+            _checked(ws.set_row(row, height), sheet.name, row, 0)
+        if sheet.freeze:
+            ws.freeze_panes(*sheet.freeze)
+        _page_setup(ws, sheet.page)
+        for row, col, cell in sheet.cells():
+            _write_cell(ws, row, col, cell, formats.get(cell.style) if cell.style else None)
+        for validation in sheet.validations:
+            _write_validation(ws, validation)
+        for chart in sheet.charts:
+            _write_chart(wb, ws, sheet.name, chart)
+    # Only a complete workbook is closed (packaged): after a failure above nothing is.
+    wb.close()
+    with open(path, "wb") as f:
+        f.write(buffer.getbuffer())
+        f.flush()
+        os.fsync(f.fileno())  # a full disk some file systems report only here

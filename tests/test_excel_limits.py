@@ -1,0 +1,222 @@
+"""Data beyond one of Excel's limits (rows, columns, text length, formula length) is
+refused before anything is written, as ``file:row:column`` naming the limit; a cell
+XlsxWriter refuses anyway (a negative return code) fails the build. Each case exits 2
+and leaves the previous workbook byte for byte as it was.
+
+The limits are Microsoft's ("Excel specifications and limits"); the first three are
+checked here against XlsxWriter's own, an independent statement of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+from conftest import cli_build
+from test_bad_inputs import assert_rejected, edit
+from workbook import DATA_DIR
+from workbook.build import build
+from workbook.sheets import limits
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    """One build of the shipped data (these cases do not depend on the P/E layout)."""
+    return build(DATA_DIR, tmp_path_factory.mktemp("shipped") / "coverbook.xlsm").path
+
+
+@pytest.fixture
+def previous(shipped, tmp_path):
+    """The previous workbook at ``out/coverbook.xlsm`` and its bytes (see conftest)."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    path = folder / "coverbook.xlsm"
+    path.write_bytes(shipped.read_bytes())
+    return path, path.read_bytes()
+
+
+def rewrite_csv(path, transform):
+    """Rewrite the CSV at *path* with ``transform(rows) -> rows``."""
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(transform(rows))
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def only_error(result, data, previous):
+    """The single problem line of a refused build (exit 2, previous file unchanged)."""
+    path, before = previous
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "1 problem(s) in the data; nothing was written.", result.stderr
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    assert len(lines) == 2, result.stderr
+    return lines[0]
+
+
+def test_the_limits_are_excels_as_xlsxwriter_states_them(tmp_path):
+    wb = xlsxwriter.Workbook(str(tmp_path / "x.xlsx"))
+    ws = wb.add_worksheet()
+    assert (ws.xls_rowmax, ws.xls_colmax, ws.xls_strmax) == (1_048_576, 16_384, 32_767)
+    assert (limits.MAX_ROWS, limits.MAX_COLS, limits.MAX_TEXT) == (1_048_576, 16_384, 32_767)
+    assert limits.MAX_FORMULA == 8_192
+    assert limits.LAST_COL == "XFD"
+    # XlsxWriter writes nothing past the last row or column and says so with -1.
+    assert ws.write_number(limits.MAX_ROWS - 1, limits.MAX_COLS - 1, 1) == 0
+    assert ws.write_number(limits.MAX_ROWS, 0, 1) == -1
+    assert ws.write_number(0, limits.MAX_COLS, 1) == -1
+    wb.close()
+
+
+def test_more_fiscal_years_than_excel_has_columns(data_copy, previous):
+    # 5 fixed columns + EPS and P/E per year: 8,190 years need 16,385 columns.
+    years = [f"EPS {1000 + k}A" for k in range(8190)]
+    rewrite_csv(data_copy / "coverage.csv",
+                lambda rows: [rows[0][:5] + years] + [r[:5] + ["1.0"] * 8190 for r in rows[1:]])
+    (data_copy / "report_pe.csv").unlink()
+    line = only_error(cli_build(data_copy, previous[0]), data_copy, previous)
+    assert line == (
+        f"{data_copy / 'coverage.csv'}:1:EPS 9189A: its P/E column on sheet 重点标的 would be "
+        "column 16,385, beyond XFD, Excel's last column: the sheet has 5 columns, then an "
+        "EPS and a P/E column per fiscal year, so it holds at most 8,189 fiscal years "
+        "(8,190 here)")
+
+
+def test_more_models_than_excel_has_columns(data_copy, previous):
+    # The ratio matrices and the output-price table: a label column, then one column
+    # per model: 16,383 models at most. The shipped file has 27 rows of 13 models.
+    def more_models(rows):
+        assert len(rows) - 1 == 27
+        extra = [[f"m{i}", f"M {i}", "2024-09-24", "1.00", "", "2.00", "USD", "no", "1000",
+                  "2023-10", "test"] for i in range(16_384 - 13)]
+        return rows + extra
+    rewrite_csv(data_copy / "token_prices.csv", more_models)
+    line = only_error(cli_build(data_copy, previous[0]), data_copy, previous)
+    # model 16,384 is the 16,371st extra row: line 1 + 27 + 16,371 = 16,399
+    assert line == (
+        f"{data_copy / 'token_prices.csv'}:16399:model: model 16,384 is one too many: the "
+        "price-ratio matrices and the output-price table on sheet Token价格 have a column "
+        "per model after the row labels, so they hold at most 16,383 models in Excel's "
+        "16,384 columns")
+
+
+def test_more_printed_figures_than_excel_has_rows(data_copy, previous):
+    # 核对 lists every printed P/E and claim below 4 title rows: 1,048,572 at most.
+    # 117 rows x 8,963 year columns = 1,048,671 printed P/Es (plus the 5 claims).
+    header = ["code"] + [f"P/E {1000 + k}A" for k in range(8963)]
+    rows = [header] + [[f"{i:06d}.XX"] + ["10.00"] * 8963 for i in range(117)]
+    rewrite_csv(data_copy / "report_pe.csv", lambda _: rows)
+    line = only_error(cli_build(data_copy, previous[0]), data_copy, previous)
+    # Figure 1,048,573 (index 1,048,572) is the first beyond: a P/E on data row
+    # 1,048,572 // 8,963 + 1, in year column 1,048,572 % 8,963.
+    index = 1_048_572
+    row, col = divmod(index, 8963)
+    assert line == (
+        f"{data_copy / 'report_pe.csv'}:{row + 2}:P/E {1000 + col}A: figure 1,048,573 is one "
+        "too many: sheet 核对 lists every printed P/E (report_pe.csv) and every claim "
+        "(claims.csv) on a row of its own below 4 title rows, so it holds at most "
+        "1,048,572 in Excel's 1,048,576 rows (1,048,676 here)")
+
+
+def test_more_stocks_than_rows(data_copy, previous, monkeypatch):
+    # A million stocks take minutes to load; the same rule at a smaller grid: 3 header
+    # rows + 15 stocks + the mean row = 19 rows do not fit in 18 (without the printed
+    # figures, whose 核对 rows would not fit either).
+    monkeypatch.setattr(limits, "MAX_ROWS", 18)
+    (data_copy / "report_pe.csv").unlink()
+    line = only_error(cli_build(data_copy, previous[0]), data_copy, previous)
+    # stock 15 (000938.SZ) is on line 16
+    assert line == (
+        f"{data_copy / 'coverage.csv'}:16:code: stock 15 is one too many: sheet 重点标的 has "
+        "3 header rows, a row per stock and the mean row, so it holds at most 14 stocks in "
+        "Excel's 18 rows")
+
+
+def test_a_name_that_overflows_the_checks_item(data_copy, previous):
+    # Each cell of coverage.csv fits (<= 32,767), but 核对 shows
+    # "300308.SZ <name> P/E 2023A": 9 + 1 + 32,760 + 5 + 5 characters.
+    edit(data_copy, "coverage.csv", ",中际旭创,", "," + "中" * 32760 + ",")
+    line = only_error(cli_build(data_copy, previous[0]), data_copy, previous)
+    assert line == (
+        f"{data_copy / 'coverage.csv'}:2:name: sheet 核对 cell B5 would hold 32,780 "
+        "characters, more than the 32,767 an Excel cell holds")
+
+
+def test_a_model_id_that_overflows_a_formula(data_copy, previous):
+    # 核对 quotes both model ids of a claim in its formula: =COST_RATIO("…","gpt-4o",
+    # "input",DATE(2024,9,24)) (the claim's date). A model priced as o1-preview, with an id of 8,200 characters, named by
+    # the first claim (on 核对 row 65: 4 title rows and 60 printed P/Es above it).
+    long_id = "o" * 8200
+    path = data_copy / "token_prices.csv"
+    o1p = next(l for l in path.read_text(encoding="utf-8").splitlines()
+               if l.startswith("o1-preview,"))
+    path.write_text(path.read_text(encoding="utf-8") + long_id + o1p[len("o1-preview"):]
+                    + "\n", encoding="utf-8")
+    edit(data_copy, "claims.csv", "o1p-input-vs-4o,o1-preview,", f"o1p-input-vs-4o,{long_id},")
+    line = only_error(cli_build(data_copy, previous[0]), data_copy, previous)
+    length = len(f'=COST_RATIO("{long_id}","gpt-4o","input",DATE(2024,9,24))')
+    assert line == (
+        f"{data_copy / 'claims.csv'}:2:model_a: sheet 核对 cell D65 would hold a formula of "
+        f"{length:,} characters, more than the 8,192 Excel allows")
+
+
+def test_a_scale_title_that_overflows_its_cell(data_copy, previous):
+    # 评级说明 shows "<title> <title_en>" in one cell: 32,760 + 1 + 12 characters.
+    text = (data_copy / "rating_scales.toml").read_text(encoding="utf-8")
+    title = next(l for l in text.splitlines() if l.startswith("title ="))
+    row = text.splitlines().index(title) + 1
+    edit(data_copy, "rating_scales.toml", title, 'title = "' + "评" * 32760 + '"')
+    line = only_error(cli_build(data_copy, previous[0]), data_copy, previous)
+    assert line == (
+        f"{data_copy / 'rating_scales.toml'}:{row}:title: sheet 评级说明 cell A4 would hold "
+        "32,773 characters, more than the 32,767 an Excel cell holds")
+
+
+def test_a_toml_text_longer_than_a_cell_is_rejected_not_cut(data_copy, previous):
+    edit(data_copy, "rating_scales.toml", 'label = "卖出"', 'label = "' + "卖" * 32768 + '"')
+    text = (data_copy / "rating_scales.toml").read_text(encoding="utf-8")
+    row = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith('label = "卖卖'))
+    assert_rejected(data_copy, previous, [
+        ("rating_scales.toml", row, "label",
+         "[stock] band 4: longer than 32767 characters, the most an Excel cell holds")])
+
+
+def test_a_cell_xlsxwriter_refuses_fails_the_build(previous, monkeypatch):
+    # Past the checks above (disabled here), the writer's return codes still stop a
+    # build: a cell beyond the last row must not vanish from a file that exits 0.
+    import workbook.sheets as sheets_module
+    from workbook.model import value
+
+    real = sheets_module.build_sheets
+
+    def one_cell_too_far(data, **kwargs):
+        sheets, checks = real(data, **kwargs)
+        sheets[0].add(limits.MAX_ROWS, 0, [[value("beyond")]])
+        return sheets, checks
+
+    monkeypatch.setattr("workbook.build.build_sheets", one_cell_too_far)
+    result = cli_build(DATA_DIR, previous[0])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {previous[0]}: not written: sheet '重点标的' cell A1048577: beyond Excel's "
+        "last row (1,048,576) or column (XFD); the previous file is unchanged\n")
+    assert previous[0].read_bytes() == previous[1]
+    assert sorted(p.name for p in previous[0].parent.iterdir()) == [previous[0].name]
+
+
+def test_many_close_dates_fit_the_note(data_copy, tmp_path):
+    # The note above the table lists the close dates; beyond 5 it gives their range,
+    # so thousands of dates cannot overflow its cell.
+    rewrite_csv(data_copy / "coverage.csv", lambda rows: [rows[0]] + [
+        r[:3] + [f"2024-09-{k + 1:02d}"] + r[4:] for k, r in enumerate(rows[1:])])
+    (data_copy / "report_pe.csv").unlink()
+    out = tmp_path / "b.xlsx"
+    assert cli_build(data_copy, out).exit_code == 0
+    note = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("重点标的").to_python()[1][0]
+    assert note.startswith("收盘价 Close: CNY, 2024-09-01 … 2024-09-15 (15 dates); EPS")
