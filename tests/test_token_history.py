@@ -415,3 +415,18 @@ def test_scenario_cached_values_follow_what_is_typed_in_the_input_cells():
     gpt = (3_000 * 2.50 + 1_000 * 1.25 + 500 * 10.00) / M
     assert cells[(g, token_scenarios.MULTIPLE)].cached == pytest.approx(gpt / usd)
     assert cells[(g, token_scenarios.INPUT_X)].cached == pytest.approx(2.50 / 1.10)
+
+
+def test_the_published_copy_keeps_the_chart_over_its_values(tmp_path):
+    from workbook import DATA_DIR
+    from workbook.publish import publish
+
+    path = publish(DATA_DIR, tmp_path / "values.xlsx").path
+    chart, drawing = _chart_xml(path)
+    ns = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
+    assert chart.find(".//c:scatterChart", ns) is not None
+    assert 'name="coverbook output price steps"' in drawing
+    ws = openpyxl.load_workbook(path)[token_sheet.NAME]
+    ref = chart.find(".//c:ser/c:yVal//c:f", ns).text.split("!")[1]  # $B$99:$B$147
+    first = ws[ref.split(":")[0].replace("$", "")]
+    assert first.data_type == "n" and first.value == 15.0  # gpt-4o on 2024-05-13, a value
