@@ -15,7 +15,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 #: The folder of this package; the shipped data and Excel parts live below it.
 PACKAGE_DIR = Path(__file__).resolve().parent
-#: The data files an analyst edits (coverage, token prices, rating scales, claims).
+#: The data files an analyst edits (settings, coverage, token prices, FX rates,
+#: workloads, rating scales, claims).
 DATA_DIR = PACKAGE_DIR / "data"
 #: Where ``coverbook build`` writes unless told otherwise.
 DEFAULT_OUTPUT = PACKAGE_DIR / "coverbook.xlsm"

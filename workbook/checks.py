@@ -63,11 +63,13 @@ def pe_checks(data: Dataset) -> list[Check]:
 
 
 def claim_value(claim: Claim):
-    """The recomputed figure of *claim* (a multiple, or a saving as a fraction)."""
+    """The recomputed figure of *claim* (a multiple, or a saving as a fraction) at the
+    prices in force on the claim's date."""
     if claim.metric == "ratio":
-        return COST_RATIO(claim.model_a, claim.model_b, claim.side)
-    cost_a = TOKEN_COST(claim.model_a, *SAVING_WORKLOAD)
-    cost_b = TOKEN_COST(claim.model_b, *SAVING_WORKLOAD)
+        return COST_RATIO(claim.model_a, claim.model_b, claim.side, claim.date)
+    n_in, n_out = SAVING_WORKLOAD
+    cost_a = TOKEN_COST(claim.model_a, n_in, n_out, 0, 0, claim.date)
+    cost_b = TOKEN_COST(claim.model_b, n_in, n_out, 0, 0, claim.date)
     for cost in (cost_a, cost_b):
         if isinstance(cost, str):  # an error text, as the 核对 formula would show
             return cost
@@ -110,33 +112,42 @@ class Finding:
     upside: float
 
 
-def rating_findings(data: Dataset) -> list[Finding]:
+def rating_findings(data: Dataset, scale=None, benchmark_return=None) -> list[Finding]:
     """Every stock with a target price whose published rating differs from
-    ``IMPLIED_RATING(target, close, benchmark_return, rating_scale)`` (the settings'
-    scale and benchmark return), in table order. Call with the UDFs on *data*
-    (``udfs._reference.use_dataset``)."""
+    ``IMPLIED_RATING(target, close, benchmark_return, scale)``, in table order; the
+    scale and benchmark return default to the settings'. An implied rating that is
+    an error (an unknown scale typed in Excel) is no finding: its cell shows the error.
+    Call with the UDFs on *data* (``udfs._reference.use_dataset``)."""
     s = data.settings
+    scale = s.rating_scale if scale is None else scale
+    benchmark_return = s.benchmark_return if benchmark_return is None else benchmark_return
     out = []
     for i, stock in enumerate(data.coverage.stocks):
         if stock.target_price is None:
             continue
-        implied = implied_rating_value(stock.target_price, stock.close, s.benchmark_return,
-                                       s.rating_scale)
-        if implied != stock.rating:
+        implied = implied_rating_value(stock.target_price, stock.close, benchmark_return,
+                                       scale)
+        if implied != stock.rating and not implied.startswith("#"):
             out.append(Finding(i, stock.code, stock.name, stock.rating, implied,
                                stock.target_price, upside_value(stock.target_price,
                                                                 stock.close)))
     return out
 
 
-def findings_summary(data: Dataset, findings: list[Finding]) -> str:
+def findings_summary(data: Dataset, findings: list[Finding], scale=None,
+                     benchmark_return=None) -> str:
     """``"findings: 2 of 5 published ratings differ from the rating their target
-    implies (tianfeng, benchmark 0.0%)"``, or why there is none."""
+    implies (tianfeng, benchmark 0.0%)"``, or why there is none; *scale* and
+    *benchmark_return* as in :func:`rating_findings`."""
     with_target = sum(s.target_price is not None for s in data.coverage.stocks)
     if not data.coverage.has_targets or not with_target:
         return "findings: none (no target prices, so no rating check)"
     s = data.settings
-    basis = f"({s.rating_scale}, benchmark {s.benchmark_return:.1%})"
+    scale = s.rating_scale if scale is None else scale
+    bench = s.benchmark_return if benchmark_return is None else benchmark_return
+    bench_text = f"{bench:.1%}" if isinstance(bench, (int, float)) and \
+        not isinstance(bench, bool) else repr(bench)
+    basis = f"({scale}, benchmark {bench_text})"
     if not findings:
         return (f"findings: none; all {with_target} published ratings are the ones their "
                 f"target implies {basis}")

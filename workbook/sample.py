@@ -2,9 +2,9 @@
 
 :func:`write_sample` writes a data folder :func:`workbook.dataset.load_dataset`
 accepts: a ``coverage.csv`` of *n_stocks* made-up stocks over *n_years* fiscal years,
-and copies of the shipped ``settings.toml``, ``token_prices.csv``,
-``rating_scales.toml`` and ``claims.csv``. There is no ``report_pe.csv`` (no broker
-printed these P/Es), so a build of a sample checks the price claims only.
+and copies of the shipped reference files (:data:`REFERENCE_FILES`: settings, token
+prices, FX rates, workloads, rating scales, claims). There is no ``report_pe.csv`` (no
+broker printed these P/Es), so a build of a sample checks the price claims only.
 
 Same arguments, same bytes: every random draw comes from one ``random.Random(seed)``
 and the files are written with fixed line endings and encoding.
@@ -19,8 +19,8 @@ from pathlib import Path
 
 from workbook import DATA_DIR
 from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, EXCHANGE_BY_PREFIX,
-                              RATING_SCALES_FILE, SETTINGS_FILE, TOKEN_PRICES_FILE,
-                              load_scales, load_settings)
+                              FX_FILE, RATING_SCALES_FILE, SETTINGS_FILE, TOKEN_PRICES_FILE,
+                              WORKLOADS_FILE, load_scales, load_settings, resolve_scale)
 
 #: Ticker number ranges per exchange: every code whose first two digits the loader
 #: accepts for that exchange (``EXCHANGE_BY_PREFIX``: Shanghai 60/68/90xxxx, Shenzhen
@@ -40,6 +40,9 @@ EXCHANGE_WEIGHTS = {"SH": 0.42, "SZ": 0.53, "BJ": 0.05}
 LAST_YEAR = 2026
 LAST_ACTUAL_YEAR = 2023
 CLOSE_DATE = "2024-09-23"
+#: The files copied from the shipped data unchanged (those that exist there).
+REFERENCE_FILES = (SETTINGS_FILE, TOKEN_PRICES_FILE, FX_FILE, WORKLOADS_FILE,
+                   RATING_SCALES_FILE, CLAIMS_FILE)
 #: Share of stock-years with EPS <= 0 (loss-makers, P/E "NM") and with a blank EPS.
 LOSS_SHARE = 0.08
 BLANK_SHARE = 0.03
@@ -76,7 +79,9 @@ def _stock_ratings(data_dir: Path) -> list[str]:
     """The labels of the scale *data_dir*'s table is rated on (``settings.toml``)."""
     errors: list = []
     scales = load_scales(data_dir / RATING_SCALES_FILE, errors)
-    settings = load_settings(data_dir / SETTINGS_FILE, errors, scales)
+    settings = load_settings(data_dir / SETTINGS_FILE, errors)
+    if settings is not None and not errors:
+        settings = resolve_scale(data_dir / SETTINGS_FILE, settings, scales, errors)
     if errors or settings is None:
         raise ValueError("; ".join(str(e) for e in errors))
     return [band.label for band in scales[settings.rating_scale].bands]
@@ -118,9 +123,9 @@ def write_sample(out: Path | str, n_stocks: int, n_years: int = 4, seed: int = 0
                  data_dir: Path | str = DATA_DIR) -> Path:
     """Write a synthetic data folder to *out* (created; files in it overwritten).
 
-    *n_stocks* stocks (1 to :data:`CAPACITY`, 99,999) over *n_years* fiscal years
-    ending 2026, rated on the scale of *data_dir*'s settings; the other files
-    (settings, token prices, rating scales, claims) are copied from *data_dir*.
+    *n_stocks* stocks (1 to :data:`CAPACITY`, 99,999) over *n_years* fiscal years ending
+    2026, rated on the scale of *data_dir*'s settings; reference files
+    (:data:`REFERENCE_FILES`) are copied from *data_dir*.
     Returns *out*. Raises ``ValueError`` for sizes it cannot make.
     """
     out, data_dir = Path(out), Path(data_dir)
@@ -128,6 +133,7 @@ def write_sample(out: Path | str, n_stocks: int, n_years: int = 4, seed: int = 0
     out.mkdir(parents=True, exist_ok=True)
     lines = [",".join(header)] + [",".join(r) for r in rows]
     (out / COVERAGE_FILE).write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
-    for name in (SETTINGS_FILE, TOKEN_PRICES_FILE, RATING_SCALES_FILE, CLAIMS_FILE):
-        shutil.copyfile(data_dir / name, out / name)
+    for name in REFERENCE_FILES:
+        if (data_dir / name).exists():
+            shutil.copyfile(data_dir / name, out / name)
     return out

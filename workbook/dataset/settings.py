@@ -1,7 +1,9 @@
 """``settings.toml``: what is set once for the whole workbook.
 
-- ``as_of``: the date the data describes (a TOML date, ``2024-09-24``), set by hand,
-  never derived from the newest row of a data file;
+- ``as_of``: the date the data describes (a TOML date, ``2024-09-24``): the default
+  date of every price look-up and the workbook's document date; it is set by hand,
+  never derived from the newest row of a data file, so a build is reproducible and
+  the report's figures keep their date;
 - ``rating_scale``: the scale the key-stocks table is rated on (an id or alias of a
   stock scale in ``rating_scales.toml``; default ``tianfeng``): the published
   ratings in ``coverage.csv`` must be its labels, and the implied ratings use it;
@@ -20,7 +22,7 @@ import datetime as dt
 import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -100,15 +102,13 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def load_settings(path: Path, errors: list[DataError],
-                  scales: Mapping[str, RatingScale] | None = None) -> Settings | None:
+def load_settings(path: Path, errors: list[DataError]) -> Settings | None:
     """The settings from ``settings.toml``; ``None`` (with the problems recorded) if
     the file is missing or invalid. Unknown keys are errors (with the nearest known
     key as a hint): a misspelt setting would otherwise be ignored silently.
 
-    *scales* (the validated ``rating_scales.toml``; empty or ``None`` when that file
-    is invalid, then the scale is not checked): ``rating_scale`` must name a stock
-    scale there; it is stored as that scale's id.
+    ``rating_scale`` is kept as written; :func:`resolve_scale` checks it against the
+    scales file and replaces it by the scale's id.
     """
     text = read_text(path, errors)
     if text is None:
@@ -140,22 +140,29 @@ def load_settings(path: Path, errors: list[DataError],
         out.add(lines.get("benchmark_return"), "benchmark_return_date",
                 "missing; say when the benchmark return was set: "
                 "benchmark_return_date = 2024-09-24")
-    name = values.get("rating_scale")
-    if name is not None and scales:
-        scale = find_scale(scales, name)
-        stock_scales = sorted(k for k, s in scales.items() if s.kind == "stock")
-        if scale is None:
-            out.add(lines.get("rating_scale"), "rating_scale",
-                    f"unknown scale {name!r}; the stock scales in rating_scales.toml: "
-                    + ", ".join(stock_scales))
-        elif scale.kind != "stock":
-            out.add(lines.get("rating_scale"), "rating_scale",
-                    f"{name!r} is an industry scale; the key-stocks table is rated on a "
-                    "stock scale: " + ", ".join(stock_scales))
-        else:
-            values["rating_scale"] = scale.key
     if len(errors) > start:
         return None
     if "benchmark_return_date" not in values:
         values["benchmark_return_date"] = values["as_of"]
     return Settings(**values)
+
+
+def resolve_scale(path: Path, settings: Settings, scales: Mapping[str, RatingScale],
+                  errors: list[DataError]) -> Settings | None:
+    """*settings* with ``rating_scale`` replaced by the id of the stock scale of
+    *scales* (the validated ``rating_scales.toml``) it names; ``None``, with the
+    problem recorded at its line of *path*, if it names no scale or an industry one."""
+    name = settings.rating_scale
+    scale = find_scale(scales, name)
+    if scale is not None and scale.kind == "stock":
+        return replace(settings, rating_scale=scale.key)
+    text = read_text(path, [])
+    line = _key_lines(text).get("rating_scale") if text else None
+    stock_scales = ", ".join(sorted(k for k, s in scales.items() if s.kind == "stock"))
+    Collector(path.name, errors).add(
+        line, "rating_scale",
+        f"unknown scale {name!r}; the stock scales in rating_scales.toml: {stock_scales}"
+        if scale is None else
+        f"{name!r} is an industry scale; the key-stocks table is rated on a stock scale: "
+        + stock_scales)
+    return None

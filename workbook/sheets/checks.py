@@ -34,10 +34,11 @@ def _computed_formula(check: Check, layout: key_stocks.Layout) -> str | None:
     if c is None:
         return None
     a, b = excel_string(c.model_a), excel_string(c.model_b)
+    day = f"DATE({c.date.year},{c.date.month},{c.date.day})"  # the claim's date
     if c.metric == "ratio":
-        return f"=COST_RATIO({a},{b},{excel_string(c.side)})"
+        return f"=COST_RATIO({a},{b},{excel_string(c.side)},{day})"
     n_in, n_out = SAVING_WORKLOAD
-    cost_a, cost_b = (f"TOKEN_COST({m},{n_in},{n_out})" for m in (a, b))
+    cost_a, cost_b = (f"TOKEN_COST({m},{n_in},{n_out},0,0,{day})" for m in (a, b))
     # A model b priced 0 gives the text "#DIV/0!", as a UDF would, not Excel's error
     # value: LibreOffice recalculates a cached error on load (without the UDFs: an
     # error of its own), while it keeps cached text.
@@ -51,8 +52,10 @@ def _item_width(checks: list[Check]) -> float:
     return min(max(need, ITEM_WIDTH[0]), ITEM_WIDTH[1])
 
 
-def build(data: Dataset, checks: list[Check]) -> Sheet:
-    """The sheet model of ``核对`` for *data* and its *checks*."""
+def build(data: Dataset, checks: list[Check], rating_basis: tuple | None = None) -> Sheet:
+    """The sheet model of ``核对`` for *data* and its *checks*; the findings compare
+    the published ratings with the implied ones on *rating_basis* (the scale and
+    benchmark return the key-stocks sheet uses; default: the settings')."""
     layout = key_stocks.layout(data)
     header_row = FIRST_ROW - 1
     sheet = Sheet(NAME, col_widths={0: 8, 1: _item_width(checks), 2: 12, 3: 12, 4: 10, 5: 8},
@@ -83,17 +86,20 @@ def build(data: Dataset, checks: list[Check]) -> Sheet:
         ])
     sheet.add(first - 1, 0, rows)
     sheet.fit_rows(header_row, first + len(checks))
-    findings_section(sheet, data, rating_findings(data), layout, first + len(checks) + 1)
+    basis = rating_basis or ()
+    findings_section(sheet, data, rating_findings(data, *basis), layout,
+                     first + len(checks) + 1, basis)
     return sheet
 
 
 def findings_section(sheet: Sheet, data: Dataset, findings: list[Finding],
-                     layout: key_stocks.Layout, row: int) -> None:
+                     layout: key_stocks.Layout, row: int, basis: tuple = ()) -> None:
     """The findings from *row* down: a title, the summary line, and one row per
-    finding whose cells point at its key-stocks row."""
+    finding whose cells point at its key-stocks row (*basis*: the scale and benchmark
+    return of the implied ratings, see :func:`workbook.checks.rating_findings`)."""
     sheet.add(row, 0, [[value("发现 Findings: published rating vs the rating the target "
                               "price implies (not a failed check)", "title")],
-                       [value(findings_summary(data, findings), "note")]])
+                       [value(findings_summary(data, findings, *basis), "note")]])
     if not findings:
         return
     _, upside, implied, check = layout.target_cols()

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import fmean
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 from udfs._excel import MISSING
 from udfs.ratings import IMPLIED_RATING, implied_rating_value
@@ -176,9 +176,30 @@ def rating_check_formula(implied: str, published: str) -> str:
             f'{excel_string(RATING_DIFFERS)})))')
 
 
-def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
+def rating_inputs(data: Dataset, inputs: Mapping[tuple[int, int], Any] | None = None
+                  ) -> tuple[Any, Any]:
+    """The scale and the benchmark return the implied ratings use: what is typed in
+    their input cells (*inputs*, ``{(row, col): value}`` read by Refresh), else the
+    settings'. Typed values are taken as they are (Excel recalculates with them)."""
+    lay = layout(data)
+    inputs = inputs or {}
+    s = data.settings
+    if not lay.has_targets:
+        return s.rating_scale, s.benchmark_return
+
+    def typed(cell: tuple[int, int], default: Any) -> Any:
+        v = inputs.get(cell)
+        return default if v is None or v == "" else v
+    return (typed(lay.scale_input, s.rating_scale),
+            typed(lay.benchmark_input, s.benchmark_return))
+
+
+def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD,
+          inputs: Mapping[tuple[int, int], Any] | None = None) -> Sheet:
     """The sheet model of ``重点标的`` for *data*; array layout above *array_threshold*
-    stocks (0: always)."""
+    stocks (0: always). *inputs*: the values in its input cells (the implied ratings'
+    scale and benchmark return) of the open workbook (Refresh), which the cached
+    values are computed from; empty cells take the settings'."""
     cov = data.coverage
     lay = layout(data, array_threshold)
     sheet = Sheet(NAME, freeze=(FIRST_DATA_ROW, 2),
@@ -205,7 +226,7 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
         pe_columns = [[pe_value(s.close, s.eps[k]) for s in cov.stocks]
                       for k in range(lay.n_years)]
 
-    added = added_columns(data, lay, pe_columns)
+    added = added_columns(data, lay, pe_columns, rating_inputs(data, inputs))
     rows = []
     for i, stock in enumerate(cov.stocks):
         r = lay.row_of(i)
@@ -241,7 +262,7 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Sheet:
     if added:
         sheet.add(HEADER_ROW, added[0].col, [[value(c.header, "header") for c in added]])
         if lay.has_targets:
-            sheet.add(NOTE_ROW, lay.target_col, [input_cells(data)])
+            add_rating_inputs(sheet, data, lay)
 
     if cov.stocks:
         mean = [value(f"平均 Mean (NM, {MISSING} excluded)", "label")]
@@ -299,9 +320,11 @@ def _values(array: bool, udf, scalar, *args) -> list:
     return [scalar(*[a[i] if isinstance(a, list) else a for a in args]) for i in range(n)]
 
 
-def added_columns(data: Dataset, lay: Layout, pe_columns: list[list]) -> list[AddedColumn]:
+def added_columns(data: Dataset, lay: Layout, pe_columns: list[list],
+                  rating_basis: tuple[Any, Any]) -> list[AddedColumn]:
     """The columns right of the P/E block for *data* (none without stocks), with their
-    cached values: the UDFs' results for the data, as the P/E columns'."""
+    cached values: the UDFs' results for the data, as the P/E columns'; the implied
+    ratings on *rating_basis*, the (scale, benchmark return) of :func:`rating_inputs`."""
     stocks = data.coverage.stocks
     if not stocks:
         return []
@@ -318,9 +341,9 @@ def added_columns(data: Dataset, lay: Layout, pe_columns: list[list]) -> list[Ad
                         a1(*lay.benchmark_input, absolute=True))
         targets = [s.target_price for s in stocks]
         upsides = _values(lay.array, UPSIDE, upside_value, targets, closes)
-        settings = data.settings
+        scale_value, benchmark_value = rating_basis
         implied_values = _values(lay.array, IMPLIED_RATING, implied_rating_value, targets,
-                                 closes, settings.benchmark_return, settings.rating_scale)
+                                 closes, benchmark_value, scale_value)
         checks = [rating_check(v, s.rating) for v, s in zip(implied_values, stocks)]
         out += [
             AddedColumn(target, "目标价 Target (CNY)", "price", 14.5, targets),
@@ -357,15 +380,21 @@ def added_columns(data: Dataset, lay: Layout, pe_columns: list[list]) -> list[Ad
     return out
 
 
-def input_cells(data: Dataset) -> list[Cell]:
+def add_rating_inputs(sheet: Sheet, data: Dataset, lay: Layout) -> None:
     """The row above the target columns: the scale and the benchmark's expected
-    return the implied ratings read (from ``settings.toml``; an analyst may type
-    others in Excel), each after its label, then the benchmark return's horizon."""
+    return the implied ratings read, each after its label, then the benchmark return's
+    horizon. The two values are input cells (defaults from ``settings.toml``; what an
+    analyst types there stays through Refresh). They sit right of the P/E block, so
+    they move (and take the settings' values again) when the number of fiscal years
+    changes."""
     s, scale = data.settings, data.table_scale
-    return [value("评级体系 Scale", "label"), value(s.rating_scale, "input_text"),
-            value("基准 Benchmark", "label"), value(s.benchmark_return, "input_pct"),
-            value(f"{scale.horizon_text} months, set {s.benchmark_return_date.isoformat()}",
-                  "note")]
+    target, upside, implied, check = lay.target_cols()
+    sheet.add(NOTE_ROW, target, [[value("评级体系 Scale", "label")]])
+    sheet.add_inputs(*lay.scale_input, [[value(s.rating_scale, "input_text")]])
+    sheet.add(NOTE_ROW, implied, [[value("基准 Benchmark", "label")]])
+    sheet.add_inputs(*lay.benchmark_input, [[value(s.benchmark_return, "input_pct1")]])
+    sheet.add(NOTE_ROW, check + 1, [[value(
+        f"{scale.horizon_text} months, set {s.benchmark_return_date.isoformat()}", "note")]])
 
 
 def column_notes(data: Dataset, lay: Layout) -> list[str]:
