@@ -42,7 +42,7 @@ def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRES
         sheets = [
             key_stocks.build(data, array_threshold, inputs.get(key_stocks.NAME)),
             ratings.build(data),
-            token_prices.build(data),
+            token_prices.build(data, inputs.get(token_prices.NAME)),
             token_scenarios.build(data, inputs.get(token_scenarios.NAME)),
             checks.build(data, results,
                          key_stocks.rating_inputs(data, inputs.get(key_stocks.NAME))),

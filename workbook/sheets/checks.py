@@ -13,7 +13,7 @@ from __future__ import annotations
 from workbook.checks import (SAVING_WORKLOAD, Check, Finding, findings_summary,
                             rating_findings)
 from workbook.dataset import Dataset
-from workbook.model import (PrintSetup, Sheet, a1, excel_string, formula, sheet_ref,
+from workbook.model import (Borders, PrintSetup, Sheet, a1, excel_string, formula, sheet_ref,
                             text_width, value)
 from workbook.provenance import provenance
 from workbook.sheets import key_stocks
@@ -85,6 +85,7 @@ def build(data: Dataset, checks: list[Check], rating_basis: tuple | None = None)
                     PASS if check.passed else FAIL, "check"),
         ])
     sheet.add(first - 1, 0, rows)
+    sheet.borders.append(Borders(first - 1, 0, first - 1 + len(checks), len(header) - 1))
     sheet.fit_rows(header_row, first + len(checks))
     basis = rating_basis or ()
     findings_section(sheet, data, rating_findings(data, *basis), layout,
@@ -120,4 +121,5 @@ def findings_section(sheet: Sheet, data: Dataset, findings: list[Finding],
             formula(at(check), key_stocks.rating_check(f.implied, f.published), "check"),
         ])
     sheet.add(row + 2, 0, rows)
+    sheet.borders.append(Borders(row + 2, 0, row + 2 + len(findings), len(header) - 1))
     sheet.fit_rows(row + 2, row + 2 + len(findings))

@@ -27,7 +27,8 @@ Two layouts of the P/E block, same cells and same cached values:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, replace
 from statistics import fmean
 from typing import Any, Callable, Mapping
 
@@ -36,8 +37,9 @@ from udfs.ratings import IMPLIED_RATING, implied_rating_value
 from udfs.valuation import (EPS_CAGR, PE, PEG, UPSIDE, eps_cagr_value, pe_value, peg_value,
                             upside_value)
 from workbook.dataset import Dataset, FiscalYear
-from workbook.model import (Cell, ErrorValue, PrintSetup, Sheet, a1, array_formula,
-                            excel_string, formula, value)
+from workbook.model import (CHART_PREFIX, Borders, Cell, Chart, ConditionalFormat,
+                            ErrorValue, PrintSetup, Sheet, Validation, a1, array_formula,
+                            excel_string, formula, text_width, value)
 
 NAME = "重点标的"
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 0, 1, 2
@@ -106,7 +108,19 @@ class Layout:
 
     @property
     def mean_row(self) -> int:
+        """The mean row below the table; the median row follows it."""
         return FIRST_DATA_ROW + self.n_stocks
+
+    @property
+    def notes_row(self) -> int:
+        """The first row of the notes below the mean and median rows."""
+        return self.mean_row + 3
+
+    @property
+    def chart_row(self) -> int:
+        """Where the P/E chart's top-left corner is: below the notes."""
+        return self.notes_row + (2 if self.has_targets else 0) + \
+            (1 if self.growth else 0) + 1
 
     @property
     def target_col(self) -> int | None:
@@ -265,44 +279,148 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD,
             add_rating_inputs(sheet, data, lay)
 
     if cov.stocks:
-        mean = [value(f"平均 Mean (NM, {MISSING} excluded)", "label")]
-        for k in range(lay.n_years):
-            col = lay.pe_col(k)
-            first, last = a1(lay.row_of(0), col), a1(lay.row_of(lay.n_stocks - 1), col)
-            cached = average(pe_columns[k])
-            mean.append(formula(f"=AVERAGE({first}:{last})", cached, "pe"))
-        sheet.add(lay.mean_row, lay.pe_col(0) - 1, [mean])
-        for column in added:
-            if column.mean:
-                first = a1(lay.row_of(0), column.col)
-                last = a1(lay.row_of(lay.n_stocks - 1), column.col)
-                sheet.add(lay.mean_row, column.col, [[formula(
-                    f"=AVERAGE({first}:{last})", average(column.cached), column.style)]])
+        summary_rows(sheet, lay, pe_columns, added)
         notes = column_notes(data, lay)
         if notes:
-            sheet.add(lay.mean_row + 2, 0, [[value(n, "note")] for n in notes])
+            sheet.add(lay.notes_row, 0, [[value(n, "note")] for n in notes])
+        chart(sheet, data, lay)
+        table_format(sheet, data, lay, added)
 
-    sheet.col_widths = {CODE: 12, STOCK_NAME: 12, CLOSE: 13, CLOSE_DATE: 12, RATING: 11}
-    for k in range(lay.n_years):
-        sheet.col_widths[lay.eps_col(k)] = 10
-        sheet.col_widths[lay.pe_col(k)] = 10
-    for column in added:
-        sheet.col_widths[column.col] = column.width
+    table_cols = list(range(lay.pe_col(0) + lay.n_years + len(added)))
+    sheet.fit_columns(HEADER_ROW, lay.row_of(lay.n_stocks - 1), table_cols, minimum=7,
+                      maximum=30)
+    if lay.has_targets:  # the input labels above: right-aligned, they must fit
+        target, _, implied, _ = lay.target_cols()
+        for col, label in ((target, SCALE_LABEL), (implied, BENCHMARK_LABEL)):
+            sheet.col_widths[col] = max(sheet.col_widths[col], text_width(label) + 1)
     sheet.fit_rows(HEADER_ROW, HEADER_ROW)  # Chinese and English header: two lines
     return sheet
 
 
+def median(values: list) -> float | str:
+    """What ``=IF(COUNT(range),MEDIAN(range),"n.a.")`` gives over a column: the median
+    of the numbers, text skipped, the missing-figure marker with no number (MEDIAN
+    itself would give an error: #NUM! in Excel, #VALUE! in LibreOffice)."""
+    numbers = [v for v in values if isinstance(v, float)]
+    return statistics.median(numbers) if numbers else MISSING
+
+
+def summary_rows(sheet: Sheet, lay: Layout, pe_columns: list[list],
+                 added: list["AddedColumn"]) -> None:
+    """The mean and the median row below the table: each P/E column's, and the
+    upside's, EPS CAGR's and PEG's (``NM`` and ``n.a.`` skipped)."""
+    first, last = lay.row_of(0), lay.row_of(lay.n_stocks - 1)
+    columns = [(lay.pe_col(k), pe_columns[k], "pe") for k in range(lay.n_years)]
+    columns += [(c.col, c.cached, c.style) for c in added if c.mean]
+    label_col = lay.pe_col(0) - 1
+    sheet.add(lay.mean_row, label_col, [
+        [value(f"平均 Mean (NM, {MISSING} excluded)", "label")],
+        [value(f"中位数 Median (NM, {MISSING} excluded)", "label")]])
+    for col, cached, style in columns:
+        rng = f"{a1(first, col)}:{a1(last, col)}"
+        sheet.add(lay.mean_row, col, [
+            [formula(f"=AVERAGE({rng})", average(cached), style)],
+            [formula(f'=IF(COUNT({rng}),MEDIAN({rng}),{excel_string(MISSING)})',
+                     median(cached), style)]])
+
+
+#: At most this many stocks get a chart of each stock's P/E (a cluster of bars per
+#: stock); a larger table's chart shows the mean and median P/E per fiscal year.
+CHART_MAX_STOCKS = 20
+CHART_SIZE = (720.0, 300.0)  # points
+SCALE_LABEL, BENCHMARK_LABEL = "评级体系 Scale", "基准 Benchmark"
+
+
+def chart(sheet: Sheet, data: Dataset, lay: Layout) -> None:
+    """The P/E chart below the notes, pointing at the table's cells: for up to
+    :data:`CHART_MAX_STOCKS` stocks a column chart of every stock's P/E per fiscal
+    year (categories: the names; a P/E that is NM or n.a. has no bar), else a line
+    chart of the mean and median rows over the fiscal years."""
+    last = lay.row_of(lay.n_stocks - 1)
+    last_pe = lay.pe_col(lay.n_years - 1)
+    if lay.n_stocks <= CHART_MAX_STOCKS:
+        sheet.charts.append(Chart(
+            name=CHART_PREFIX + "P/E by stock", kind="column",
+            title="市盈率 P/E by fiscal year (NM, n.a.: no bar)",
+            data=(HEADER_ROW, lay.pe_col(0), last, last_pe), categories_col=STOCK_NAME,
+            anchor=(lay.chart_row, 0), size=CHART_SIZE, y_title="P/E (×)", y_format="0"))
+    else:
+        # The table spans pages: the chart starts its own, so it is not cut in two.
+        sheet.page = replace(sheet.page, row_breaks=(lay.chart_row,))
+        sheet.charts.append(Chart(
+            name=CHART_PREFIX + "P/E mean and median", kind="line",
+            title=f"市盈率 P/E by fiscal year: mean and median of {lay.n_stocks:,} stocks",
+            data=(lay.mean_row, lay.pe_col(0) - 1, lay.mean_row + 1, last_pe),
+            categories_col=0, anchor=(lay.chart_row, 0), size=CHART_SIZE,
+            y_title="P/E (×)", y_format="0", by_rows=True, categories_row=HEADER_ROW))
+
+
+#: Conditional-format colours of the rating columns, by a band's place on its scale:
+#: A-share screens show rises red and falls green, so the bands above the neutral one
+#: are red (the best the strongest), those below it green; the neutral band keeps the
+#: cell's own format. (fill, font colour)
+RATING_ABOVE = (("#FFC7CE", "#9C0006"), ("#FCE4D6", "#833C0B"))
+RATING_BELOW = (("#C6EFCE", "#006100"), ("#E2EFDA", "#375623"))
+#: The rating check where the published rating is not the implied one.
+DIFFERS_FORMAT = ("#FFEB9C", "#9C5700")
+
+
+def rating_colours(scale) -> list[tuple[str, str, str]]:
+    """``(label, fill, font colour)`` of each band of *scale* but the neutral one (the
+    band holding 0): above it red, the best the strongest; below it green, the worst
+    the strongest."""
+    bands = list(scale.bands)
+    neutral = next(i for i, b in enumerate(bands) if b.contains(0.0))
+    out = []
+    for i, band in enumerate(bands):
+        if i < neutral:  # above: i = 0 is the best
+            fill, font = RATING_ABOVE[min(i, len(RATING_ABOVE) - 1)]
+        elif i > neutral:
+            fill, font = RATING_BELOW[min(len(bands) - 1 - i, len(RATING_BELOW) - 1)]
+        else:
+            continue
+        out.append((band.label, fill, font))
+    return out
+
+
+def table_format(sheet: Sheet, data: Dataset, lay: Layout, added: list["AddedColumn"]
+                 ) -> None:
+    """A broker's table: a grid over the header and the stocks, the rating columns
+    coloured by band, a published rating the target contradicts flagged, and
+    dropdowns on the input cells."""
+    first, last = lay.row_of(0), lay.row_of(lay.n_stocks - 1)
+    last_col = lay.pe_col(lay.n_years - 1) + len(added)
+    sheet.borders.append(Borders(HEADER_ROW, 0, last, last_col))
+    rating_cols = [RATING] + ([lay.target_cols()[2]] if lay.has_targets else [])
+    for col in rating_cols:
+        top = a1(first, col)
+        for label, fill, font in rating_colours(data.table_scale):
+            sheet.conditional_formats.append(ConditionalFormat(
+                first, col, last, col, f"={top}={excel_string(label)}", fill=fill,
+                font_color=font))
+    if lay.has_targets:
+        check = lay.target_cols()[3]
+        fill, font = DIFFERS_FORMAT
+        sheet.conditional_formats.append(ConditionalFormat(
+            first, check, last, check, f"={a1(first, check)}={excel_string(RATING_DIFFERS)}",
+            fill=fill, font_color=font, bold=True))
+        scales = tuple(k for k, s in data.scales.items() if s.kind == "stock")
+        sheet.validations.append(Validation(*lay.scale_input, *lay.scale_input, "list",
+                                            values=scales))
+        sheet.validations.append(Validation(*lay.benchmark_input, *lay.benchmark_input,
+                                            "decimal", minimum=-0.99, maximum=0.99))
+
+
 @dataclass(frozen=True)
 class AddedColumn:
-    """A column right of the P/E block: its header, style and width, the cached value
-    of each stock, the formula of row *r* (``cell``; ``None`` for a column of plain
+    """A column right of the P/E block: its header and style, the cached value of
+    each stock, the formula of row *r* (``cell``; ``None`` for a column of plain
     values), the array formula spilling down the column (array layout), and whether
-    the mean row averages it."""
+    the mean and median rows summarise it."""
 
     col: int
     header: str
     style: str
-    width: float
     cached: list
     cell: Callable[[int], str] | None = None
     spill: str | None = None
@@ -346,16 +464,16 @@ def added_columns(data: Dataset, lay: Layout, pe_columns: list[list],
                                  closes, benchmark_value, scale_value)
         checks = [rating_check(v, s.rating) for v, s in zip(implied_values, stocks)]
         out += [
-            AddedColumn(target, "目标价 Target (CNY)", "price", 14.5, targets),
-            AddedColumn(upside, "上行空间 Upside", "pct1", 10, upsides,
+            AddedColumn(target, "目标价 Target (CNY)", "price", targets),
+            AddedColumn(upside, "上行空间 Upside", "pct1", upsides,
                         lambda r: f"=UPSIDE({a1(r, target)},{a1(r, CLOSE)})",
                         f"=UPSIDE({col_range(target)},{col_range(CLOSE)})", mean=True),
-            AddedColumn(implied, "隐含评级 Implied rating", "center", 14.5, implied_values,
+            AddedColumn(implied, "隐含评级 Implied rating", "center", implied_values,
                         lambda r: f"=IMPLIED_RATING({a1(r, target)},{a1(r, CLOSE)},"
                                   f"{bench},{scale})",
                         f"=IMPLIED_RATING({col_range(target)},{col_range(CLOSE)},"
                         f"{bench},{scale})"),
-            AddedColumn(check, "评级核对 Rating check", "center", 10, checks,
+            AddedColumn(check, "评级核对 Rating check", "center", checks,
                         lambda r: rating_check_formula(a1(r, implied), a1(r, RATING)),
                         rating_check_formula(col_range(implied), col_range(RATING))),
         ]
@@ -369,11 +487,11 @@ def added_columns(data: Dataset, lay: Layout, pe_columns: list[list],
         pegs = _values(lay.array, PEG, peg_value, pe_columns[g.pe], cagrs)
         out += [
             AddedColumn(cagr, f"EPS CAGR {years[g.first].label}–{years[g.last].label}",
-                        "pct1", 11, cagrs,
+                        "pct1", cagrs,
                         lambda r: f"=EPS_CAGR({a1(r, e_first)},{a1(r, e_last)},{g.years})",
                         f"=EPS_CAGR({col_range(e_first)},{col_range(e_last)},{g.years})",
                         mean=True),
-            AddedColumn(peg, f"PEG {years[g.pe].label}", "ratio", 9, pegs,
+            AddedColumn(peg, f"PEG {years[g.pe].label}", "ratio", pegs,
                         lambda r: f"=PEG({a1(r, pe)},{a1(r, cagr)})",
                         f"=PEG({col_range(pe)},{col_range(cagr)})", mean=True),
         ]
@@ -389,9 +507,9 @@ def add_rating_inputs(sheet: Sheet, data: Dataset, lay: Layout) -> None:
     changes."""
     s, scale = data.settings, data.table_scale
     target, upside, implied, check = lay.target_cols()
-    sheet.add(NOTE_ROW, target, [[value("评级体系 Scale", "label")]])
+    sheet.add(NOTE_ROW, target, [[value(SCALE_LABEL, "label")]])
     sheet.add_inputs(*lay.scale_input, [[value(s.rating_scale, "input_text")]])
-    sheet.add(NOTE_ROW, implied, [[value("基准 Benchmark", "label")]])
+    sheet.add(NOTE_ROW, implied, [[value(BENCHMARK_LABEL, "label")]])
     sheet.add_inputs(*lay.benchmark_input, [[value(s.benchmark_return, "input_pct1")]])
     sheet.add(NOTE_ROW, check + 1, [[value(
         f"{scale.horizon_text} months, set {s.benchmark_return_date.isoformat()}", "note")]])

@@ -8,7 +8,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from udfs.ratings import rating_value
 from workbook.dataset import DEFAULT_SCALE, INDUSTRY_SUFFIX, Band, Dataset, RatingScale
-from workbook.model import Sheet, excel_string, formula, value
+from workbook.model import Borders, Sheet, excel_string, formula, value
 
 NAME = "评级说明"
 #: How an edge's inclusion reads in the "incl." columns.
@@ -105,6 +105,7 @@ def build(data: Dataset) -> Sheet:
                   + [[value(h, "header") for h in header]] + bands)
         head = row + 1 + len(notes)
         sheet.fit_rows(head, head)
+        sheet.borders.append(Borders(head, 0, head + len(scale.bands), len(header) - 1))
         row = head + 1 + len(scale.bands) + 1
 
     sheet.add(row, 0, [[value("边界示例 Edge examples: =RATING(x, scale) on every scale, "
@@ -136,6 +137,8 @@ def build(data: Dataset) -> Sheet:
         cells += [formula(make(ref), compute(x), "center") for _, compute, make in english]
         rows.append(cells)
     sheet.add(ids_row + 1, 0, rows)
+    sheet.borders.append(Borders(brokers_row, 0, ids_row + len(rows),
+                                 len(scales) + len(english)))
     for j in range(len(scales) + len(english)):
         sheet.col_widths[1 + j] = max(sheet.col_widths.get(1 + j, 0), SCALE_WIDTH)
     for j in range(len(english)):  # the English columns' headers are formulas as text
