@@ -217,3 +217,40 @@ def test_a_scale_needs_its_source(data_copy, previous):
     result = cli_build(data_copy, previous[0])
     assert result.exit_code == 2
     assert f"rating_scales.toml:{row}:source: [huatai]: missing" in result.stderr
+
+
+def hand_rating(key: str, x: float) -> str:
+    """The label of *x* on scale *key* from the hand table :data:`EDGES` (on the value
+    rounded to 10 decimal places, the documented rule)."""
+    x = round(x, 10)
+    for edge, at, above, _ in EDGES[key]:
+        if x > edge:
+            return above
+        if x == edge:
+            return at
+    return EDGES[key][-1][3]
+
+
+def test_the_rating_sheet_shows_every_scale_at_every_edge(calamine_sheets):
+    rows = calamine_sheets["评级说明"]
+    ids_row = next(i for i, r in enumerate(rows) if r and r[0] == "x")
+    ids = rows[ids_row][1:1 + len(EDGES)]
+    assert ids == list(EDGES)  # one column per scale
+    xs = []
+    for r in rows[ids_row + 1:]:
+        if not isinstance(r[0], float):
+            break
+        xs.append(r[0])
+        for key, shown in zip(ids, r[1:1 + len(EDGES)]):
+            assert shown == hand_rating(key, r[0]), (key, r[0])
+    # every edge of every scale is there, with a value just inside it
+    edges = {e for v in EDGES.values() for e, *_ in v}
+    assert edges <= set(xs)
+    assert {round(e - 0.0001 * (1 if e > 0 else -1), 10) for e in edges} <= set(xs)
+    assert 120 / 100 - 1 in xs  # the binary 0.19999999999999996: on the 20% edge
+    # each scale's table: its wording as the reference gives it, with the source
+    heading = next(r[0] for r in rows if str(r[0]).startswith("兴业证券"))
+    assert heading == "兴业证券 Industrial Securities · 股票评级 Stock rating · industrial"
+    wordings = [r[2] for r in rows if r and r[0] in ("买入", "增持") and r[2] in (
+        "大于15%", "5%–15%")]
+    assert "大于15%" in wordings
