@@ -178,3 +178,31 @@ def test_through_xlwings_com_conversion(com_udfs):
     assert call("UPSIDE", ((120.0,), (None,)), ((100.0,), (50.0,))) == [
         [120 / 100 - 1], ["n.a."]]
     assert call("PEG", (("NM",), (20.0,)), ((0.25,), (NA,))) == [["NM"], ["#N/A"]]
+
+
+def test_the_plain_value_path_gives_what_the_full_rules_give():
+    """EPS_CAGR and PEG over ranges of plain values take a trimmed loop; on every mix
+    of numbers, blanks, the markers, signs and extremes it must give the same value of
+    the same type as the scalar rules cell by cell."""
+    import random
+
+    from udfs._excel import broadcast
+    from udfs.valuation import eps_cagr_value, peg_value
+
+    rng = random.Random(11)
+    picks = [None, 0.0, -1.0, 1e-300, 1e300, 2.5, 0.3, 7, -3, 10 ** 5]
+    for _ in range(3000):
+        def column(extra=()):
+            return [[rng.choice(picks + list(extra) + [rng.uniform(-5, 20)])] for _ in range(6)]
+        first, last = column(), column()
+        years = rng.choice([3, 1, 0.5, 2.0, 0.001, None, 0, -1])
+        fast, full = EPS_CAGR(first, last, years), broadcast(eps_cagr_value, first, last, years)
+        assert [(type(v), v) for r in fast for v in r] == [(type(v), v) for r in full for v in r]
+        pe, growth = column(("NM", "n.a.")), column(("NM", "n.a."))
+        fast, full = PEG(pe, growth), broadcast(peg_value, pe, growth)
+        assert [(type(v), v) for r in fast for v in r] == [(type(v), v) for r in full for v in r]
+    # anything else (text, a boolean, an error, NaN) takes the full rules
+    assert PEG([["x"], [20.0]], [[0.2], [0.2]])[0] == ["#VALUE!"]
+    assert EPS_CAGR([[True]], [[2.0]], 1) == [["#VALUE!"]]
+    assert EPS_CAGR([[math.nan]], [[2.0]], 1) == [["#NUM!"]]
+    assert PEG([[NA]], [[0.2]]) == [["#N/A"]]

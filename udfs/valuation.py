@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from itertools import chain
 from operator import itemgetter
 
@@ -218,7 +219,22 @@ def EPS_CAGR(eps_first, eps_last, years):
     Excel's range; text, booleans and dates ``#VALUE!``; an Excel error passes
     through; shapes that do not fit ``#VALUE!``.
     """
-    return broadcast(eps_cagr_value, eps_first, eps_last, years)
+    fast = plain_broadcast(_eps_cagr_plain, (eps_first, eps_last, years))
+    return fast if fast is not None else broadcast(eps_cagr_value, eps_first, eps_last, years)
+
+
+def _eps_cagr_plain(first, last, n):
+    """:func:`eps_cagr_value` of plain values (finite floats, ints, ``None``)."""
+    if first is None or last is None or n is None:
+        return MISSING
+    if n <= 0:
+        return "#NUM!"
+    if first <= 0 or last <= 0:
+        return NOT_MEANINGFUL
+    try:
+        return finite((last / first) ** (1 / n) - 1)
+    except OverflowError:
+        return "#NUM!"
 
 
 def _peg_input(v):
@@ -267,4 +283,50 @@ def PEG(pe, growth):
     other text, booleans and dates ``#VALUE!``; an Excel error passes through; shapes
     that do not fit ``#VALUE!``.
     """
-    return broadcast(peg_value, pe, growth)
+    fast = plain_broadcast(_peg_plain, (pe, growth), texts=(MISSING, NOT_MEANINGFUL))
+    return fast if fast is not None else broadcast(peg_value, pe, growth)
+
+
+def _peg_plain(pe, growth):
+    """:func:`peg_value` of plain values (finite floats, ints, ``None``, ``n.a.``,
+    ``NM``)."""
+    if pe is None or growth is None or pe == MISSING or growth == MISSING:
+        return MISSING
+    if pe == NOT_MEANINGFUL or growth == NOT_MEANINGFUL or growth <= 0 or pe <= 0:
+        return NOT_MEANINGFUL
+    return finite(pe / (growth * 100))
+
+
+def _plain(v, texts: tuple[str, ...]) -> bool:
+    """A value the scalar rules read as itself: a finite float, an int within float
+    range that is no COM error code, ``None`` (blank), or one of *texts*."""
+    t = type(v)
+    if t is float:
+        return math.isfinite(v)
+    if v is None:
+        return True
+    if t is int:
+        return v not in COM_ERRORS and abs(v) < 2 ** 1023
+    return t is str and v in texts
+
+
+def plain_broadcast(func, args: tuple, *, texts: tuple[str, ...] = ()):
+    """``broadcast(func_value, *args)`` for ranges of plain values (:func:`_plain`),
+    calling the trimmed *func* on each cell without the per-argument checks a cell of
+    any kind needs: ``None`` when an argument is no range, holds anything else, or the
+    shapes do not fit (the caller then takes the full rules). Same values, cell for
+    cell: *func* is the scalar rule restricted to these inputs."""
+    if not any(is_range(a) for a in args):
+        return None
+    grids = [as_2d(a) for a in args]
+    shape = broadcast_shape(grids)
+    if shape is None:
+        return None
+    for g in grids:
+        for row in g:
+            if not all(_plain(v, texts) for v in row):
+                return None
+    n_rows, n_cols = shape
+    with gc_paused():
+        return [[func(*(g[i if len(g) > 1 else 0][j if len(g[0]) > 1 else 0] for g in grids))
+                 for j in range(n_cols)] for i in range(n_rows)]

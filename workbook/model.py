@@ -32,6 +32,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Iterator, NamedTuple
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -454,23 +455,27 @@ class Sheet:
             if c not in wanted or not first_row <= r <= last_row or \
                     cell.style in _OVERFLOWING:
                 continue
-            style = STYLES[cell.style] if cell.style else None
             if cell.spill is not None:
                 values = [v for row in cell.cached for v in row]
             else:
-                values = [cell.cached if cell.is_formula else cell.value]
+                values = [cell.cached if cell.formula is not None else cell.value]
+            wrap = cell.style is not None and STYLES[cell.style].wrap
             for v in values:
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                t = type(v)
+                if t is float or t is int:
                     lo, hi, _ = numbers.get(c, (v, v, cell.style))
-                    numbers[c] = (min(lo, v), max(hi, v), cell.style)
+                    if v < lo or v > hi:
+                        numbers[c] = (min(lo, v), max(hi, v), cell.style)
+                    elif c not in numbers:
+                        numbers[c] = (lo, hi, cell.style)
                     continue
-                if style is not None and style.wrap and isinstance(v, str) \
-                        and text_width(v) > ONE_LINE_WRAPPED:
+                if t is str and wrap and text_width(v) > ONE_LINE_WRAPPED:
                     words = [text_width(w) for w in v.split()] or [0.0]
                     width = max(max(words), (text_width(v) + 1) / 2)
                 else:
                     width = shown_width(v, cell.style)
-                need[c] = max(need.get(c, 0.0), width)
+                if width > need.get(c, 0.0):
+                    need[c] = width
         for c, (lo, hi, style) in numbers.items():
             need[c] = max(need.get(c, 0.0), shown_width(lo, style), shown_width(hi, style))
         for c in wanted:
@@ -518,6 +523,13 @@ DEFAULT_COL_WIDTH = 8.43
 def text_width(text: str) -> float:
     """Width of *text* in Excel column-width units (widths of ``0`` in the default
     font): 1 per character, 2 per East Asian wide or full-width character (汉字)."""
+    if text.isascii():
+        return float(len(text))
+    return _wide_text_width(text)
+
+
+@lru_cache(maxsize=65_536)
+def _wide_text_width(text: str) -> float:
     return float(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text))
 
 

@@ -298,11 +298,21 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
                     bordered[style] = wb.add_format({**props, **BORDER})
                 return bordered[style]
 
-            for row, col, cell in sheet.cells():
-                fmt = (border_format(cell.style)
-                       if any(b.holds(row, col) for b in sheet.borders)
-                       else formats.get(cell.style) if cell.style else None)
-                _write_cell(ws, row, col, cell, fmt)
+            for block in sheet.blocks:
+                # A block inside a grid, or clear of every grid, is decided once; only
+                # a block a grid's edge crosses is decided cell by cell.
+                r0, c0 = block.row, block.col
+                r1, c1 = r0 + block.height - 1, c0 + block.width - 1
+                inside = any(b.holds(r0, c0) and b.holds(r1, c1) for b in sheet.borders)
+                clear = not inside and not any(
+                    b.first_row <= r1 and r0 <= b.last_row and
+                    b.first_col <= c1 and c0 <= b.last_col for b in sheet.borders)
+                for row, col, cell in block.cells():
+                    if inside or (not clear and any(b.holds(row, col) for b in sheet.borders)):
+                        fmt = border_format(cell.style)
+                    else:
+                        fmt = formats.get(cell.style) if cell.style else None
+                    _write_cell(ws, row, col, cell, fmt)
         else:
             for row, col, cell in sheet.cells():
                 _write_cell(ws, row, col, cell,
