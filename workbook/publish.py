@@ -48,7 +48,8 @@ def publish(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_PUBLIS
     ``.xlsx``) and, with *pdf*, its PDF (needs LibreOffice).
 
     Raises ``DataErrors`` or :class:`~workbook.build.BuildError` (nothing written;
-    also for an *output* not ending in ``.xlsx``, or a *pdf* not ending in ``.pdf``),
+    also for an *output* not ending in ``.xlsx``, or a *pdf* not ending in ``.pdf``,
+    and for a *pdf* that is read-only or has a lock file beside it unless *force*),
     or ``ExportError`` when LibreOffice is missing or fails (the ``.xlsx`` is
     written then, the PDF is not). *array_threshold*, *timings* and *progress* as
     for :func:`~workbook.build.build`; the layout of the models does not change the
@@ -60,9 +61,13 @@ def publish(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_PUBLIS
                          "macros, so mail filters let it through); choose a name ending "
                          "in .xlsx, or use 'coverbook build' for the live .xlsm")
     pdf = Path(pdf) if pdf is not None else None
-    if pdf is not None and pdf.suffix.lower() != ".pdf":
-        raise BuildError(f"{pdf}: choose a PDF file name ending in .pdf")
+    if pdf is not None:
+        from workbook.export import check_pdf_target
+
+        check_pdf_target(pdf, force=True)  # the name first, like the output's
     data = load_for(output, data_dir, force=force, timings=timings, progress=progress)
+    if pdf is not None:  # read-only or locked: refused before the .xlsx is written
+        check_pdf_target(pdf, force=force, again="publish again")
     with _stage("compute", timings, progress):
         sheets, checks = build_sheets(data, array_threshold=array_threshold)
         published = values_only(sheets, provenance(data).values_banner())
