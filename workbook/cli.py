@@ -255,13 +255,16 @@ def addin() -> None:
 @addin.command("build")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Add-in to write (.xlam; default workbook/coverbook.xlam).")
-def addin_build(output: Path | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Replace the add-in even if it is read-only or has Excel's lock file "
+                   "(~$NAME) beside it.")
+def addin_build(output: Path | None, force: bool) -> None:
     """Write the add-in (coverbook.xlam)."""
     from workbook.addin import DEFAULT_ADDIN, AddinError
     from workbook.addin.package import build_addin
 
     try:
-        path = build_addin(DEFAULT_ADDIN if output is None else output)
+        path = build_addin(DEFAULT_ADDIN if output is None else output, force=force)
     except AddinError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
