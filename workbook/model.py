@@ -212,6 +212,20 @@ VALIDATION_KINDS = ("list", "whole", "decimal", "date")
 #: Excel's limit on a list validation typed as values (``"USD,CNY"``): 255
 #: characters, separators included; a longer list must be a range reference.
 MAX_LIST_CHARS = 255
+#: Rows a dropdown's list takes on the sheet when it does not fit a literal list
+#: (``Sheet.add_list``): its label, then the values.
+LIST_ROWS = 2
+
+
+def fits_list(values: Iterable[str]) -> bool:
+    """Whether *values* can be a dropdown's literal list: Excel stores it as one quoted
+    text of the values joined by commas, at most :data:`MAX_LIST_CHARS` characters
+    (UTF-16 units; Microsoft, "Excel specifications and limits"; XlsxWriter refuses a
+    longer one), so no value may hold a comma or a double quote."""
+    values = list(values)
+    joined = ",".join(values)
+    return (bool(values) and not any("," in v or '"' in v for v in values)
+            and len(joined.encode("utf-16-le")) // 2 <= MAX_LIST_CHARS)
 
 
 @dataclass(frozen=True)
@@ -247,11 +261,11 @@ class Validation:
             if bool(self.values) == (self.source is not None):
                 raise ValueError("a list validation takes either values or a source range")
             if self.values:
-                if any("," in v for v in self.values):
-                    raise ValueError("list values cannot hold a comma; use a source range")
-                if len(",".join(self.values)) > MAX_LIST_CHARS:
-                    raise ValueError(f"list of {len(','.join(self.values))} characters: "
-                                     f"above Excel's {MAX_LIST_CHARS}; use a source range")
+                if not fits_list(self.values):
+                    raise ValueError(f"list {','.join(self.values)[:60]!r}…: a comma or a "
+                                     "double quote in a value, or more than Excel's "
+                                     f"{MAX_LIST_CHARS} characters; use a source range "
+                                     "(Sheet.add_list chooses)")
             else:
                 r0, c0, r1, c1 = self.source
                 if r0 > r1 or c0 > c1 or (r0 != r1 and c0 != c1):
@@ -411,6 +425,25 @@ class Sheet:
         block = Block(row, col, rows, input=True)
         self.blocks.append(block)
         return block
+
+    def add_list(self, first_row: int, first_col: int, last_row: int, last_col: int,
+                 values: Iterable[str], spare: tuple[int, int], label: str) -> bool:
+        """A dropdown of *values* on the rectangle: a literal list when it fits
+        (:func:`fits_list`), else the values are written at *spare* (``(row, col)``:
+        *label*, a note, and in the row below one value a cell from *col* rightwards:
+        :data:`LIST_ROWS` rows) and the dropdown points at those cells, which have no
+        length limit. Returns whether the values were written."""
+        values = tuple(values)
+        if fits_list(values):
+            self.validations.append(Validation(first_row, first_col, last_row, last_col,
+                                               "list", values=values))
+            return False
+        row, col = spare
+        self.add(row, col, [[value(label, "note")], [value(v, "text") for v in values]])
+        self.validations.append(Validation(first_row, first_col, last_row, last_col, "list",
+                                           source=(row + 1, col, row + 1,
+                                                   col + len(values) - 1)))
+        return True
 
     def input_cells(self) -> set[tuple[int, int]]:
         """``(row, col)`` of every input cell."""

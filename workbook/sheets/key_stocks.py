@@ -37,9 +37,10 @@ from udfs.ratings import IMPLIED_RATING, implied_rating_value
 from udfs.valuation import (EPS_CAGR, PE, PEG, UPSIDE, eps_cagr_value, pe_value, peg_value,
                             upside_value)
 from workbook.dataset import Dataset, FiscalYear
-from workbook.model import (CHART_PREFIX, Borders, Cell, Chart, ConditionalFormat,
-                            ErrorValue, PrintSetup, Sheet, Validation, a1, array_formula,
-                            excel_string, formula, text_width, value)
+from workbook.model import (CHART_PREFIX, LIST_ROWS, Borders, Cell, Chart,
+                            ConditionalFormat, ErrorValue, PrintSetup, Sheet, Validation, a1,
+                            array_formula, excel_string, fits_list, formula, text_width,
+                            value)
 
 NAME = "重点标的"
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 0, 1, 2
@@ -95,6 +96,9 @@ class Layout:
     #: rating-check columns are there).
     has_targets: bool = False
     growth: Growth | None = None
+    #: True when the scale input's dropdown (the stock scales' ids) is too long for a
+    #: literal list: the ids are written below the notes (``Sheet.add_list``).
+    scale_list: bool = False
 
     def row_of(self, index: int) -> int:
         """Zero-based sheet row of the *index*-th stock."""
@@ -117,10 +121,16 @@ class Layout:
         return self.mean_row + 3
 
     @property
+    def scale_list_row(self) -> int:
+        """Where the stock scales' ids go when they are too long for a literal list
+        (:attr:`scale_list`): right below the notes."""
+        return self.notes_row + (2 if self.has_targets else 0) + (1 if self.growth else 0)
+
+    @property
     def chart_row(self) -> int:
-        """Where the P/E chart's top-left corner is: below the notes."""
-        return self.notes_row + (2 if self.has_targets else 0) + \
-            (1 if self.growth else 0) + 1
+        """Where the P/E chart's top-left corner is: below the notes (and the scales'
+        list, if written)."""
+        return self.scale_list_row + (LIST_ROWS if self.scale_list else 0) + 1
 
     @property
     def target_col(self) -> int | None:
@@ -170,7 +180,14 @@ def layout(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Layout:
     cov = data.coverage
     n = len(cov.stocks)
     return Layout(n, len(cov.years), array=n > array_threshold,
-                  has_targets=cov.has_targets, growth=growth_span(cov.years))
+                  has_targets=cov.has_targets, growth=growth_span(cov.years),
+                  scale_list=cov.has_targets and n > 0
+                  and not fits_list(stock_scale_ids(data)))
+
+
+def stock_scale_ids(data: Dataset) -> tuple[str, ...]:
+    """The ids of the stock scales, in file order: the scale input's dropdown."""
+    return tuple(k for k, s in data.scales.items() if s.kind == "stock")
 
 
 def rating_check(implied, published: str) -> str:
@@ -404,9 +421,11 @@ def table_format(sheet: Sheet, data: Dataset, lay: Layout, added: list["AddedCol
         sheet.conditional_formats.append(ConditionalFormat(
             first, check, last, check, f"={a1(first, check)}={excel_string(RATING_DIFFERS)}",
             fill=fill, font_color=font, bold=True))
-        scales = tuple(k for k, s in data.scales.items() if s.kind == "stock")
-        sheet.validations.append(Validation(*lay.scale_input, *lay.scale_input, "list",
-                                            values=scales))
+        sheet.add_list(*lay.scale_input, *lay.scale_input, stock_scale_ids(data),
+                       spare=(lay.scale_list_row, 0),
+                       label=f"{SCALE_LABEL}: the stock scales the input cell above the "
+                             "upside takes (its dropdown; too many for a list typed in "
+                             "the validation)")
         sheet.validations.append(Validation(*lay.benchmark_input, *lay.benchmark_input,
                                             "decimal", minimum=-0.99, maximum=0.99))
 

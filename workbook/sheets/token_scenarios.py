@@ -180,7 +180,6 @@ def build(data: Dataset, inputs: Mapping[tuple[int, int], Any] | None = None) ->
 
     sheet.validations += [
         Validation(*DATE_CELL, *DATE_CELL, "date", minimum=first_price),
-        Validation(*CURRENCY_CELL, *CURRENCY_CELL, "list", values=data.currencies()),
         Validation(CUSTOM_ROW, INPUT_TOKENS, CUSTOM_ROW, INPUT_TOKENS, "whole", minimum=0),
         Validation(CUSTOM_ROW, CACHED_SHARE, CUSTOM_ROW, CACHED_SHARE, "decimal",
                    minimum=0, maximum=1),
@@ -199,6 +198,10 @@ def build(data: Dataset, inputs: Mapping[tuple[int, int], Any] | None = None) ->
     sheet.validations.append(Validation(
         *BENCHMARK_CELL, *BENCHMARK_CELL, "list",
         source=(first_block, MODEL, first_block + len(models) - 1, MODEL)))
+    # The currencies: a literal list, or (too many for one) a list below the blocks.
+    sheet.add_list(*CURRENCY_CELL, *CURRENCY_CELL, data.currencies(), spare=(row, 0),
+                   label=f"币种 Currencies: what the currency cell "
+                         f"{a1(*CURRENCY_CELL)} takes (its dropdown)")
     return sheet
 
 
