@@ -133,6 +133,13 @@ class Layout:
         return self.scale_list_row + (LIST_ROWS if self.scale_list else 0) + 1
 
     @property
+    def n_cols(self) -> int:
+        """Columns the sheet uses: the fixed ones, an EPS and a P/E column per fiscal
+        year, then :func:`added_columns_right`."""
+        return (FIRST_EPS_COL + 2 * self.n_years
+                + len(added_columns_right(self.has_targets, self.growth is not None)))
+
+    @property
     def target_col(self) -> int | None:
         """The first column right of the P/E block: the target price, if any; the
         upside, implied rating and rating check follow it."""
@@ -159,6 +166,23 @@ class Layout:
     def benchmark_input(self) -> tuple[int, int]:
         """The input cell of the benchmark's expected return (above the check column)."""
         return NOTE_ROW, self.target_cols()[3]
+
+
+def added_columns_right(has_targets: bool, has_growth: bool) -> tuple[str, ...]:
+    """What the sheet puts in the columns right of the P/E block, one name per column:
+    with target prices the target, upside, implied rating and rating check (and, in
+    the row above them, the benchmark's horizon note right of the check column, which
+    the EPS CAGR column covers when there is one); with a growth span EPS CAGR and PEG.
+    The one place the sheet's width beyond the P/E block is decided (the layout's
+    columns and the fiscal-year limit, ``workbook/sheets/limits.py``, follow it)."""
+    names: list[str] = []
+    if has_targets:
+        names += ["target price", "upside", "implied rating", "rating check"]
+    if has_growth:
+        names += ["EPS CAGR", "PEG"]
+    elif has_targets:
+        names += ["the benchmark's horizon note"]
+    return tuple(names)
 
 
 def average(values: list) -> float | ErrorValue:
