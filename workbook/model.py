@@ -285,6 +285,9 @@ class Validation:
 #: Chart kinds: lines over categories, clustered columns, and XY scatter with
 #: straight lines and no markers (a step chart: two points per date, before and after).
 CHART_KINDS = ("line", "column", "scatter")
+#: Excel's limit of data series in one chart ("Excel specifications and limits",
+#: Microsoft: "Data series in one chart: 255"); XlsxWriter warns and drops the rest.
+MAX_CHART_SERIES = 255
 #: Every chart coverbook writes is named with this prefix: Refresh deletes the charts
 #: of an owned sheet whose names start with it and adds the model's anew (so a chart
 #: follows its table when the number of rows changes); other charts are left alone.
@@ -337,6 +340,16 @@ class Chart:
                                  "row, a names column and a value column")
         elif last <= header or c1 < c0:
             raise ValueError("chart data: a header row, at least one value row and column")
+        if self.n_series > MAX_CHART_SERIES:  # a sheet model must choose a form that fits
+            raise ValueError(f"chart {self.name!r}: {self.n_series:,} series, more than the "
+                             f"{MAX_CHART_SERIES} Excel draws in one chart")
+
+    @property
+    def n_series(self) -> int:
+        """How many series the chart has: one per column of ``data`` (per row with
+        ``by_rows``)."""
+        header, c0, last, c1 = self.data
+        return last - header + 1 if self.by_rows else c1 - c0 + 1
 
     @property
     def value_rows(self) -> tuple[int, int]:

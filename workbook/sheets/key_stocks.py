@@ -37,7 +37,7 @@ from udfs.ratings import IMPLIED_RATING, implied_rating_value
 from udfs.valuation import (EPS_CAGR, PE, PEG, UPSIDE, eps_cagr_value, pe_value, peg_value,
                             upside_value)
 from workbook.dataset import Dataset, FiscalYear
-from workbook.model import (CHART_PREFIX, LIST_ROWS, Borders, Cell, Chart,
+from workbook.model import (CHART_PREFIX, LIST_ROWS, MAX_CHART_SERIES, Borders, Cell, Chart,
                             ConditionalFormat, ErrorValue, PrintSetup, Sheet, Validation, a1,
                             array_formula, excel_string, fits_list, formula, text_width,
                             value)
@@ -375,11 +375,13 @@ SCALE_LABEL, BENCHMARK_LABEL = "评级体系 Scale", "基准 Benchmark"
 def chart(sheet: Sheet, data: Dataset, lay: Layout) -> None:
     """The P/E chart below the notes, pointing at the table's cells: for up to
     :data:`CHART_MAX_STOCKS` stocks a column chart of every stock's P/E per fiscal
-    year (categories: the names; a P/E that is NM or n.a. has no bar), else a line
-    chart of the mean and median rows over the fiscal years."""
+    year (categories: the names; a series per fiscal year, so at most Excel's
+    :data:`~workbook.model.MAX_CHART_SERIES` years; a P/E that is NM or n.a. has no
+    bar), else a line chart of the mean and median rows over the fiscal years (two
+    series, whatever the number of stocks and years)."""
     last = lay.row_of(lay.n_stocks - 1)
     last_pe = lay.pe_col(lay.n_years - 1)
-    if lay.n_stocks <= CHART_MAX_STOCKS:
+    if lay.n_stocks <= CHART_MAX_STOCKS and lay.n_years <= MAX_CHART_SERIES:
         sheet.charts.append(Chart(
             name=CHART_PREFIX + "P/E by stock", kind="column",
             title="市盈率 P/E by fiscal year (NM, n.a.: no bar)",
