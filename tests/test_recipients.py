@@ -388,7 +388,7 @@ def _pe_texts(close: str, eps: str) -> set[str]:
 
 def _growth_texts(close: str, eps_2023: str, eps_2024: str, eps_2026: str
                   ) -> tuple[set[str], set[str]]:
-    """EPS CAGR 2023A-2026E (0.0%) and PEG 2024E (0.00) as the sheet may show them,
+    """EPS CAGR 2023A-2026E (0.00%) and PEG 2024E (0.00) as the sheet may show them,
     from the data file: (e26/e23)^(1/3) - 1, P/E 2024E / (CAGR x 100); n.a. for a
     blank figure, NM for an EPS <= 0 or no growth."""
     if "" in (eps_2023, eps_2026):
@@ -398,7 +398,7 @@ def _growth_texts(close: str, eps_2023: str, eps_2024: str, eps_2026: str
         cagr_shown, cagr = {"NM"}, None
     else:
         cagr = math.exp(math.log(e26 / e23) / 3) - 1
-        cagr_shown = {_fixed(cagr * 100 * (1 + d), 1) + "%" for d in (-1e-9, 0.0, 1e-9)}
+        cagr_shown = {_fixed(cagr * 100 * (1 + d), 2) + "%" for d in (-1e-9, 0.0, 1e-9)}
     pe = _pe_texts(close, eps_2024)
     if pe == {"n.a."}:
         return cagr_shown, {"n.a."}

@@ -76,10 +76,12 @@ STYLES: dict[str, Style] = {
     # with them and keeps its distance from the text column to its left.
     "ratio": Style(num_format="0.00", align="right"),
     "pct": Style(num_format="0%", align="right"),
-    # Upside and growth rates: fractions shown as a percentage with one decimal.
-    "pct1": Style(num_format="0.0%", align="right"),
-    # Two decimals: the rating edge examples 0.0999 and 0.10 read 9.99% and 10.00%.
-    "pct2": Style(num_format="0.00%"),
+    # Every computed percentage (upside, EPS CAGR, the benchmark return, the rating
+    # scale's edge examples): two decimals, as brokers print upside, so a value next to
+    # a rating edge shows on which side it is (0.0999 and 0.10 read 9.99% and 10.00%,
+    # where 0.0% showed both as 10.0%). Whole percents the report prints as such (a
+    # scale's band edges, a claimed saving: 20%, 80%) keep "pct".
+    "pct2": Style(num_format="0.00%", align="right"),
     "usd": Style(num_format="0.000"),  # USD per 1M tokens
     "usd_cost": Style(num_format="0.000000"),  # USD per request
     "int": Style(num_format="#,##0"),
@@ -94,7 +96,7 @@ STYLES: dict[str, Style] = {
     "check": Style(bold=True, align="center"),
     # Cells an analyst types into (the scale and the benchmark return the implied
     # ratings use): the input fill of a broker's model.
-    "input_pct1": Style(num_format="0.0%", fill=INPUT_FILL, align="right"),
+    "input_pct2": Style(num_format="0.00%", fill=INPUT_FILL, align="right"),
 }
 
 
@@ -538,7 +540,7 @@ _FIXED_FORMAT_RE = re.compile(r'0(?:\.(0+))?(%?)(?:"(.*)")?')
 
 def shown_width(v: Any, style: str | None) -> float:
     """The width of *v* as a cell of *style* shows it (:func:`text_width`): a number
-    in the style's number format (``0.00``, ``0.0%``, ``#,##0``, dates as
+    in the style's number format (``0.00``, ``0.00%``, ``#,##0``, dates as
     ``yyyy-mm-dd``), text as it is, a blank as nothing."""
     if v is None or v == "":
         return 0.0

@@ -510,7 +510,7 @@ def added_columns(data: Dataset, lay: Layout, pe_columns: list[list],
         checks = [rating_check(v, s.rating) for v, s in zip(implied_values, stocks)]
         out += [
             AddedColumn(target, "目标价 Target (CNY)", "price", targets),
-            AddedColumn(upside, "上行空间 Upside", "pct1", upsides,
+            AddedColumn(upside, "上行空间 Upside", "pct2", upsides,
                         lambda r: f"=UPSIDE({a1(r, target)},{a1(r, CLOSE)})",
                         f"=UPSIDE({col_range(target)},{col_range(CLOSE)})", mean=True),
             AddedColumn(implied, "隐含评级 Implied rating", "center", implied_values,
@@ -532,7 +532,7 @@ def added_columns(data: Dataset, lay: Layout, pe_columns: list[list],
         pegs = _values(lay.array, PEG, peg_value, pe_columns[g.pe], cagrs)
         out += [
             AddedColumn(cagr, f"EPS CAGR {years[g.first].label}–{years[g.last].label}",
-                        "pct1", cagrs,
+                        "pct2", cagrs,
                         lambda r: f"=EPS_CAGR({a1(r, e_first)},{a1(r, e_last)},{g.years})",
                         f"=EPS_CAGR({col_range(e_first)},{col_range(e_last)},{g.years})",
                         mean=True),
@@ -555,7 +555,7 @@ def add_rating_inputs(sheet: Sheet, data: Dataset, lay: Layout) -> None:
     sheet.add(NOTE_ROW, target, [[value(SCALE_LABEL, "label")]])
     sheet.add_inputs(*lay.scale_input, [[value(s.rating_scale, "input_text")]])
     sheet.add(NOTE_ROW, implied, [[value(BENCHMARK_LABEL, "label")]])
-    sheet.add_inputs(*lay.benchmark_input, [[value(s.benchmark_return, "input_pct1")]])
+    sheet.add_inputs(*lay.benchmark_input, [[value(s.benchmark_return, "input_pct2")]])
     sheet.add(NOTE_ROW, check + 1, [[value(
         f"{scale.horizon_text} months, set {s.benchmark_return_date.isoformat()}", "note")]])
 
