@@ -93,6 +93,22 @@ def test_a_misspelt_setting_is_an_error(data_copy, previous):
         (SETTINGS, row, "rating_scal", "unknown setting; did you mean 'rating_scale'?")])
 
 
+@pytest.mark.parametrize("lines, line", [
+    ("\n[extra]\nfoo = 1\n", "[extra]"),  # a table: its header line
+    ("\nextra.foo = 1\n", "extra.foo = 1"),  # a dotted key
+    ("\n[[extra]]\nfoo = 1\n", "[[extra]]"),  # an array of tables
+])
+def test_an_unknown_table_is_an_error_at_its_line(data_copy, previous, lines, line):
+    with open(data_copy / SETTINGS, "a", encoding="utf-8") as f:
+        f.write(lines)
+    row = line_of(data_copy, SETTINGS, line)
+    assert row > 20  # after the shipped settings
+    assert_rejected(data_copy, previous, [
+        (SETTINGS, row, "extra", "unknown setting (a table; the settings are top-level "
+                                 "keys); known: as_of, rating_scale, benchmark_return, "
+                                 "benchmark_return_date")])
+
+
 def test_settings_are_in_the_data_hash_and_in_a_sample(data_copy, tmp_path):
     before = data_hash(data_copy)
     edit(data_copy, SETTINGS, "benchmark_return = 0.0", "benchmark_return = 0.02")
