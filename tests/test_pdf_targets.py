@@ -138,6 +138,8 @@ def test_a_pdf_below_a_file_names_the_file(tmp_path, command):
                 "folder; choose another --pdf; nothing was written")
     assert expected in result.stderr and "viewer" not in result.stderr
     assert blocker.read_bytes() == b"x\n"
+    # refused before anything is written: publish's .xlsx included
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
 def test_a_workbook_below_a_file_names_the_file(tmp_path):
@@ -192,3 +194,37 @@ def test_missing_soffice_says_where_it_looked(tmp_path):
         soffice("darwin", {"PATH": str(tmp_path / "empty")})
     assert ("looked for soffice and libreoffice on PATH, "
             "/Applications/LibreOffice.app/Contents/MacOS/soffice)") in str(exc.value)
+
+
+def test_publish_pdf_without_libreoffice_writes_nothing(tmp_path, monkeypatch):
+    # The analyst asked for both files: without LibreOffice neither is written, and
+    # the message says how to get the workbook alone.
+    import workbook.export as export_module
+
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(export_module, "soffice_candidates", lambda *a, **k: [])
+    result = run("publish", "--output", tmp_path / "values.xlsx", "--pdf", tmp_path / "k.pdf")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: LibreOffice not found (looked for soffice and libreoffice on PATH): "
+        "install it (Debian/Ubuntu: apt-get install libreoffice-calc-nogui; Windows and "
+        "macOS: libreoffice.org) or put soffice on PATH; nothing was written (publish "
+        "without --pdf writes the workbook alone)\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_publish_pdf_whose_conversion_fails_says_the_workbook_was_written(tmp_path,
+                                                                       monkeypatch):
+    import workbook.export as export_module
+
+    def fails(workbook, pdf):
+        raise ExportError(f"LibreOffice could not convert {workbook} to pdf: boom")
+    monkeypatch.setattr(export_module, "soffice", lambda *a, **k: "/usr/bin/true")
+    monkeypatch.setattr(export_module, "print_pdf", fails)
+    out = tmp_path / "values.xlsx"
+    result = run("publish", "--output", out, "--pdf", tmp_path / "k.pdf")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"wrote {out}\nerror: LibreOffice could not convert {out} to pdf: boom; the PDF "
+        "was not written, the workbook above was\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["values.xlsx"]

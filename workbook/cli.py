@@ -216,7 +216,9 @@ def publish(data_dir: Path, output: Path, pdf: Path | None, force: bool) -> None
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     except ExportError as exc:
-        click.echo(f"wrote {output}\nerror: {exc}; the PDF was not written", err=True)
+        written = exc.written
+        click.echo(f"wrote {written}\nerror: {exc}; the PDF was not written, the "
+                   "workbook above was" if written else f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(result.report())
     if not result.ok:

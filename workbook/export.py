@@ -35,7 +35,11 @@ DEFAULT_PDF = Path("coverbook-key-stocks.pdf")
 
 
 class ExportError(Exception):
-    """LibreOffice is missing or a conversion failed; the message says which."""
+    """LibreOffice is missing or a conversion failed; the message says which.
+    ``written``: a file that was written all the same (``coverbook publish``'s
+    workbook when only its PDF failed), else ``None``."""
+
+    written: Path | None = None
 
 
 #: Where LibreOffice's installers put ``soffice`` when it is not on ``PATH``: the
@@ -83,9 +87,10 @@ def check_pdf_target(pdf: Path, *, force: bool = False, again: str = "export aga
                      ) -> None:
     """Raise ``BuildError`` unless *pdf* ends in ``.pdf`` and may be replaced: the
     rules of the build's own target (``workbook.build.check_replaceable``: not
-    read-only, no lock file ``~$NAME`` beside it; *force* skips those two), checked
+    read-only, no lock file ``~$NAME`` beside it; *force* skips those two), and its
+    folder can be made (no file stands where a folder of its path should be), checked
     before anything is written."""
-    from workbook.build import BuildError, check_replaceable
+    from workbook.build import BuildError, check_replaceable, not_a_folder
 
     if pdf.suffix.lower() != ".pdf":
         given = f"'{pdf.suffix}'" if pdf.suffix else "no extension"
@@ -93,6 +98,10 @@ def check_pdf_target(pdf: Path, *, force: bool = False, again: str = "export aga
                          "a PDF under another name does not open as one, and the file "
                          "there would be replaced; choose a name ending in .pdf; nothing "
                          "was written")
+    blocker = not_a_folder(pdf.parent)
+    if blocker is not None:
+        raise BuildError(f"{pdf}: cannot create its folder {pdf.parent}: {blocker} is a "
+                         "file, not a folder; choose another --pdf; nothing was written")
     if not force:
         check_replaceable(pdf, opened_in="a PDF viewer", again=again)
 
