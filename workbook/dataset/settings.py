@@ -147,6 +147,12 @@ def load_settings(path: Path, errors: list[DataError]) -> Settings | None:
         out.add(lines.get("benchmark_return"), "benchmark_return_date",
                 "missing; say when the benchmark return was set: "
                 "benchmark_return_date = 2024-09-24")
+    as_of, set_on = values.get("as_of"), values.get("benchmark_return_date")
+    if as_of is not None and set_on is not None and set_on > as_of:
+        out.add(lines.get("benchmark_return_date"), "benchmark_return_date",
+                f"{set_on} is after as_of {as_of}, the date the data describes: the "
+                "benchmark return must have been set by then; correct the date, or set "
+                "as_of to the day the data describes")
     if len(errors) > start:
         return None
     if "benchmark_return_date" not in values:
