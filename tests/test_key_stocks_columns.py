@@ -279,3 +279,22 @@ def test_every_computed_percentage_shows_two_decimals(targets_build):
     examples = [c for c in ratings["A"][x.row:] if isinstance(c.value, (int, float))]
     assert 0.0999 in [c.value for c in examples]
     assert {c.number_format for c in examples} == {"0.00%"}
+
+
+def test_implied_rating_on_an_industry_scale_is_a_clear_error():
+    # A target price is one stock's; an industry scale bands an industry index's
+    # return against CSI 300. IMPLIED_RATING refuses it for every cell, naming the
+    # stock scales, where it used to band the stock's upside on 强于大市/中性/弱于大市.
+    from udfs.ratings import IMPLIED_RATING
+
+    stock = "cmsc, csc, gtja, huatai, industrial, nesc, tianfeng"
+    for name in ("tianfeng-industry", "industry", "CSC-Industry"):
+        want = (f"#VALUE! {name!r} is an industry scale (it rates an industry index); a "
+                f"target price implies a stock rating: use a stock scale: {stock}")
+        assert IMPLIED_RATING(120, 100, 0, name) == want
+        assert IMPLIED_RATING([[120], [None]], [[100], [100]], 0, name) == [[want], [want]]
+    assert IMPLIED_RATING(120, 100, 0, "stock") == "买入"  # the stock alias still works
+    assert IMPLIED_RATING("#N/A", 100, 0, "industry") == "#N/A"  # an error passes first
+    # The rating check shows the error as it is, and it is no finding.
+    assert key_stocks.rating_check(IMPLIED_RATING(120, 100, 0, "industry"), "买入") \
+        .startswith("#VALUE! 'industry' is an industry scale")

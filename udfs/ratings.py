@@ -171,6 +171,15 @@ def INDUSTRY_RATING(relative_return, english=False, broker="tianfeng"):
     return broadcast(lambda x: rating_value(x, scale, english, data), relative_return)
 
 
+def industry_scale_refused(scale, data: Dataset) -> str:
+    """The ``#VALUE!`` result of :func:`IMPLIED_RATING` on an industry scale, naming
+    the stock scales: an industry scale bands an industry index's return, and a
+    target price is a stock's, so no rating of it has that meaning."""
+    stock = sorted(k for k, s in data.scales.items() if s.kind == "stock")
+    return (f"#VALUE! {scale!r} is an industry scale (it rates an industry index); a "
+            f"target price implies a stock rating: use a stock scale: {', '.join(stock)}")
+
+
 def implied_rating_value(target_price, close_price, benchmark_return=None, scale=None,
                          data=None):
     """The rating one target price implies (scalars): see :func:`IMPLIED_RATING`.
@@ -185,6 +194,8 @@ def implied_rating_value(target_price, close_price, benchmark_return=None, scale
     key = scale_key(scale, data)
     if key is None:
         return unknown_name("scale", scale, scale_names(data.scales))
+    if data.scales[key].kind != "stock":
+        return industry_scale_refused(scale, data)
     upside = upside_value(target_price, close_price)
     if isinstance(upside, str):
         return upside
@@ -204,8 +215,8 @@ def implied_rating_value(target_price, close_price, benchmark_return=None, scale
         doc="The benchmark's (CSI 300) expected return over the scale's horizon (6 or 12 "
             "months), a fraction; blank = 0. One cell.")
 @xw.arg("scale", err_to_str=True,
-        doc="Scale id as in RATING: \"tianfeng\" (default), \"huatai\", \"gtja\", \"csc\", "
-            "\"industrial\", \"cmsc\", \"nesc\".")
+        doc="Stock scale id as in RATING: \"tianfeng\" (default), \"huatai\", \"gtja\", "
+            "\"csc\", \"industrial\", \"cmsc\", \"nesc\"; an industry scale gives #VALUE!.")
 def IMPLIED_RATING(target_price, close_price, benchmark_return=0, scale="tianfeng"):
     """The rating a target price implies:
     ``RATING(UPSIDE(target, close) − benchmark_return, scale)``.
@@ -221,7 +232,11 @@ def IMPLIED_RATING(target_price, close_price, benchmark_return=0, scale="tianfen
     benchmark return and the scale are one value each. Results other than a label:
     ``n.a.`` for a blank target or close; the errors of :func:`UPSIDE`; a text,
     boolean or date benchmark ``#VALUE!``; an unknown scale ``#N/A unknown scale
-    ...``; an Excel error in any argument passes through; an invalid data folder
+    ...``; an industry scale (``tianfeng-industry``, alias ``industry``;
+    ``csc-industry``) ``#VALUE! ... is an industry scale ...`` naming the stock scales,
+    for every cell: an industry scale bands an industry index's return against CSI
+    300, and a target price is one stock's, so a stock rating is the only one it can
+    imply; an Excel error in any argument passes through; an invalid data folder
     ``#N/A data: ...`` naming its first problem.
     """
     data = dataset_or_error()  # once per call, not once per cell

@@ -49,8 +49,8 @@ Public Sub RegisterUdfHelp()
     a(1) = "Close price per share in CNY: a cell or a column as tall as the targets."
     a(2) = "The benchmark's (CSI 300) expected return over the scale's horizon (6 or 12 months), a "
     a(2) = a(2) & "fraction; blank = 0. One cell."
-    a(3) = "Scale id as in RATING: ""tianfeng"" (default), ""huatai"", ""gtja"", ""csc"", "
-    a(3) = a(3) & """industrial"", ""cmsc"", ""nesc""."
+    a(3) = "Stock scale id as in RATING: ""tianfeng"" (default), ""huatai"", ""gtja"", ""csc"", "
+    a(3) = a(3) & """industrial"", ""cmsc"", ""nesc""; an industry scale gives #VALUE!."
     Application.MacroOptions Macro:=book & "IMPLIED_RATING", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
