@@ -1,8 +1,8 @@
 """Token prices on a date, cached input, currencies, and the Token场景 / Token价格 sheets.
 
 Every expected price below is typed from the reference table
-(``shared/reference/llm-prices.md``, whose rows cite OpenAI's pages and dated pull
-requests) or from DeepSeek's and CFETS's figures as cited in ``token_prices.csv`` and
+(the project's shared reference notes on LLM prices, whose rows cite OpenAI's pages
+and dated pull requests: docs/sources.md) or from DeepSeek's and CFETS's figures as cited in ``token_prices.csv`` and
 ``fx.csv``; every cost is computed here by hand from those prices, never with the
 UDF under test. A price is in force from its date, inclusive.
 """

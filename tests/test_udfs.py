@@ -73,7 +73,7 @@ class TestRating:
         assert INDUSTRY_RATING(x, True) == en
 
     def test_english_labels(self):
-        # TF Group's English disclosure (shared/reference/broker-rating-scales.md).
+        # TF Group's English research disclosure (docs/sources.md).
         assert [RATING(x, "stock", True) for x in (0.2, 0.1, 0, -0.1)] == [
             "Buy", "Accumulate", "Neutral", "Sell"]
 
