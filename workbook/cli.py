@@ -246,7 +246,8 @@ def sample(stocks: int, years: int, seed: int, out_dir: Path) -> None:
         raise click.BadParameter(str(exc), param_hint="--stocks") from exc
     except OSError as exc:
         raise click.ClickException(f"cannot write {out_dir}: {exc}") from exc
-    click.echo(f"wrote {out_dir}: {stocks} stocks x {years} years (seed {seed})")
+    click.echo(f"wrote {out_dir}: {stocks:,} stock{'s' * (stocks != 1)} x {years} fiscal "
+               f"year{'s' * (years != 1)} (seed {seed})")
 
 
 @cli.group()
