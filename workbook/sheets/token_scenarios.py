@@ -225,6 +225,8 @@ def _block(sheet: Sheet, data: Dataset, row: int, w_row: int, name: str, figures
         # a product over a typed text is Excel's error value in the cell, its text in
         # the UDF argument (err_to_str)
         cost = TOKEN_COST(m, n_in, n_out, reasoning, n_cached, day, currency)
+        if not_yet_priced(data, m, day):  # a missing figure, not an error: see below
+            cost = NOT_AVAILABLE
         costs[m] = cost
         model_ref = xl_rowcol_to_cell(r, MODEL, col_abs=True)
         rows.append((r, m, p, reasoning, cost, model_ref))
@@ -242,9 +244,10 @@ def _block(sheet: Sheet, data: Dataset, row: int, w_row: int, name: str, figures
                     f"{ref[OUTPUT_TOKENS]}*{ref[REASONING_RATIO]},0)",
                     ErrorValue(reasoning) if isinstance(reasoning, str) else reasoning,
                     "int"),
-            formula(f"=TOKEN_COST({model_ref},{ref[INPUT_TOKENS]},{ref[OUTPUT_TOKENS]},"
+            formula(f"=IF(AND(ISNUMBER({date_ref}),{date_ref}<{a1(r, FIRST_PRICED)}),{na},"
+                    f"TOKEN_COST({model_ref},{ref[INPUT_TOKENS]},{ref[OUTPUT_TOKENS]},"
                     f"{reasoning_ref},{ref[INPUT_TOKENS]}*{ref[CACHED_SHARE]},{date_ref},"
-                    f"{currency_ref})", cost, "usd_cost"),
+                    f"{currency_ref}))", cost, "usd_cost"),
             formula(f"=IF(ISNUMBER({cost_ref}),{cost_ref}*1000,{na})",
                     cost * 1000 if _is_num(cost) else NOT_AVAILABLE, "usd"),
             formula(f"=IF(AND(ISNUMBER({cost_ref}),ISNUMBER({bench_cost_ref})),"
@@ -266,6 +269,20 @@ def _block(sheet: Sheet, data: Dataset, row: int, w_row: int, name: str, figures
     sheet.add(row + 1, 0, [[value(h, "header") for h in header]] + cells)
     sheet.fit_rows(row + 1, last)
     return last + 2
+
+
+def not_yet_priced(data: Dataset, model: str, day: Any) -> bool:
+    """Whether *day* (the date input's value) is a date before *model*'s first price:
+    its cost that day is a missing figure (``n.a.``, as everywhere in the product; the
+    row's 首次定价 column says from when it is priced), not the error TOKEN_COST
+    returns for it (``#N/A no price for ... before ...``). A day that is no date keeps
+    TOKEN_COST's result: an error stays an error. The twin of the cost formula's
+    ``IF(AND(ISNUMBER(date),date<first priced),"n.a.",TOKEN_COST(...))``: a date cell
+    or a serial number is a number there, a text (even ``2024-09-24``) is not."""
+    if isinstance(day, (str, bool)):
+        return False
+    when = as_date(day)
+    return isinstance(when, dt.date) and when < data.prices.first(model).in_force_from
 
 
 def _shown_row(data: Dataset, model: str, day: Any):
