@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import subprocess
+import stat
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -209,3 +210,48 @@ def test_libreoffice_imports_the_addins_modules(addin, tmp_path):
     assert kinds == {m.name: m.kind for m in vba_sources.addin_modules()}
     source = next(m["source"] for m in seen["modules"] if m["name"] == "xlwings")
     assert 'Public Const PROJECT_NAME As String = "coverbook"' in source
+
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from workbook.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_a_read_only_addin_is_refused_and_force_keeps_its_mode(tmp_path):
+    target = tmp_path / "coverbook.xlam"
+    target.write_bytes(b"old add-in")
+    target.chmod(0o444)
+    result = _cli("addin", "build", "--output", target)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {target}: cannot replace it (Permission denied); it is probably open in "
+        "Excel or read-only: close it in Excel and build again; the previous file is "
+        "unchanged\n")
+    assert target.read_bytes() == b"old add-in"
+    result = _cli("addin", "build", "--output", target, "--force")
+    assert result.exit_code == 0, result.output
+    assert zipfile.is_zipfile(target) and stat.S_IMODE(target.stat().st_mode) == 0o444
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["coverbook.xlam"]
+
+
+def test_an_addin_with_a_lock_file_beside_it_is_refused(tmp_path):
+    target = tmp_path / "coverbook.xlam"
+    target.write_bytes(b"old add-in")
+    lock = tmp_path / "~$coverbook.xlam"
+    lock.write_bytes(b"\x05analyst")
+    result = _cli("addin", "build", "--output", target)
+    assert result.exit_code == 2 and "(~$coverbook.xlam exists)" in result.stderr
+    assert target.read_bytes() == b"old add-in"
+    assert _cli("addin", "build", "--output", target, "--force").exit_code == 0
+    assert lock.read_bytes() == b"\x05analyst"
+
+
+def test_a_rebuilt_addin_keeps_its_mode(tmp_path):
+    target = tmp_path / "coverbook.xlam"
+    build_addin(target)
+    target.chmod(0o640)
+    build_addin(target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640

@@ -212,7 +212,12 @@ CASES = [
      [("fx.csv", 2, "source", "empty; say where the rate comes from")]),
     ("workload-cached-share-above-one",
      [("workloads.csv", "20000,0.1,800", "20000,10,800", 1)],
-     [("workloads.csv", 3, "cached_share", "10 is above 1")]),
+     [("workloads.csv", 3, "cached_share", "10 is above 1; the cached share is a fraction "
+                                           "of the input: 0.1 for 10%")]),
+    ("workload-cached-share-as-percent",
+     [("workloads.csv", "20000,0.1,800", "20000,50%,800", 1)],
+     [("workloads.csv", 3, "cached_share", "'50%' is not a number (a fraction, no % sign: "
+                                           "0.5 for 50%)")]),
     ("workload-tokens-not-whole",
      [("workloads.csv", "1500,0,400", "1500.5,0,400", 1)],
      [("workloads.csv", 2, "input_tokens", "must be a whole number of tokens")]),

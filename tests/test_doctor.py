@@ -84,7 +84,7 @@ def test_configured_interpreter_good_and_broken(isolated):
     assert result.exit_code == 1
     line = next(l for l in result.output.splitlines()
                 if l.startswith("FAIL  configured interpreter"))
-    assert "does not exist" in line and "Fix: run 'coverbook addin install'" in line
+    assert "does not exist. Fix: run 'coverbook addin install --config " in line
 
     conf.write_text('"LICENSE_KEY","x"\n', encoding="utf-8")
     missing = by_name(doctor(config=conf, environ={}))["configured interpreter"]
@@ -106,7 +106,8 @@ def test_addin_check_in_an_explicit_startup_folder(isolated):
     xlstart = isolated / "XLSTART"
     xlstart.mkdir()
     missing = by_name(doctor(xlstart=xlstart, environ={}))["add-in installed"]
-    assert missing.status == "FAIL" and missing.fix == "run 'coverbook addin install'."
+    assert missing.status == "FAIL"
+    assert missing.fix == f"run 'coverbook addin install --xlstart {xlstart}'."
     install(xlstart, isolated / "coverbook.conf")
     assert by_name(doctor(xlstart=xlstart, environ={}))["add-in installed"].status == "PASS"
     with open(xlstart / "coverbook.xlam", "ab") as f:  # an older or damaged copy
@@ -119,3 +120,49 @@ def test_python_and_version_checks():
     assert check_python((3, 9, 18), "/usr/bin/python3.9").status == "FAIL"
     assert check_python((3, 10, 0), "/usr/bin/python3.10").status == "PASS"
     assert check_versions().status == "PASS"
+
+
+@pytest.mark.parametrize("output", ["", "hello\n"])
+def test_an_interpreter_that_exits_0_without_the_answer_is_a_fail(isolated, output):
+    """``/bin/true`` as the interpreter: exit code 0 and no output (was a traceback)."""
+    key = "INTERPRETER_MAC" if sys.platform == "darwin" else "INTERPRETER_WIN"
+    fake = isolated / "not-python"
+    fake.write_text("#!/bin/sh\n" + (f"echo {output.strip()}\n" if output else "") + "exit 0\n")
+    fake.chmod(0o755)
+    conf = isolated / "coverbook.conf"
+    conf.write_text(f'"{key}","{fake}"\n', encoding="utf-8")
+    xlstart = isolated / "XLSTART"
+    xlstart.mkdir()
+    result = run("--xlstart", xlstart, "--config", conf)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    line = next(l for l in result.output.splitlines()
+                if l.startswith("FAIL  configured interpreter"))
+    shown = repr(output.strip()) if output else "nothing"
+    assert line == (
+        f"FAIL  configured interpreter: {fake} ({key} in {conf}) is not a Python that "
+        f"imports coverbook: asked for udfs' file and xlwings' version, it printed {shown} "
+        f"(exit code 0). Fix: run 'coverbook addin install --xlstart {xlstart} --config "
+        f"{conf}' from the coverbook virtual environment.")
+
+
+def test_a_missing_config_file_does_not_exist(isolated):
+    conf = isolated / "no such.conf"
+    result = run("--config", conf)
+    line = next(l for l in result.output.splitlines()
+                if l.startswith("FAIL  configured interpreter"))
+    assert line == (f"FAIL  configured interpreter: {conf} does not exist. Fix: run "
+                    f"'coverbook addin install --config \"{conf}\"' from the coverbook "
+                    "virtual environment.")
+
+
+def test_fixes_repeat_the_targets_doctor_was_given(isolated):
+    xlstart = isolated / "XL START"
+    xlstart.mkdir()
+    conf = isolated / "coverbook.conf"
+    result = run("--xlstart", xlstart, "--config", conf)
+    line = next(l for l in result.output.splitlines()
+                if l.startswith("FAIL  add-in installed"))
+    assert line == (f"FAIL  add-in installed: {xlstart / 'coverbook.xlam'} does not exist. "
+                    f"Fix: run 'coverbook addin install --xlstart \"{xlstart}\" --config "
+                    f"{conf}'.")

@@ -12,8 +12,10 @@ from __future__ import annotations
 import csv
 import io
 
+import openpyxl
 import pytest
 import xlsxwriter
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from conftest import cli_build
@@ -74,18 +76,68 @@ def test_the_limits_are_excels_as_xlsxwriter_states_them(tmp_path):
     wb.close()
 
 
-def test_more_fiscal_years_than_excel_has_columns(data_copy, previous):
-    # 5 fixed columns + EPS and P/E per year: 8,190 years need 16,385 columns.
+def fiscal_years(data, n, targets):
+    """Rewrite *data*'s coverage.csv to its first stock with *n* fiscal years (the last
+    one an estimate, so the table has EPS CAGR and PEG columns) and, with *targets*, a
+    target price; drop report_pe.csv (its years are gone)."""
+    years = [f"EPS {1000 + k}{'A' if k < n - 1 else 'E'}" for k in range(n)]
+    rewrite_csv(data / "coverage.csv", lambda rows: [
+        rows[0][:5] + (["target_price"] if targets else []) + years,
+        rows[1][:5] + (["150.00"] if targets else []) + ["1.0"] * (n - 1) + ["2.0"]])
+    (data / "report_pe.csv").unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize("targets, limit, right", [
+    (False, 8_188, "2 column(s) right of the P/E block (EPS CAGR, PEG)"),
+    (True, 8_186, "6 column(s) right of the P/E block (target price, upside, implied "
+                  "rating, rating check, EPS CAGR, PEG)")])
+def test_the_most_fiscal_years_fit_and_one_more_is_one_clear_line(
+        data_copy, previous, tmp_path, targets, limit, right):
+    # 5 fixed columns + an EPS and a P/E column per year + the columns right of them:
+    # 5 + 2 x 8,188 + 2 = 16,383 and 5 + 2 x 8,186 + 6 = 16,383 of Excel's 16,384.
+    assert limits.max_fiscal_years(targets, True) == limit
+    fiscal_years(data_copy, limit, targets)
+    out = tmp_path / "limit.xlsm"
+    result = cli_build(data_copy, out)
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(out, read_only=True)["重点标的"]
+    last = 5 + 2 * limit + (6 if targets else 2)  # 1-based: the PEG column
+    pe = 5 + 2 * limit  # 1-based: the last P/E column, the PEG's P/E
+    header = [c.value for c in next(ws.iter_rows(min_row=3, max_row=3, min_col=pe,
+                                                  max_col=last + 1))]
+    assert header == [f"P/E {1000 + limit - 1}E"] + header[1:-3] + [
+        f"EPS CAGR {1000 + limit - 2}A–{1000 + limit - 1}E", f"PEG {1000 + limit - 1}E",
+        None]
+    row = [c.value for c in next(ws.iter_rows(min_row=4, max_row=4, min_col=last - 1,
+                                               max_col=last))]
+    assert row == [f"=EPS_CAGR({get_column_letter(5 + limit - 1)}4,"
+                   f"{get_column_letter(5 + limit)}4,1)",
+                   f"=PEG({get_column_letter(pe)}4,{get_column_letter(last - 1)}4)"]
+    assert last == 16_383
+
+    fiscal_years(data_copy, limit + 1, targets)
+    line = only_error(cli_build(data_copy, previous[0]), data_copy, previous)
+    assert line == (
+        f"{data_copy / 'coverage.csv'}:1:EPS {1000 + limit}E: fiscal year {limit + 1:,} "
+        f"is one too many: sheet 重点标的 has 5 columns, an EPS and a P/E column per "
+        f"fiscal year, then {right}, so it holds at most {limit:,} fiscal years in "
+        f"Excel's 16,384 columns (A to XFD; {limit + 1:,} here): delete the EPS columns "
+        "of the earliest 1 year(s)")
+
+
+def test_without_growth_columns_one_more_fiscal_year_fits(data_copy, previous):
+    # All actual years: no EPS CAGR and PEG, so 8,189 years (16,383 columns) fit and
+    # 8,190 are refused.
+    assert limits.max_fiscal_years(False, False) == 8_189
+    assert limits.max_fiscal_years(True, False) == 8_187
     years = [f"EPS {1000 + k}A" for k in range(8190)]
     rewrite_csv(data_copy / "coverage.csv",
                 lambda rows: [rows[0][:5] + years] + [r[:5] + ["1.0"] * 8190 for r in rows[1:]])
     (data_copy / "report_pe.csv").unlink()
     line = only_error(cli_build(data_copy, previous[0]), data_copy, previous)
-    assert line == (
-        f"{data_copy / 'coverage.csv'}:1:EPS 9189A: its P/E column on sheet 重点标的 would be "
-        "column 16,385, beyond XFD, Excel's last column: the sheet has 5 columns, then an "
-        "EPS and a P/E column per fiscal year, so it holds at most 8,189 fiscal years "
-        "(8,190 here)")
+    assert line.startswith(f"{data_copy / 'coverage.csv'}:1:EPS 9189A: fiscal year 8,190 "
+                           "is one too many: sheet 重点标的 has 5 columns, an EPS and a P/E "
+                           "column per fiscal year, so it holds at most 8,189 fiscal years")
 
 
 def test_more_models_than_excel_has_columns(data_copy, previous):

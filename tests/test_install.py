@@ -129,3 +129,97 @@ def test_install_function_returns_what_it_wrote(targets):
     assert result.addin == xlstart / "coverbook.xlam" and result.config == config
     assert remove(xlstart) == xlstart / "coverbook.xlam"
     assert remove(xlstart) is None
+
+
+# --- everything checked and prepared first; a failure half-way is rolled back ----------
+
+
+def state(*folders):
+    """Every file under *folders*: its bytes and mode (what must not change)."""
+    out = {}
+    for folder in folders:
+        for p in sorted(Path(folder).rglob("*")):
+            out[str(p)] = (p.read_bytes(), p.stat().st_mode) if p.is_file() else "dir"
+    return out
+
+
+def test_a_config_below_a_file_is_refused_before_the_addin_is_written(targets, tmp_path):
+    xlstart, _ = targets
+    blocker = tmp_path / "afile"
+    blocker.write_bytes(b"x\n")
+    result = run("addin", "install", "--xlstart", xlstart, "--config",
+                 blocker / "coverbook.conf")
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {blocker / 'coverbook.conf'}: {blocker} is a file, "
+                             "not a folder; nothing was changed. Choose another --config\n")
+    assert list(xlstart.iterdir()) == []  # no add-in, no temporary file
+    assert blocker.read_bytes() == b"x\n"
+
+
+def test_an_unwritable_config_folder_leaves_no_addin(targets, monkeypatch):
+    import workbook.addin.install as install_module
+
+    xlstart, config = targets
+    config.parent.mkdir(parents=True)
+    config.write_text(USER_CONF, encoding="utf-8")
+    real = install_module.tempfile.mkstemp
+
+    def refuse_config_folder(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir) == config.parent:
+            raise PermissionError(13, "Permission denied")
+        return real(*args, dir=dir, **kwargs)
+    monkeypatch.setattr(install_module.tempfile, "mkstemp", refuse_config_folder)
+    before = state(xlstart, config.parent)
+    result = run("addin", "install", "--xlstart", xlstart, "--config", config)
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {config}: cannot write it (Permission denied); "
+                             "nothing was changed\n")
+    assert state(xlstart, config.parent) == before
+    assert list(xlstart.iterdir()) == []
+
+
+@pytest.mark.parametrize("existing", [True, False])
+def test_an_addin_that_cannot_be_replaced_rolls_the_config_back(targets, tmp_path,
+                                                                monkeypatch, existing):
+    """Windows refuses to replace an add-in Excel has loaded: the config file, already
+    written by then, is put back as it was (or removed with the folders made for it)."""
+    import workbook.addin.package as package_module
+
+    xlstart, config = targets
+    if existing:
+        config.parent.mkdir(parents=True)
+        config.write_text(USER_CONF, encoding="utf-8")
+    (xlstart / "coverbook.xlam").write_bytes(b"old add-in")
+    before = state(xlstart, tmp_path / "home")
+    real = package_module.os.replace
+
+    def loaded_in_excel(src, dst):
+        if Path(dst).suffix == ".xlam":
+            raise PermissionError(13, "Permission denied")
+        return real(src, dst)
+    monkeypatch.setattr(package_module.os, "replace", loaded_in_excel)
+    result = run("addin", "install", "--xlstart", xlstart, "--config", config)
+    assert result.exit_code == 2
+    addin = xlstart / "coverbook.xlam"
+    assert result.stderr == (
+        f"error: {addin}: cannot replace it (Permission denied); it is probably open in "
+        "Excel or read-only: close it in Excel and install again; the previous file is "
+        "unchanged; nothing was changed\n")
+    assert state(xlstart, tmp_path / "home") == before
+    assert (tmp_path / "home").exists() == existing
+
+
+def test_a_read_only_or_locked_addin_is_refused_before_the_config(targets):
+    xlstart, config = targets
+    addin = xlstart / "coverbook.xlam"
+    addin.write_bytes(b"old add-in")
+    addin.chmod(0o444)
+    result = run("addin", "install", "--xlstart", xlstart, "--config", config)
+    assert result.exit_code == 2 and "cannot replace it" in result.stderr
+    assert "install again" in result.stderr
+    assert addin.read_bytes() == b"old add-in" and not config.exists()
+    addin.chmod(0o644)
+    (xlstart / "~$coverbook.xlam").write_bytes(b"\x05analyst")
+    result = run("addin", "install", "--xlstart", xlstart, "--config", config)
+    assert result.exit_code == 2 and "(~$coverbook.xlam exists)" in result.stderr
+    assert addin.read_bytes() == b"old add-in" and not config.exists()

@@ -209,7 +209,7 @@ def test_rating_disagreements_are_findings_on_the_checks_sheet(targets_build, ta
     rows = sheet_rows(targets_build.path, "核对")
     title = next(i for i, r in enumerate(rows) if str(r[0]).startswith("发现 Findings"))
     assert rows[title + 1][0] == ("findings: 3 of 6 published ratings differ from the rating "
-                                  "their target implies (tianfeng, benchmark 0.0%)")
+                                  "their target implies (tianfeng, benchmark 0.00%)")
     listed = rows[title + 3:title + 6]
     assert [r[1].split()[0] for r in listed] == differs
     by_code = {r["code"]: r for r in coverage_rows(targets_data)}
@@ -225,7 +225,7 @@ def test_rating_disagreements_are_findings_on_the_checks_sheet(targets_build, ta
     assert targets_build.report().splitlines()[-2:] == [
         "P/E 60/60 match the report; claims 5/5",
         "findings: 3 of 6 published ratings differ from the rating their target implies "
-        "(tianfeng, benchmark 0.0%); listed on 核对"]
+        "(tianfeng, benchmark 0.00%); listed on 核对"]
 
 
 def test_findings_do_not_fail_the_build(targets_data, tmp_path):
@@ -251,4 +251,50 @@ def test_the_benchmark_return_and_scale_come_from_the_settings(targets_data, tmp
                        "688498.SH": "持有", "000063.SZ": "买入", "600941.SH": "卖出",
                        "601728.SH": "n.a."}
     assert sheet_rows(result.path)[1][14:17] == ["huatai", "基准 Benchmark", 0.05]
-    assert "(huatai, benchmark 5.0%)" in result.report()
+    assert "(huatai, benchmark 5.00%)" in result.report()
+
+
+def test_every_computed_percentage_shows_two_decimals(targets_build):
+    # One format for upside, EPS CAGR, the benchmark input, the findings' upside and
+    # the scale's edge examples: 0.00%, so 688498.SH's 9.996% upside (持有, under the
+    # 10% edge) reads 10.00% and 300502.SZ's 15.49% upside reads 15.49%, not 15.5%.
+    wb = openpyxl.load_workbook(targets_build.path)
+    ws = wb[KEY]
+    header = [c.value for c in ws[3]]
+    upside = header.index("上行空间 Upside") + 1
+    cagr = header.index("EPS CAGR 2023A–2026E") + 1
+    cells = [ws.cell(r, c) for r in range(4, 21) for c in (upside, cagr)]  # 15 + mean, median
+    cells.append(ws.cell(2, header.index("评级核对 Rating check") + 1))  # benchmark input
+    assert ws.cell(2, header.index("评级核对 Rating check") + 1).value == 0
+    checks = wb["核对"]
+    head = next(c for row in checks.iter_rows() for c in row if c.value == "上行空间 Upside")
+    found = [checks.cell(r, head.column) for r in range(head.row + 1, head.row + 4)]
+    assert all(c.value.startswith("=") for c in found)  # the 3 findings' upside
+    assert checks.cell(head.row + 4, head.column).value is None
+    cells += found
+    assert len(cells) == 17 * 2 + 1 + 3  # 15 stocks, mean and median rows
+    assert {c.number_format for c in cells} == {"0.00%"}
+    ratings = wb["评级说明"]  # the x column of the =RATING(x, scale) examples
+    x = next(c for c in ratings["A"] if c.value == "x")
+    examples = [c for c in ratings["A"][x.row:] if isinstance(c.value, (int, float))]
+    assert 0.0999 in [c.value for c in examples]
+    assert {c.number_format for c in examples} == {"0.00%"}
+
+
+def test_implied_rating_on_an_industry_scale_is_a_clear_error():
+    # A target price is one stock's; an industry scale bands an industry index's
+    # return against CSI 300. IMPLIED_RATING refuses it for every cell, naming the
+    # stock scales, where it used to band the stock's upside on 强于大市/中性/弱于大市.
+    from udfs.ratings import IMPLIED_RATING
+
+    stock = "cmsc, csc, gtja, huatai, industrial, nesc, tianfeng"
+    for name in ("tianfeng-industry", "industry", "CSC-Industry"):
+        want = (f"#VALUE! {name!r} is an industry scale (it rates an industry index); a "
+                f"target price implies a stock rating: use a stock scale: {stock}")
+        assert IMPLIED_RATING(120, 100, 0, name) == want
+        assert IMPLIED_RATING([[120], [None]], [[100], [100]], 0, name) == [[want], [want]]
+    assert IMPLIED_RATING(120, 100, 0, "stock") == "买入"  # the stock alias still works
+    assert IMPLIED_RATING("#N/A", 100, 0, "industry") == "#N/A"  # an error passes first
+    # The rating check shows the error as it is, and it is no finding.
+    assert key_stocks.rating_check(IMPLIED_RATING(120, 100, 0, "industry"), "买入") \
+        .startswith("#VALUE! 'industry' is an industry scale")

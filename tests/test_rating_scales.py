@@ -1,7 +1,7 @@
 """Several brokers' rating scales: RATING at every edge of every scale, just inside and
-just outside it, against a table transcribed here by hand from
-``shared/reference/broker-rating-scales.md`` (not read from the data file), and the
-scales file's own rules."""
+just outside it, against a table transcribed here by hand from the brokers' rating
+disclosures (docs/sources.md; transcribed from the project's shared reference table,
+not read from the data file), and the scales file's own rules."""
 
 from __future__ import annotations
 

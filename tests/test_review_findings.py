@@ -149,3 +149,28 @@ def test_a_duplicate_claim_id_is_an_error(data_copy, previous):
     edit(data_copy, "claims.csv", "o1p-output-vs-4o,", "o1p-input-vs-4o,")
     assert_rejected(data_copy, previous, [
         ("claims.csv", 3, "id", "o1p-input-vs-4o already appears on row 2")])
+
+
+def test_sample_copies_every_reference_file_and_counts_in_english(tmp_path):
+    # The sample is a whole data folder: the shipped fx.csv and workloads.csv come
+    # with it byte for byte (Token场景 needs both), and "1 stock x 1 fiscal year".
+    from click.testing import CliRunner
+
+    from workbook import DATA_DIR
+    from workbook.cli import cli
+    from workbook.dataset import load_dataset
+
+    out = tmp_path / "one"
+    result = CliRunner().invoke(cli, ["sample", "--stocks", "1", "--years", "1", "--out",
+                                      str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote {out}: 1 stock x 1 fiscal year (seed 0)\n"
+    for name in ("fx.csv", "workloads.csv", "settings.toml", "token_prices.csv",
+                 "rating_scales.toml", "claims.csv"):
+        assert (out / name).read_bytes() == (DATA_DIR / name).read_bytes(), name
+    data = load_dataset(out)
+    assert len(data.coverage.stocks) == 1 and len(data.coverage.years) == 1
+    assert data.workloads and data.fx
+    result = CliRunner().invoke(cli, ["sample", "--stocks", "1200", "--years", "3",
+                                      "--out", str(tmp_path / "many")])
+    assert result.output == f"wrote {tmp_path / 'many'}: 1,200 stocks x 3 fiscal years (seed 0)\n"

@@ -93,6 +93,45 @@ def test_a_misspelt_setting_is_an_error(data_copy, previous):
         (SETTINGS, row, "rating_scal", "unknown setting; did you mean 'rating_scale'?")])
 
 
+@pytest.mark.parametrize("lines, line", [
+    ("\n[extra]\nfoo = 1\n", "[extra]"),  # a table: its header line
+    ("\nextra.foo = 1\n", "extra.foo = 1"),  # a dotted key
+    ("\n[[extra]]\nfoo = 1\n", "[[extra]]"),  # an array of tables
+])
+def test_an_unknown_table_is_an_error_at_its_line(data_copy, previous, lines, line):
+    with open(data_copy / SETTINGS, "a", encoding="utf-8") as f:
+        f.write(lines)
+    row = line_of(data_copy, SETTINGS, line)
+    assert row > 20  # after the shipped settings
+    assert_rejected(data_copy, previous, [
+        (SETTINGS, row, "extra", "unknown setting (a table; the settings are top-level "
+                                 "keys); known: as_of, rating_scale, benchmark_return, "
+                                 "benchmark_return_date")])
+
+
+def test_a_benchmark_return_set_after_as_of_is_an_error(data_copy, previous):
+    edit(data_copy, SETTINGS, "benchmark_return_date = 2024-09-24",
+         "benchmark_return_date = 2024-09-25")
+    row = line_of(data_copy, SETTINGS, "benchmark_return_date = 2024-09-25")
+    assert_rejected(data_copy, previous, [
+        (SETTINGS, row, "benchmark_return_date",
+         "2024-09-25 is after as_of 2024-09-24, the date the data describes: the benchmark "
+         "return must have been set by then; correct the date, or set as_of to the day "
+         "the data describes")])
+
+
+def test_a_close_after_as_of_is_an_error(data_copy, previous):
+    # 中际旭创's close of 2024-09-23 moved to the day after as_of (row 2); as_of
+    # itself is fine (a close of the day the data describes).
+    edit(data_copy, "coverage.csv", "108.90,2024-09-23", "108.90,2024-09-25")
+    edit(data_copy, "coverage.csv", "95.25,2024-09-23", "95.25,2024-09-24")
+    assert_rejected(data_copy, previous, [
+        ("coverage.csv", 2, "close_date",
+         "2024-09-25 is after as_of 2024-09-24 in settings.toml, the date the data "
+         "describes: a close cannot be later; correct the close date, or set as_of to "
+         "the day the data describes")])
+
+
 def test_settings_are_in_the_data_hash_and_in_a_sample(data_copy, tmp_path):
     before = data_hash(data_copy)
     edit(data_copy, SETTINGS, "benchmark_return = 0.0", "benchmark_return = 0.02")

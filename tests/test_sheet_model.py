@@ -24,7 +24,7 @@ def test_a_literal_list_within_excels_limit_or_a_range():
     ok = tuple(f"m{i:03d}" for i in range(63))  # 63 x 4 + 62 commas = 314 > 255
     assert len(",".join(ok[:51])) == 254
     Validation(0, 0, 0, 0, "list", values=ok[:51])
-    with pytest.raises(ValueError, match="above Excel's 255"):
+    with pytest.raises(ValueError, match="more than Excel's 255 characters"):
         Validation(0, 0, 0, 0, "list", values=ok)
     assert MAX_LIST_CHARS == 255
     with pytest.raises(ValueError, match="comma"):

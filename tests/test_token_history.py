@@ -1,8 +1,8 @@
 """Token prices on a date, cached input, currencies, and the Token场景 / Token价格 sheets.
 
 Every expected price below is typed from the reference table
-(``shared/reference/llm-prices.md``, whose rows cite OpenAI's pages and dated pull
-requests) or from DeepSeek's and CFETS's figures as cited in ``token_prices.csv`` and
+(the project's shared reference notes on LLM prices, whose rows cite OpenAI's pages
+and dated pull requests: docs/sources.md) or from DeepSeek's and CFETS's figures as cited in ``token_prices.csv`` and
 ``fx.csv``; every cost is computed here by hand from those prices, never with the
 UDF under test. A price is in force from its date, inclusive.
 """
@@ -372,9 +372,12 @@ def test_scenario_reasoning_heavy_task_on_the_report_date(calamine_sheets):
         pytest.approx(3.0)
     assert block["o1-preview"][header.index("输出价倍数 Output price × benchmark")] == \
         pytest.approx(4.0)
-    # a model not launched on the date says when it was
-    assert block["o3"][cost] == "#N/A no price for o3 before 2025-04-16, its first priced date"
+    # a model not launched on the date: a missing figure (n.a., as everywhere else),
+    # and its 首次定价 First priced column says when it was
+    assert block["o3"][cost] == "n.a."
+    assert block["o3"][header.index("首次定价 First priced")] == dt.date(2025, 4, 16)
     assert block["o3"][multiple] == "n.a."
+    assert block["o3"][header.index("每千任务 Cost per 1,000 tasks")] == "n.a."
 
 
 def test_scenario_cached_share_uses_the_cached_price_where_one_is_in_force(calamine_sheets):
@@ -435,3 +438,35 @@ def test_the_published_copy_keeps_the_chart_over_its_values(tmp_path):
     ref = chart.find(".//c:ser/c:yVal//c:f", ns).text.split("!")[1]  # $B$99:$B$147
     first = ws[ref.split(":")[0].replace("$", "")]
     assert first.data_type == "n" and first.value == 15.0  # gpt-4o on 2024-05-13, a value
+
+
+@pytest.mark.parametrize("day, o3", [
+    (dt.datetime(2025, 3, 1), "n.a."),  # before o3's first price (2025-04-16): missing
+    (dt.datetime(2025, 5, 1), None),  # priced: a number
+    # a date typed as text (Excel keeps '2025-03-01 as text) is no number to ISNUMBER:
+    # TOKEN_COST reads it and says why there is no price
+    ("2025-03-01", "#N/A no price for o3 before 2025-04-16, its first priced date"),
+    ("soon", "#VALUE! 'soon' is not a date"),  # a real error stays an error
+])
+def test_scenario_cost_of_a_model_not_yet_priced_is_a_missing_figure(day, o3):
+    # A date cell or serial before the model's first price: n.a.; text is not a number
+    # to ISNUMBER, so TOKEN_COST decides, as the formula
+    # =IF(AND(ISNUMBER(date),date<first priced),"n.a.",TOKEN_COST(...)) does.
+    data = load_dataset()
+    with use_dataset(data):
+        sheet = token_scenarios.build(data, {token_scenarios.DATE_CELL: day})
+    cells = sheet.cell_map()
+    title = next(r for (r, c), cell in cells.items()
+                 if c == 0 and str(cell.value).startswith("任务 Workload: 自定义"))
+    r = next(r for r in range(title + 2, title + 20) if cells[(r, 0)].value == "o3")
+    cost = cells[(r, token_scenarios.COST)]
+    assert cost.formula.startswith(f"=IF(AND(ISNUMBER($B$7),$B$7<C{r + 1}),\"n.a.\","
+                                   f"TOKEN_COST($A{r + 1},")
+    if o3 is None:
+        # 10,000 input (half cached), 2,000 output + 8,000 reasoning, at o3's launch
+        # prices 10.00 / cached 2.50 / 40.00 (cut on 2025-06-10)
+        assert cost.cached == pytest.approx((5_000 * 10.0 + 5_000 * 2.5 + 10_000 * 40.0) / M)
+    elif o3.startswith("#VALUE!"):
+        assert str(cost.cached).startswith(o3)
+    else:
+        assert cost.cached == o3

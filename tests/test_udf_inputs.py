@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from udfs import COST_RATIO, INDUSTRY_RATING, PE, RATING, TOKEN_COST, TOKEN_PRICE
+from udfs.valuation import (EPS_CAGR, PEG, UPSIDE, eps_cagr_value, pe_value, peg_value,
+                            upside_value)
 from udfs._excel import COM_ERRORS
 from workbook.build import build
 from workbook.sheets import key_stocks
@@ -98,6 +100,31 @@ def test_results_beyond_excels_largest_number_are_num_errors():
     assert PE(1.0, 5e-324) == "#NUM!"
     assert TOKEN_COST("o1-preview", 1e308, 1e308) == "#NUM!"
     assert PE(1.7e308, 1.0) == 1.7e308  # the largest numbers themselves are fine
+
+
+#: Ints a Python caller (or the build) may pass: within float range but whose product
+#: with 100 is not (2**1022), beyond float range (10**400), and small and huge floats.
+HUGE = [2 ** 1022, 2 ** 1023 - 1, 10 ** 400, -(2 ** 1022), 1e-300, 1e308, 3, 0.25]
+
+
+@pytest.mark.parametrize("udf, scalar, extra", [
+    (PEG, peg_value, ()), (EPS_CAGR, eps_cagr_value, (3,)), (UPSIDE, upside_value, ()),
+    (PE, pe_value, ())])
+def test_ranges_of_huge_ints_give_a_result_never_an_exception(udf, scalar, extra):
+    # A range of plain values takes the fast path; every cell must be what the scalar
+    # rule gives, a number or an Excel error text, and nothing may raise.
+    for a in HUGE:
+        for b in HUGE:
+            got = udf([[a], [1.0]], [[b], [b]], *extra)
+            assert got == [[scalar(a, b, *extra)], [scalar(1.0, b, *extra)]], (a, b)
+            assert all(isinstance(v, float) or v in ("NM", "#NUM!") for r in got for v in r)
+
+
+def test_peg_of_a_huge_int_growth_is_a_number_not_an_exception():
+    # 1 / (2**1022 x 100): growth x 100 is beyond Excel's numbers, so the PEG is 0
+    # (the float quotient), as peg_value gives; it used to raise OverflowError.
+    assert PEG([[1.0], [10.0]], [[2 ** 1022], [2 ** 1022]]) == [[0.0], [0.0]]
+    assert PEG([[10 ** 400]], [[0.25]]) == [["#NUM!"]]
 
 
 # --- properties over all floats ---------------------------------------------------------

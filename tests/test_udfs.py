@@ -73,9 +73,22 @@ class TestRating:
         assert INDUSTRY_RATING(x, True) == en
 
     def test_english_labels(self):
-        # TF Group's English disclosure (shared/reference/broker-rating-scales.md).
+        # TF Group's English research disclosure (docs/sources.md).
         assert [RATING(x, "stock", True) for x in (0.2, 0.1, 0, -0.1)] == [
             "Buy", "Accumulate", "Neutral", "Sell"]
+
+    @pytest.mark.parametrize("flag,label", [
+        (True, "Buy"), (1, "Buy"), (-2.5, "Buy"), ("TRUE", "Buy"), (" true ", "Buy"),
+        (False, "买入"), (0, "买入"), (None, "买入"), ("", "买入"), ("False", "买入"),
+        ("yes", "#VALUE!"), ("Y", "#VALUE!"), (dt.date(2024, 9, 24), "#VALUE!"),
+        ("#REF!", "#REF!"),
+    ])
+    def test_english_flag_is_read_as_excel_reads_a_logical(self, flag, label):
+        # One rule: TRUE/FALSE, numbers (0 = FALSE), blank FALSE, "TRUE"/"FALSE" text;
+        # other text or a date #VALUE! (it used to give the Chinese label silently).
+        assert RATING(0.25, "tianfeng", flag) == label
+        industry = {"Buy": "Outperform", "买入": "强于大市"}.get(label, label)
+        assert INDUSTRY_RATING(0.25, flag) == industry
 
     def test_unknown_scale_names_the_known_ones(self):
         out = RATING(0.1, "bond")

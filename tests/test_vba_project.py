@@ -12,6 +12,7 @@ id. Every difference that stays is listed in :data:`KEPT_DIFFERENCES` and explai
 from __future__ import annotations
 
 import io
+import shutil
 import re
 import struct
 import zipfile
@@ -323,3 +324,62 @@ def test_dir_stream_matches_excel_made_record_by_record(project, excel):
                        0x002C, 0x0021 if kinds[name] == "module" else 0x0022, 0x002B]
         cookie = dict(records)[0x002C]
         assert cookie == b"\xff\xff"
+
+
+# --- reproducible: fixed project ID and protection values ------------------------------
+
+def _protection(lines: list[str]) -> tuple[str, dict[str, str]]:
+    """The project ID and the decrypted ``CMG``/``DPB``/``GC`` data (hex) of *lines*."""
+    from workbook.vba.make_vba import decrypt
+
+    pid = lines[0][len('ID="'):-1]
+    values = dict(line.split("=", 1) for line in lines if line.split("=")[0] in
+                  ("CMG", "DPB", "GC"))
+    return pid, {k: decrypt(v.strip('"'), pid).hex() for k, v in values.items()}
+
+
+def test_protection_values_decrypt_as_in_excel_made_files(project):
+    # The decryption (MS-OVBA 2.4.3.3) read on Excel's own files: the unprotected
+    # quickstart add-in says not locked (CMG 0), no password (DPB 00), visible (GC ff);
+    # the password-protected xlwings.xlam says locked (4), a password hash, hidden.
+    assert _protection(project_lines(excel_bin("quickstart_addin_ribbon.xlam")))[1] == \
+        {"CMG": "00000000", "DPB": "00", "GC": "ff"}
+    locked = _protection(project_lines(excel_bin("xlwings.xlam")))[1]
+    assert locked["CMG"] == "04000000" and locked["GC"] == "00" and len(locked["DPB"]) > 2
+    # Ours: the fixed ID of the project's name, and the unprotected state under it.
+    from workbook.vba.make_vba import project_id
+
+    pid, state = _protection(project_lines(project.bin.read_bytes()))
+    assert pid == project_id(project.name) and re.fullmatch(r"\{[0-9A-F-]{36}\}", pid)
+    assert state == {"CMG": "00000000", "DPB": "00", "GC": "ff"}
+
+
+def test_the_encryption_round_trips_for_every_seed():
+    from workbook.vba.make_vba import decrypt, encrypt, project_id
+
+    pid = project_id("VBAProject")
+    for data in (b"\0\0\0\0", b"\0", b"\xff", bytes(range(29))):
+        for seed in range(256):
+            assert decrypt(encrypt(data, pid, seed), pid) == data
+    # LibreOffice's own values (no ignored bytes: seed & 6 == 0), re-encrypted with
+    # its seed, come out as it wrote them.
+    lo_id = "{25879678-54E5-4708-AA7F-27EE50D0A64B}"
+    for value in ("797BB74DBB4DBB4DBB4DBB", "F8FA36C937C937C9"):
+        assert encrypt(decrypt(value, lo_id), lo_id, int(value[:2], 16)) == value
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or not Path("/usr/bin/python3").exists(),
+                    reason="make_vba needs LibreOffice and python3-uno")
+def test_make_vba_gives_the_same_bytes_twice_and_the_committed_ones(tmp_path):
+    # Two LibreOffice exports of each project (about 3 s each): the same bytes, and
+    # those of the committed file (so it is current, and a regeneration changes
+    # nothing unless a module did).
+    from workbook.vba.make_vba import build_vba_project
+
+    for p in vba_sources.PROJECTS:
+        first, second = tmp_path / f"{p.label}-1.bin", tmp_path / f"{p.label}-2.bin"
+        build_vba_project(p.name, p.modules(), first)
+        build_vba_project(p.name, p.modules(), second)
+        assert first.read_bytes() == second.read_bytes(), p.label
+        assert first.read_bytes() == p.bin.read_bytes(), \
+            f"{p.label}: run .venv/bin/python -m workbook.vba.make_vba and commit"

@@ -40,12 +40,20 @@ def band_label(x: float, scale: RatingScale, english: bool = False) -> str:
     return "#NUM!"  # unreachable for a validated scale: bands tile the real line
 
 
-def english_flag(english) -> bool:
-    """TRUE, or a non-zero number, asks for English labels."""
+def english_flag(english) -> bool | str:
+    """The ``english`` argument as Excel reads a logical argument: TRUE/FALSE; a
+    number (0 is FALSE, any other TRUE); blank FALSE; the text ``TRUE`` or ``FALSE``
+    (any case, as Excel converts it). Anything else (other text such as ``"yes"``, a
+    date) is ``#VALUE!``: a typing mistake must not silently give the other language's
+    labels. An Excel error passes through (the callers check it first)."""
     if isinstance(english, bool):
         return english
+    if isinstance(english, str) and english.strip().upper() in ("TRUE", "FALSE"):
+        return english.strip().upper() == "TRUE"
     flag = as_number(english)
-    return isinstance(flag, float) and flag != 0
+    if flag is Blank:
+        return False
+    return flag != 0 if isinstance(flag, float) else "#VALUE!"
 
 
 def rating_value(relative_return, scale=None, english=False, data=None):
@@ -61,12 +69,15 @@ def rating_value(relative_return, scale=None, english=False, data=None):
     key = scale_key(scale, data)
     if key is None:
         return unknown_name("scale", scale, scale_names(data.scales))
+    flag = english_flag(english)
+    if isinstance(flag, str):
+        return flag
     x = as_number(relative_return)
     if isinstance(x, str):
         return x
     if x is Blank:
         return MISSING
-    return band_label(x, data.scales[key], english_flag(english))
+    return band_label(x, data.scales[key], flag)
 
 
 @xw.func(category="coverbook")
@@ -78,8 +89,9 @@ def rating_value(relative_return, scale=None, english=False, data=None):
             "\"csc\", \"industrial\", \"cmsc\", \"nesc\"; industry: \"tianfeng-industry\" "
             "(alias \"industry\"), \"csc-industry\".")
 @xw.arg("english", err_to_str=True,
-        doc="TRUE for English labels (Tianfeng: Buy/Accumulate/Neutral/Sell); "
-            "default FALSE.")
+        doc="TRUE (or a non-zero number) for English labels (Tianfeng: Buy/Accumulate/"
+            "Neutral/Sell); FALSE, 0 or blank (default) Chinese; other text or a date "
+            "#VALUE!.")
 def RATING(relative_return, scale="tianfeng", english=False):
     """The rating a broker's scale gives an expected relative return.
 
@@ -108,6 +120,10 @@ def RATING(relative_return, scale="tianfeng", english=False):
     English labels (``english`` TRUE): from the broker's English disclosure where
     found (Tianfeng: Buy/Accumulate/Neutral/Sell, Outperform/Neutral/Underperform),
     else the conventional Buy/Accumulate/Neutral/Reduce/Sell, as the data marks.
+    ``english`` is read as Excel reads a logical argument: TRUE or a non-zero number
+    English; FALSE, 0 or blank (the default) Chinese; the text ``"TRUE"`` /
+    ``"FALSE"`` as those; any other text (``"yes"``) or a date ``#VALUE!`` (not
+    silently Chinese).
 
     Other results: blank (or ``n.a.``, the missing-figure marker) -> ``n.a.``; text,
     boolean or date -> ``#VALUE!``; an Excel error (in any argument) passes through;
@@ -125,7 +141,9 @@ def RATING(relative_return, scale="tianfeng", english=False):
         doc="Expected industry-index return relative to CSI 300 over 6 months, as a "
             "fraction: 0.05 = 5%. A cell or a range.")
 @xw.arg("english", err_to_str=True,
-        doc="TRUE for English labels (Outperform/Neutral/Underperform).")
+        doc="TRUE (or a non-zero number) for English labels (Outperform/Neutral/"
+            "Underperform); FALSE, 0 or blank (default) Chinese; other text or a date "
+            "#VALUE!.")
 @xw.arg("broker", err_to_str=True,
         doc="Broker id: \"tianfeng\" (default) or \"csc\": the brokers whose industry "
             "ratings have numbers.")
@@ -153,6 +171,15 @@ def INDUSTRY_RATING(relative_return, english=False, broker="tianfeng"):
     return broadcast(lambda x: rating_value(x, scale, english, data), relative_return)
 
 
+def industry_scale_refused(scale, data: Dataset) -> str:
+    """The ``#VALUE!`` result of :func:`IMPLIED_RATING` on an industry scale, naming
+    the stock scales: an industry scale bands an industry index's return, and a
+    target price is a stock's, so no rating of it has that meaning."""
+    stock = sorted(k for k, s in data.scales.items() if s.kind == "stock")
+    return (f"#VALUE! {scale!r} is an industry scale (it rates an industry index); a "
+            f"target price implies a stock rating: use a stock scale: {', '.join(stock)}")
+
+
 def implied_rating_value(target_price, close_price, benchmark_return=None, scale=None,
                          data=None):
     """The rating one target price implies (scalars): see :func:`IMPLIED_RATING`.
@@ -167,6 +194,8 @@ def implied_rating_value(target_price, close_price, benchmark_return=None, scale
     key = scale_key(scale, data)
     if key is None:
         return unknown_name("scale", scale, scale_names(data.scales))
+    if data.scales[key].kind != "stock":
+        return industry_scale_refused(scale, data)
     upside = upside_value(target_price, close_price)
     if isinstance(upside, str):
         return upside
@@ -186,8 +215,8 @@ def implied_rating_value(target_price, close_price, benchmark_return=None, scale
         doc="The benchmark's (CSI 300) expected return over the scale's horizon (6 or 12 "
             "months), a fraction; blank = 0. One cell.")
 @xw.arg("scale", err_to_str=True,
-        doc="Scale id as in RATING: \"tianfeng\" (default), \"huatai\", \"gtja\", \"csc\", "
-            "\"industrial\", \"cmsc\", \"nesc\".")
+        doc="Stock scale id as in RATING: \"tianfeng\" (default), \"huatai\", \"gtja\", "
+            "\"csc\", \"industrial\", \"cmsc\", \"nesc\"; an industry scale gives #VALUE!.")
 def IMPLIED_RATING(target_price, close_price, benchmark_return=0, scale="tianfeng"):
     """The rating a target price implies:
     ``RATING(UPSIDE(target, close) − benchmark_return, scale)``.
@@ -203,7 +232,11 @@ def IMPLIED_RATING(target_price, close_price, benchmark_return=0, scale="tianfen
     benchmark return and the scale are one value each. Results other than a label:
     ``n.a.`` for a blank target or close; the errors of :func:`UPSIDE`; a text,
     boolean or date benchmark ``#VALUE!``; an unknown scale ``#N/A unknown scale
-    ...``; an Excel error in any argument passes through; an invalid data folder
+    ...``; an industry scale (``tianfeng-industry``, alias ``industry``;
+    ``csc-industry``) ``#VALUE! ... is an industry scale ...`` naming the stock scales,
+    for every cell: an industry scale bands an industry index's return against CSI
+    300, and a target price is one stock's, so a stock rating is the only one it can
+    imply; an Excel error in any argument passes through; an invalid data folder
     ``#N/A data: ...`` naming its first problem.
     """
     data = dataset_or_error()  # once per call, not once per cell

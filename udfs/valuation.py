@@ -231,8 +231,8 @@ def _eps_cagr_plain(first, last, n):
         return "#NUM!"
     if first <= 0 or last <= 0:
         return NOT_MEANINGFUL
-    try:
-        return finite((last / first) ** (1 / n) - 1)
+    try:  # as floats, as eps_cagr_value reads them (int / int is exact, not a float's)
+        return finite((float(last) / float(first)) ** (1 / float(n)) - 1)
     except OverflowError:
         return "#NUM!"
 
@@ -294,7 +294,9 @@ def _peg_plain(pe, growth):
         return MISSING
     if pe == NOT_MEANINGFUL or growth == NOT_MEANINGFUL or growth <= 0 or pe <= 0:
         return NOT_MEANINGFUL
-    return finite(pe / (growth * 100))
+    # As floats, as peg_value reads them: an int growth near 2**1023 times 100 is an
+    # int beyond float range, and dividing by it raised OverflowError.
+    return finite(float(pe) / (float(growth) * 100))
 
 
 def _plain(v, texts: tuple[str, ...]) -> bool:

@@ -88,32 +88,61 @@ def lock_file(path: Path) -> Path:
     return path.with_name("~$" + path.name)
 
 
-def replace_refused(path: Path, reason: str = "Permission denied") -> str:
+def replace_refused(path: Path, reason: str = "Permission denied", *,
+                    opened_in: str = "Excel", again: str = "build again") -> str:
     """The message for a target that cannot or must not be replaced: the same on every
-    OS (Windows gives it when ``os.replace`` fails on an open or read-only file)."""
+    OS (Windows gives it when ``os.replace`` fails on an open or read-only file).
+    *opened_in* names what may hold the file open, *again* what to do once it is closed
+    (``export again`` for a PDF)."""
     lock = lock_file(path)
-    return (f"{path}: cannot replace it ({reason}); it is probably open in Excel"
+    return (f"{path}: cannot replace it ({reason}); it is probably open in {opened_in}"
             + (f" ({lock.name} exists)" if lock.exists() else "")
-            + " or read-only: close it in Excel and build again; the previous file is "
+            + f" or read-only: close it in {opened_in} and {again}; the previous file is "
             "unchanged")
 
 
-def check_replaceable(path: Path) -> None:
-    """Raise :class:`BuildError` (:func:`replace_refused`) if *path* exists and is
-    read-only (its mode has no write bit, or this user may not write it; checked on
-    the mode because root may write anything) or Excel's lock file is beside it.
+def check_replaceable(path: Path, *, opened_in: str = "Excel",
+                      again: str = "build again") -> None:
+    """Raise :class:`BuildError` (:func:`replace_refused`, with *opened_in* and
+    *again*) if *path* exists and is read-only (its mode has no write bit, or this
+    user may not write it; checked on the mode because root may write anything) or
+    Excel's lock file is beside it.
 
     On Windows ``os.replace`` refuses both; on Linux and macOS it would replace the
     file silently (renaming needs only the folder's permission), so the build asks
     first, on every OS. ``--force`` skips this (a stale lock file left by a crash).
+    Every command that replaces a file the user may have open (``build``, ``publish``
+    and its PDF, ``export``, ``addin build``) asks this.
     """
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
         return
+    except OSError:  # e.g. a parent that is a file: the write reports it
+        return
     read_only = not (mode & 0o222) or not os.access(path, os.W_OK)
     if read_only or lock_file(path).exists():
-        raise BuildError(replace_refused(path))
+        raise BuildError(replace_refused(path, opened_in=opened_in, again=again))
+
+
+def not_a_folder(folder: Path) -> Path | None:
+    """The nearest existing ancestor of *folder* (itself included) if it is a file
+    rather than a folder, so that *folder* cannot be created: ``None`` otherwise."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists() or candidate.is_symlink():
+            return None if candidate.is_dir() else candidate
+    return None
+
+
+def folder_refused(path: Path, exc: OSError, option: str = "--output") -> str:
+    """The message for a *path* whose folder cannot be created or written (*exc*):
+    names a file standing where a folder should be, else the folder's permission."""
+    blocker = not_a_folder(path.parent)
+    if blocker is not None:
+        return (f"{path}: cannot create its folder {path.parent}: {blocker} is a file, "
+                f"not a folder; choose another {option}; nothing was written")
+    return (f"{path}: cannot create a file in {path.parent} ({exc.strerror or exc}); "
+            f"check that the folder exists and is writable, or choose another {option}")
 
 
 @dataclass
@@ -206,9 +235,7 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
                                         suffix=path.suffix + ".tmp", dir=path.parent)
         os.close(fd)
     except OSError as exc:
-        raise BuildError(f"{path}: cannot create a file in {path.parent} ({exc.strerror}); "
-                         "check that the folder exists and is writable, or choose another "
-                         "--output") from exc
+        raise BuildError(folder_refused(path, exc)) from exc
     tmp = Path(tmp_name)
     # Macros live only in .xlsm: Excel refuses an .xlsx that holds a VBA project.
     macro_enabled = WORKBOOK_SUFFIXES.get(path.suffix.lower(), False)

@@ -137,7 +137,7 @@ def rating_findings(data: Dataset, scale=None, benchmark_return=None) -> list[Fi
 def findings_summary(data: Dataset, findings: list[Finding], scale=None,
                      benchmark_return=None) -> str:
     """``"findings: 2 of 5 published ratings differ from the rating their target
-    implies (tianfeng, benchmark 0.0%)"``, or why there is none; *scale* and
+    implies (tianfeng, benchmark 0.00%)"``, or why there is none; *scale* and
     *benchmark_return* as in :func:`rating_findings`."""
     with_target = sum(s.target_price is not None for s in data.coverage.stocks)
     if not data.coverage.has_targets or not with_target:
@@ -145,7 +145,7 @@ def findings_summary(data: Dataset, findings: list[Finding], scale=None,
     s = data.settings
     scale = s.rating_scale if scale is None else scale
     bench = s.benchmark_return if benchmark_return is None else benchmark_return
-    bench_text = f"{bench:.1%}" if isinstance(bench, (int, float)) and \
+    bench_text = f"{bench:.2%}" if isinstance(bench, (int, float)) and \
         not isinstance(bench, bool) else repr(bench)
     basis = f"({scale}, benchmark {bench_text})"
     if not findings:

@@ -164,18 +164,21 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
               default=DATA_DIR, show_default=True, help="Folder of the data files.")
 @click.option("--pdf", "pdf", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("coverbook-key-stocks.pdf"), show_default=True,
-              help="PDF file to write.")
-def export(data_dir: Path, pdf: Path) -> None:
+              help="PDF file to write (must end in .pdf).")
+@click.option("--force", is_flag=True,
+              help="Replace the PDF even if it is read-only or has a lock file (~$NAME) "
+                   "beside it.")
+def export(data_dir: Path, pdf: Path, force: bool) -> None:
     """Export the key-stocks table as a PDF (needs LibreOffice)."""
-    from workbook.dataset import load_dataset
-    from workbook.export import ExportError, export_pdf
+    from workbook.build import BuildError
+    from workbook.export import ExportError, export as run_export
 
     try:
-        path = export_pdf(load_dataset(data_dir), pdf)
+        path = run_export(data_dir, pdf, force=force)
     except DataErrors as exc:
         _echo_data_errors(exc, data_dir)
         sys.exit(2)
-    except ExportError as exc:
+    except (BuildError, ExportError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(f"wrote {path}")
@@ -188,9 +191,11 @@ def export(data_dir: Path, pdf: Path) -> None:
               default=Path("coverbook-values.xlsx"), show_default=True,
               help="Values-only workbook to write (.xlsx).")
 @click.option("--pdf", "pdf", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also print it to this PDF (needs LibreOffice).")
+              help="Also print it to this PDF (must end in .pdf; needs LibreOffice).")
 @click.option("--force", is_flag=True,
-              help="Overwrite the output even if it holds sheets coverbook does not own.")
+              help="Overwrite the output even if it holds sheets coverbook does not own, "
+                   "and the output or the PDF even if read-only or with a lock file "
+                   "(~$NAME) beside it.")
 def publish(data_dir: Path, output: Path, pdf: Path | None, force: bool) -> None:
     """Write the values-only workbook for recipients without Python (and a PDF)."""
     from workbook.build import BuildError
@@ -211,7 +216,9 @@ def publish(data_dir: Path, output: Path, pdf: Path | None, force: bool) -> None
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     except ExportError as exc:
-        click.echo(f"wrote {output}\nerror: {exc}; the PDF was not written", err=True)
+        written = exc.written
+        click.echo(f"wrote {written}\nerror: {exc}; the PDF was not written, the "
+                   "workbook above was" if written else f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(result.report())
     if not result.ok:
@@ -239,7 +246,8 @@ def sample(stocks: int, years: int, seed: int, out_dir: Path) -> None:
         raise click.BadParameter(str(exc), param_hint="--stocks") from exc
     except OSError as exc:
         raise click.ClickException(f"cannot write {out_dir}: {exc}") from exc
-    click.echo(f"wrote {out_dir}: {stocks} stocks x {years} years (seed {seed})")
+    click.echo(f"wrote {out_dir}: {stocks:,} stock{'s' * (stocks != 1)} x {years} fiscal "
+               f"year{'s' * (years != 1)} (seed {seed})")
 
 
 @cli.group()
@@ -250,13 +258,16 @@ def addin() -> None:
 @addin.command("build")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Add-in to write (.xlam; default workbook/coverbook.xlam).")
-def addin_build(output: Path | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Replace the add-in even if it is read-only or has Excel's lock file "
+                   "(~$NAME) beside it.")
+def addin_build(output: Path | None, force: bool) -> None:
     """Write the add-in (coverbook.xlam)."""
     from workbook.addin import DEFAULT_ADDIN, AddinError
     from workbook.addin.package import build_addin
 
     try:
-        path = build_addin(DEFAULT_ADDIN if output is None else output)
+        path = build_addin(DEFAULT_ADDIN if output is None else output, force=force)
     except AddinError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

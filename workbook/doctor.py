@@ -54,8 +54,29 @@ class Finding:
     fix: str = ""
 
     def line(self) -> str:
+        """``FAIL  name: what was found. Fix: what to do.`` (the fix only on a FAIL)."""
         text = f"{self.status}  {self.name}: {self.detail}"
-        return text + (f" Fix: {self.fix}" if self.status == "FAIL" and self.fix else "")
+        if self.status == "FAIL" and self.fix:
+            end = "" if text.rstrip().endswith((".", "!", "?")) else "."
+            return f"{text}{end} Fix: {self.fix}"
+        return text
+
+
+def command(*args: str | Path) -> str:
+    """A command line to show in a fix, each argument with a space in double quotes
+    (as cmd.exe, PowerShell and a POSIX shell all read it)."""
+    return " ".join(f'"{a}"' if (" " in str(a) or not str(a)) else str(a) for a in args)
+
+
+def install_command(xlstart: Path | None = None, config: Path | None = None) -> str:
+    """``coverbook addin install`` with the ``--xlstart``/``--config`` doctor was given,
+    so the fix acts on the same targets doctor checked."""
+    args: list[str | Path] = ["coverbook", "addin", "install"]
+    if xlstart is not None:
+        args += ["--xlstart", xlstart]
+    if config is not None:
+        args += ["--config", config]
+    return command(*args)
 
 
 def _pass(name, detail):
@@ -120,16 +141,22 @@ def check_windows_parts() -> Finding:
 
 
 def check_interpreter(config: Path, explicit: bool, platform: str | None = None,
-                      timeout: float = INTERPRETER_TIMEOUT) -> Finding:
-    """The interpreter in *config* exists and imports coverbook's packages."""
+                      timeout: float = INTERPRETER_TIMEOUT, install: str | None = None
+                      ) -> Finding:
+    """The interpreter in *config* exists and imports coverbook's packages. *install*:
+    the ``coverbook addin install`` command the fixes name (default: without flags)."""
     name = "configured interpreter"
     platform = sys.platform if platform is None else platform
     if not explicit and not excel_platform():
         return _skip(name, "Excel is not on this machine (give --config FILE to check one)")
     key = "INTERPRETER_MAC" if platform == "darwin" else "INTERPRETER_WIN"
+    install = (f"run '{install or install_command()}' from the coverbook virtual "
+               "environment.")
+    if not Path(config).is_file():
+        what = "is a folder, not a file" if Path(config).is_dir() else "does not exist"
+        return _fail(name, f"{config} {what}", install)
     settings = read_config(config)
     interpreter = settings.get(key) or settings.get("INTERPRETER", "")
-    install = "run 'coverbook addin install' from the coverbook virtual environment."
     if not interpreter:
         return _fail(name, f"no {key} in {config}", install)
     if "\\windowsapps\\" in interpreter.lower():
@@ -142,7 +169,7 @@ def check_interpreter(config: Path, explicit: bool, platform: str | None = None,
              "print(udfs.__file__); print(xlwings.__version__)")
     try:
         proc = subprocess.run([interpreter, "-c", probe], capture_output=True, text=True,
-                              timeout=timeout)
+                              timeout=timeout, errors="replace")
     except (OSError, subprocess.TimeoutExpired) as exc:
         return _fail(name, f"{interpreter} does not run ({exc})", install)
     if proc.returncode != 0:
@@ -150,9 +177,15 @@ def check_interpreter(config: Path, explicit: bool, platform: str | None = None,
         return _fail(name, f"{interpreter} cannot import coverbook ({last})",
                      "install coverbook into that environment ('pip install -e .' in the "
                      "coverbook folder) or " + install)
-    udfs_file, version = proc.stdout.split()[-2:]
+    printed = [line.strip() for line in proc.stdout.splitlines() if line.strip()]
+    if len(printed) < 2 or not printed[-2].endswith(".py"):
+        shown = repr(proc.stdout.strip()[-200:]) if proc.stdout.strip() else "nothing"
+        return _fail(name, f"{interpreter} ({key} in {config}) is not a Python that "
+                     f"imports coverbook: asked for udfs' file and xlwings' version, it "
+                     f"printed {shown} (exit code 0)", install)
+    udfs_file, version = printed[-2:]
     ours = Path(__file__).resolve().parents[1]
-    if Path(udfs_file).resolve().parents[1] != ours:
+    if Path(udfs_file).resolve().parent.parent != ours:
         return _fail(name, f"{interpreter} imports udfs from {udfs_file}, not from this "
                      f"coverbook ({ours})", install)
     return _pass(name, f"{interpreter} imports udfs, macros and xlwings {version}")
@@ -173,8 +206,11 @@ def check_data(environ: Mapping[str, str] | None, config: Path) -> Finding:
                  f"{len(data.coverage.stocks)} stocks, {len(data.prices.models)} models")
 
 
-def check_addin(xlstart: Path | None) -> Finding:
+def check_addin(xlstart: Path | None, install: str | None = None) -> Finding:
+    """The add-in in *xlstart* (default: Excel's startup folder) is what this coverbook
+    builds. *install*: the command the fixes name (default: without flags)."""
     name = "add-in installed"
+    install = install or install_command()
     if xlstart is None:
         if not excel_platform():
             return _skip(name, "Excel is not on this machine (give --xlstart DIR to check "
@@ -182,23 +218,39 @@ def check_addin(xlstart: Path | None) -> Finding:
         try:
             xlstart = default_xlstart()
         except AddinError as exc:
-            return _fail(name, str(exc), "start Excel once, then run 'coverbook addin "
-                         "install'.")
+            return _fail(name, str(exc), f"start Excel once, then run '{install}'.")
     path = Path(xlstart) / ADDIN_NAME
     if not path.is_file():
-        return _fail(name, f"{path} does not exist", "run 'coverbook addin install'.")
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = build_addin(Path(tmp) / ADDIN_NAME).read_bytes()
-    if path.read_bytes() != fresh:
+        return _fail(name, f"{path} does not exist", f"run '{install}'.")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            fresh = build_addin(Path(tmp) / ADDIN_NAME).read_bytes()
+        installed = path.read_bytes()
+    except AddinError as exc:
+        return _fail(name, f"cannot build the add-in to compare ({exc})",
+                     "correct what the message names, then run doctor again.")
+    except OSError as exc:
+        return _fail(name, f"{path} cannot be read ({exc.strerror or exc})",
+                     f"quit Excel and run '{install}' again.")
+    if installed != fresh:
         return _fail(name, f"{path} is not what this coverbook {__version__} builds",
-                     "quit Excel and run 'coverbook addin install' again.")
+                     f"quit Excel and run '{install}' again.")
     return _pass(name, f"{path}, current")
 
 
 def check_workbook() -> Finding:
+    from workbook.build import BuildError
     from workbook.staleness import check
 
-    difference, _ = check(DATA_DIR, DEFAULT_OUTPUT)
+    try:
+        difference, _ = check(DATA_DIR, DEFAULT_OUTPUT)
+    except DataErrors as exc:
+        return _fail("committed workbook", f"the shipped data ({DATA_DIR}) has "
+                     f"{len(exc.errors)} problem(s); first: {exc.errors[0]}",
+                     "restore the shipped data ('git checkout workbook/data' in a clone).")
+    except (BuildError, OSError) as exc:
+        return _fail("committed workbook", f"cannot build it to compare ({exc})",
+                     "correct what the message names, then run doctor again.")
     if difference is None:
         return _pass("committed workbook", f"{DEFAULT_OUTPUT} is current")
     return _fail("committed workbook", f"{DEFAULT_OUTPUT} is stale: {difference}",
@@ -209,12 +261,13 @@ def doctor(*, xlstart: Path | None = None, config: Path | None = None,
            environ: Mapping[str, str] | None = None) -> list[Finding]:
     """Run every check; *xlstart*/*config* as for ``coverbook addin install``."""
     config_file = user_config_file() if config is None else Path(config)
+    install = install_command(xlstart, config)
     return [
         check_python(),
         check_versions(),
         check_windows_parts(),
-        check_interpreter(config_file, explicit=config is not None),
+        check_interpreter(config_file, explicit=config is not None, install=install),
         check_data(environ, config_file),
-        check_addin(xlstart),
+        check_addin(xlstart, install),
         check_workbook(),
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -29,20 +30,80 @@ from workbook.writers.xlsx import WriteError, write_workbook
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
 #: Seconds one LibreOffice conversion may take before it is stopped.
 TIMEOUT = 180
+#: Where ``coverbook export`` writes unless told otherwise (the current folder).
+DEFAULT_PDF = Path("coverbook-key-stocks.pdf")
 
 
 class ExportError(Exception):
-    """LibreOffice is missing or a conversion failed; the message says which."""
+    """LibreOffice is missing or a conversion failed; the message says which.
+    ``written``: a file that was written all the same (``coverbook publish``'s
+    workbook when only its PDF failed), else ``None``."""
+
+    written: Path | None = None
 
 
-def soffice() -> str:
-    """Path of the LibreOffice executable, or :class:`ExportError` saying how to install."""
+#: Where LibreOffice's installers put ``soffice`` when it is not on ``PATH``: the
+#: Windows installer's default folder under each Program Files folder (the 64-bit
+#: one, the 32-bit one, and the 64-bit one as a 32-bit Python sees it), and the
+#: macOS application bundle.
+WINDOWS_SOFFICE = ("ProgramFiles", "ProgramFiles(x86)", "ProgramW6432")
+MACOS_SOFFICE = Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")
+
+
+def soffice_candidates(platform: str | None = None,
+                       environ: dict[str, str] | None = None) -> list[Path]:
+    """The standard install places of LibreOffice's ``soffice`` on *platform*
+    (default: this one), looked at when it is not on ``PATH``."""
+    platform = sys.platform if platform is None else platform
+    environ = os.environ if environ is None else environ
+    if platform.startswith("win"):
+        folders = dict.fromkeys(environ[v] for v in WINDOWS_SOFFICE if environ.get(v))
+        return [Path(f) / "LibreOffice" / "program" / "soffice.exe" for f in folders]
+    if platform == "darwin":
+        return [MACOS_SOFFICE]
+    return []
+
+
+def soffice(platform: str | None = None, environ: dict[str, str] | None = None) -> str:
+    """Path of the LibreOffice executable: ``soffice`` (or ``libreoffice``) on ``PATH``,
+    else the first of :func:`soffice_candidates` that exists; else
+    :class:`ExportError` saying where it looked and how to install it."""
+    environ = os.environ if environ is None else environ
     for name in ("soffice", "libreoffice"):
-        path = shutil.which(name)
+        path = shutil.which(name, path=environ.get("PATH"))
         if path:
             return path
-    raise ExportError("LibreOffice not found: install it (Debian/Ubuntu: "
-                      "apt-get install libreoffice-calc-nogui)")
+    candidates = soffice_candidates(platform, environ)
+    for path in candidates:
+        if path.is_file() and os.access(path, os.X_OK):
+            return str(path)
+    looked = ["soffice and libreoffice on PATH"] + [str(p) for p in candidates]
+    raise ExportError("LibreOffice not found (looked for " + ", ".join(looked) + "): "
+                      "install it (Debian/Ubuntu: apt-get install libreoffice-calc-nogui; "
+                      "Windows and macOS: libreoffice.org) or put soffice on PATH")
+
+
+def check_pdf_target(pdf: Path, *, force: bool = False, again: str = "export again"
+                     ) -> None:
+    """Raise ``BuildError`` unless *pdf* ends in ``.pdf`` and may be replaced: the
+    rules of the build's own target (``workbook.build.check_replaceable``: not
+    read-only, no lock file ``~$NAME`` beside it; *force* skips those two), and its
+    folder can be made (no file stands where a folder of its path should be), checked
+    before anything is written."""
+    from workbook.build import BuildError, check_replaceable, not_a_folder
+
+    if pdf.suffix.lower() != ".pdf":
+        given = f"'{pdf.suffix}'" if pdf.suffix else "no extension"
+        raise BuildError(f"{pdf}: --pdf must name a file ending in .pdf ({given} here): "
+                         "a PDF under another name does not open as one, and the file "
+                         "there would be replaced; choose a name ending in .pdf; nothing "
+                         "was written")
+    blocker = not_a_folder(pdf.parent)
+    if blocker is not None:
+        raise BuildError(f"{pdf}: cannot create its folder {pdf.parent}: {blocker} is a "
+                         "file, not a folder; choose another --pdf; nothing was written")
+    if not force:
+        check_replaceable(pdf, opened_in="a PDF viewer", again=again)
 
 
 def convert(source: Path, target_format: str, outdir: Path) -> list[Path]:
@@ -75,17 +136,30 @@ def export_csv(workbook: Path, outdir: Path) -> dict[str, Path]:
 
 def print_pdf(workbook: Path, pdf: Path) -> Path:
     """Print every sheet of *workbook* (a values-only ``.xlsx``) to *pdf* with
-    LibreOffice, replacing *pdf* in one step. Raises ``ExportError``."""
+    LibreOffice, replacing *pdf* in one step (keeping its mode, as the build does).
+    Check the target first with :func:`check_pdf_target`. Raises ``ExportError``."""
+    from workbook.build import _file_mode, folder_refused, replace_refused
+
     try:
         pdf.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(folder_refused(pdf, exc, "--pdf")) from exc
+    try:
         # Converted in the target's folder, so the final move is one rename.
         with tempfile.TemporaryDirectory(prefix=".coverbook-pdf-", dir=pdf.parent) as tmp:
             made = convert(workbook, "pdf", Path(tmp))[0]
-            os.replace(made, pdf)
+            os.chmod(made, _file_mode(pdf))
+            try:
+                os.replace(made, pdf)
+            except PermissionError as exc:
+                raise ExportError(replace_refused(pdf, exc.strerror, opened_in="a PDF "
+                                                  "viewer", again="export again")) from exc
+    except ExportError:
+        raise
     except OSError as exc:
-        raise ExportError(f"{pdf}: cannot write the PDF ({exc.strerror or exc}); close "
-                          "it in any PDF viewer that locks it, or choose another --pdf"
-                          ) from exc
+        raise ExportError(f"{pdf}: cannot write the PDF ({exc.strerror or exc}); the "
+                          "previous file is unchanged; free some disk space or choose "
+                          "another --pdf") from exc
     return pdf
 
 
@@ -107,3 +181,16 @@ def export_pdf(data: Dataset, output: Path) -> Path:
         except WriteError as exc:
             raise ExportError(f"{output}: not written: {exc}") from exc
         return print_pdf(source, output)
+
+
+def export(data_dir: Path | str, pdf: Path | str = DEFAULT_PDF, *, force: bool = False
+           ) -> Path:
+    """``coverbook export``: check that *pdf* may be written (:func:`check_pdf_target`),
+    load and validate *data_dir*, then :func:`export_pdf`. Raises ``BuildError`` (the
+    target), ``DataErrors`` or :class:`ExportError`; nothing is written on any of
+    them."""
+    from workbook.dataset import load_dataset
+
+    pdf = Path(pdf)
+    check_pdf_target(pdf, force=force)
+    return export_pdf(load_dataset(data_dir), pdf)

@@ -76,10 +76,12 @@ STYLES: dict[str, Style] = {
     # with them and keeps its distance from the text column to its left.
     "ratio": Style(num_format="0.00", align="right"),
     "pct": Style(num_format="0%", align="right"),
-    # Upside and growth rates: fractions shown as a percentage with one decimal.
-    "pct1": Style(num_format="0.0%", align="right"),
-    # Two decimals: the rating edge examples 0.0999 and 0.10 read 9.99% and 10.00%.
-    "pct2": Style(num_format="0.00%"),
+    # Every computed percentage (upside, EPS CAGR, the benchmark return, the rating
+    # scale's edge examples): two decimals, as brokers print upside, so a value next to
+    # a rating edge shows on which side it is (0.0999 and 0.10 read 9.99% and 10.00%,
+    # where 0.0% showed both as 10.0%). Whole percents the report prints as such (a
+    # scale's band edges, a claimed saving: 20%, 80%) keep "pct".
+    "pct2": Style(num_format="0.00%", align="right"),
     "usd": Style(num_format="0.000"),  # USD per 1M tokens
     "usd_cost": Style(num_format="0.000000"),  # USD per request
     "int": Style(num_format="#,##0"),
@@ -94,7 +96,7 @@ STYLES: dict[str, Style] = {
     "check": Style(bold=True, align="center"),
     # Cells an analyst types into (the scale and the benchmark return the implied
     # ratings use): the input fill of a broker's model.
-    "input_pct1": Style(num_format="0.0%", fill=INPUT_FILL, align="right"),
+    "input_pct2": Style(num_format="0.00%", fill=INPUT_FILL, align="right"),
 }
 
 
@@ -212,6 +214,20 @@ VALIDATION_KINDS = ("list", "whole", "decimal", "date")
 #: Excel's limit on a list validation typed as values (``"USD,CNY"``): 255
 #: characters, separators included; a longer list must be a range reference.
 MAX_LIST_CHARS = 255
+#: Rows a dropdown's list takes on the sheet when it does not fit a literal list
+#: (``Sheet.add_list``): its label, then the values.
+LIST_ROWS = 2
+
+
+def fits_list(values: Iterable[str]) -> bool:
+    """Whether *values* can be a dropdown's literal list: Excel stores it as one quoted
+    text of the values joined by commas, at most :data:`MAX_LIST_CHARS` characters
+    (UTF-16 units; Microsoft, "Excel specifications and limits"; XlsxWriter refuses a
+    longer one), so no value may hold a comma or a double quote."""
+    values = list(values)
+    joined = ",".join(values)
+    return (bool(values) and not any("," in v or '"' in v for v in values)
+            and len(joined.encode("utf-16-le")) // 2 <= MAX_LIST_CHARS)
 
 
 @dataclass(frozen=True)
@@ -247,11 +263,11 @@ class Validation:
             if bool(self.values) == (self.source is not None):
                 raise ValueError("a list validation takes either values or a source range")
             if self.values:
-                if any("," in v for v in self.values):
-                    raise ValueError("list values cannot hold a comma; use a source range")
-                if len(",".join(self.values)) > MAX_LIST_CHARS:
-                    raise ValueError(f"list of {len(','.join(self.values))} characters: "
-                                     f"above Excel's {MAX_LIST_CHARS}; use a source range")
+                if not fits_list(self.values):
+                    raise ValueError(f"list {','.join(self.values)[:60]!r}…: a comma or a "
+                                     "double quote in a value, or more than Excel's "
+                                     f"{MAX_LIST_CHARS} characters; use a source range "
+                                     "(Sheet.add_list chooses)")
             else:
                 r0, c0, r1, c1 = self.source
                 if r0 > r1 or c0 > c1 or (r0 != r1 and c0 != c1):
@@ -271,6 +287,9 @@ class Validation:
 #: Chart kinds: lines over categories, clustered columns, and XY scatter with
 #: straight lines and no markers (a step chart: two points per date, before and after).
 CHART_KINDS = ("line", "column", "scatter")
+#: Excel's limit of data series in one chart ("Excel specifications and limits",
+#: Microsoft: "Data series in one chart: 255"); XlsxWriter warns and drops the rest.
+MAX_CHART_SERIES = 255
 #: Every chart coverbook writes is named with this prefix: Refresh deletes the charts
 #: of an owned sheet whose names start with it and adds the model's anew (so a chart
 #: follows its table when the number of rows changes); other charts are left alone.
@@ -323,6 +342,16 @@ class Chart:
                                  "row, a names column and a value column")
         elif last <= header or c1 < c0:
             raise ValueError("chart data: a header row, at least one value row and column")
+        if self.n_series > MAX_CHART_SERIES:  # a sheet model must choose a form that fits
+            raise ValueError(f"chart {self.name!r}: {self.n_series:,} series, more than the "
+                             f"{MAX_CHART_SERIES} Excel draws in one chart")
+
+    @property
+    def n_series(self) -> int:
+        """How many series the chart has: one per column of ``data`` (per row with
+        ``by_rows``)."""
+        header, c0, last, c1 = self.data
+        return last - header + 1 if self.by_rows else c1 - c0 + 1
 
     @property
     def value_rows(self) -> tuple[int, int]:
@@ -412,6 +441,25 @@ class Sheet:
         self.blocks.append(block)
         return block
 
+    def add_list(self, first_row: int, first_col: int, last_row: int, last_col: int,
+                 values: Iterable[str], spare: tuple[int, int], label: str) -> bool:
+        """A dropdown of *values* on the rectangle: a literal list when it fits
+        (:func:`fits_list`), else the values are written at *spare* (``(row, col)``:
+        *label*, a note, and in the row below one value a cell from *col* rightwards:
+        :data:`LIST_ROWS` rows) and the dropdown points at those cells, which have no
+        length limit. Returns whether the values were written."""
+        values = tuple(values)
+        if fits_list(values):
+            self.validations.append(Validation(first_row, first_col, last_row, last_col,
+                                               "list", values=values))
+            return False
+        row, col = spare
+        self.add(row, col, [[value(label, "note")], [value(v, "text") for v in values]])
+        self.validations.append(Validation(first_row, first_col, last_row, last_col, "list",
+                                           source=(row + 1, col, row + 1,
+                                                   col + len(values) - 1)))
+        return True
+
     def input_cells(self) -> set[tuple[int, int]]:
         """``(row, col)`` of every input cell."""
         return {(r, c) for b in self.blocks if b.input for r, c, _ in b.cells()}
@@ -492,7 +540,7 @@ _FIXED_FORMAT_RE = re.compile(r'0(?:\.(0+))?(%?)(?:"(.*)")?')
 
 def shown_width(v: Any, style: str | None) -> float:
     """The width of *v* as a cell of *style* shows it (:func:`text_width`): a number
-    in the style's number format (``0.00``, ``0.0%``, ``#,##0``, dates as
+    in the style's number format (``0.00``, ``0.00%``, ``#,##0``, dates as
     ``yyyy-mm-dd``), text as it is, a blank as nothing."""
     if v is None or v == "":
         return 0.0

@@ -48,8 +48,11 @@ def publish(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_PUBLIS
     ``.xlsx``) and, with *pdf*, its PDF (needs LibreOffice).
 
     Raises ``DataErrors`` or :class:`~workbook.build.BuildError` (nothing written;
-    also for an *output* not ending in ``.xlsx``, or a *pdf* not ending in ``.pdf``),
-    or ``ExportError`` when LibreOffice is missing or fails (the ``.xlsx`` is
+    also for an *output* not ending in ``.xlsx``, or a *pdf* not ending in ``.pdf``,
+    whose folder is a file, or that is read-only or has a lock file beside it unless
+    *force*), ``ExportError`` when *pdf* is asked and LibreOffice is not found
+    (nothing written: the analyst asked for both files), or ``ExportError`` with
+    ``written`` True when LibreOffice fails on the conversion (the ``.xlsx`` is
     written then, the PDF is not). *array_threshold*, *timings* and *progress* as
     for :func:`~workbook.build.build`; the layout of the models does not change the
     published file.
@@ -60,9 +63,20 @@ def publish(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_PUBLIS
                          "macros, so mail filters let it through); choose a name ending "
                          "in .xlsx, or use 'coverbook build' for the live .xlsm")
     pdf = Path(pdf) if pdf is not None else None
-    if pdf is not None and pdf.suffix.lower() != ".pdf":
-        raise BuildError(f"{pdf}: choose a PDF file name ending in .pdf")
+    if pdf is not None:
+        from workbook.export import check_pdf_target
+
+        from workbook.export import ExportError, soffice
+
+        check_pdf_target(pdf, force=True)  # the name first, like the output's
+        try:
+            soffice()  # LibreOffice missing: refused before anything is written
+        except ExportError as exc:
+            raise ExportError(f"{exc}; nothing was written (publish without --pdf "
+                              "writes the workbook alone)") from exc
     data = load_for(output, data_dir, force=force, timings=timings, progress=progress)
+    if pdf is not None:  # read-only or locked: refused before the .xlsx is written
+        check_pdf_target(pdf, force=force, again="publish again")
     with _stage("compute", timings, progress):
         sheets, checks = build_sheets(data, array_threshold=array_threshold)
         published = values_only(sheets, provenance(data).values_banner())
@@ -72,5 +86,9 @@ def publish(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_PUBLIS
         with _stage("pdf", timings, progress):
             from workbook.export import print_pdf
 
-            result.pdf = print_pdf(output, pdf)
+            try:
+                result.pdf = print_pdf(output, pdf)
+            except ExportError as exc:
+                exc.written = output
+                raise
     return result

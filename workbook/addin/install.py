@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbook.addin import ADDIN_NAME, AddinError
-from workbook.addin.package import build_addin
+from workbook.addin.package import check_addin_target, replace_addin, write_addin_file
 from workbook.locations import DATA_KEY, config_encoding, parse_config_line, user_config_file
 
 
@@ -86,45 +86,113 @@ def _config_line(key: str, value: str) -> str:
     return f'"{key}","{value}"'
 
 
-def merge_config(path: Path, settings: dict[str, str]) -> list[str]:
-    """Write *settings* into the config file *path* (created with its folder if
-    missing), keeping every other line; returns the file's lines as written. Atomic:
-    the file is replaced in one step, or left as it was."""
+@dataclass
+class ConfigPlan:
+    """The config file as it is and as it will be: computed (read, merged, encoded)
+    before anything is written (:func:`plan_config`)."""
+
+    path: Path
+    lines: list[str]
+    new: bytes
+    old: bytes | None  # None: the file does not exist yet
+
+
+def plan_config(path: Path, settings: dict[str, str]) -> ConfigPlan:
+    """Read the config file *path*, merge *settings* into it (keeping every other
+    line) and encode the result; raises :class:`AddinError` ("nothing was changed")
+    when the file cannot be read or the result cannot be encoded. Writes nothing."""
     path = Path(path)
     encoding = config_encoding()
     try:
-        old = path.read_bytes().decode(encoding, errors="surrogateescape").splitlines()
+        old_bytes = path.read_bytes()
     except FileNotFoundError:
-        old = []
+        old_bytes = None
     except OSError as exc:
-        raise AddinError(f"{path}: cannot read it ({exc.strerror}); nothing was changed") \
-            from exc
+        blocker = _blocking_file(path.parent)
+        reason = (f"{blocker} is a file, not a folder" if blocker is not None
+                  else f"cannot read it ({exc.strerror})")
+        raise AddinError(f"{path}: {reason}; nothing was changed. Choose another "
+                         "--config") from exc
+    if old_bytes is None and path.parent.exists() and not path.parent.is_dir():
+        raise AddinError(f"{path}: {path.parent} is a file, not a folder; nothing was "
+                         "changed. Choose another --config")
+    old = (old_bytes or b"").decode(encoding, errors="surrogateescape").splitlines()
     wanted = {k.upper() for k in settings}
     kept = [line for line in old if line.strip()
             and (parse_config_line(line) or ("",))[0] not in wanted]
     lines = kept + [_config_line(k, v) for k, v in settings.items()]
-    text = "".join(line + "\n" for line in lines)
-    tmp = None
+    # Text mode on Windows writes CRLF, as xlwings writes the file.
+    text = "".join(line + os.linesep for line in lines)
     try:
-        text.encode(encoding, errors="surrogateescape")  # fails before any file exists
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding=encoding, errors="surrogateescape") as f:
-            f.write(text)  # text mode: CRLF on Windows, as xlwings writes it
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
-        os.replace(tmp, path)
+        new = text.encode(encoding, errors="surrogateescape")
     except UnicodeEncodeError as exc:
         raise AddinError(f"{path}: {exc.object[exc.start:exc.end]!r} cannot be written in "
                          f"{encoding}, the code page the add-in's VBA reads; nothing was "
                          "changed. Move coverbook (or the data) to a folder whose path "
                          "this code page can write, e.g. C:\\coverbook") from exc
-    except OSError as exc:
-        raise AddinError(f"{path}: cannot write it ({exc.strerror}); nothing was changed"
-                         ) from exc
+    return ConfigPlan(path, lines, new, old_bytes)
+
+
+def _blocking_file(folder: Path) -> Path | None:
+    from workbook.build import not_a_folder
+
+    return not_a_folder(folder)
+
+
+def _write_bytes_atomic(path: Path, content: bytes, mode: int) -> None:
+    """Replace *path* by *content* in one step (a temporary file beside it)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
     finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-    return lines
+        Path(tmp).unlink(missing_ok=True)
+
+
+def write_config(plan: ConfigPlan) -> list[Path]:
+    """Write the planned config file (its folders created if missing); returns the
+    folders it created, for :func:`undo_config`. Raises :class:`AddinError`
+    ("nothing was changed": folders it created are removed again)."""
+    path = plan.path
+    created = [d for d in reversed((path.parent, *path.parent.parents)) if not d.exists()]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = path.stat().st_mode & 0o7777 if plan.old is not None else 0o644
+        _write_bytes_atomic(path, plan.new, mode)
+    except OSError as exc:
+        _remove_folders(created)
+        raise AddinError(f"{path}: cannot write it ({exc.strerror or exc}); nothing was "
+                         "changed") from exc
+    return created
+
+
+def _remove_folders(created: list[Path]) -> None:
+    for folder in reversed(created):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
+def undo_config(plan: ConfigPlan, created: list[Path]) -> None:
+    """Put the config file back as :func:`plan_config` found it (or delete it, and the
+    folders :func:`write_config` created, if there was none). Raises ``OSError``."""
+    if plan.old is None:
+        plan.path.unlink(missing_ok=True)
+        _remove_folders(created)
+    else:
+        _write_bytes_atomic(plan.path, plan.old, plan.path.stat().st_mode & 0o7777)
+
+
+def merge_config(path: Path, settings: dict[str, str]) -> list[str]:
+    """Write *settings* into the config file *path* (created with its folder if
+    missing), keeping every other line; returns the file's lines as written. Atomic:
+    the file is replaced in one step, or left as it was."""
+    plan = plan_config(path, settings)
+    write_config(plan)
+    return plan.lines
 
 
 @dataclass
@@ -141,8 +209,13 @@ def install(xlstart: Path | None = None, config: Path | None = None,
             data: Path | None = None) -> InstallResult:
     """Build the add-in into *xlstart* (default: Excel's startup folder) and merge the
     interpreter setting (and ``COVERBOOK_DATA`` = *data*, if given) into *config*
-    (default: the add-in's ``coverbook.conf``). Raises :class:`AddinError` before
-    changing anything when a target cannot be found."""
+    (default: the add-in's ``coverbook.conf``). Raises :class:`AddinError`, with
+    nothing changed: everything is checked and prepared before the first write (the
+    targets exist, the add-in may be replaced by the build's rules, the config file
+    reads and merges, the add-in is complete in a temporary file), then the config
+    file is written and the add-in moved into place; if that move fails (Windows:
+    Excel has the add-in loaded), the config file is put back as it was. Only if
+    putting it back fails too does the message say what was left changed."""
     missing = [flag for flag, given in (("--xlstart DIR", xlstart), ("--config FILE", config))
                if given is None]
     if missing and not excel_platform():
@@ -159,10 +232,28 @@ def install(xlstart: Path | None = None, config: Path | None = None,
     config = user_config_file() if config is None else Path(config)
     if not xlstart.is_dir():
         raise AddinError(f"--xlstart {xlstart}: no such folder; nothing was changed")
-    for k, v in settings.items():
-        _config_line(k, v)  # refuse before anything is written
-    addin = build_addin(xlstart / ADDIN_NAME)
-    merge_config(config, settings)
+    # Everything that can be checked or prepared is, before anything is written: the
+    # add-in's target may be replaced, the config file reads and merges, the add-in
+    # is complete in a temporary file beside its target.
+    addin = xlstart / ADDIN_NAME
+    check_addin_target(addin, again="install again")
+    plan = plan_config(config, settings)
+    tmp = write_addin_file(addin)
+    try:
+        created = write_config(plan)
+        try:
+            replace_addin(tmp, addin, again="install again")
+        except AddinError as exc:
+            try:
+                undo_config(plan, created)
+            except OSError as undo:
+                raise AddinError(f"{exc}; but {config} was already updated and could not "
+                                 f"be put back ({undo.strerror or undo}): remove the lines "
+                                 f"{', '.join(settings)} from it, or run this again") \
+                    from exc
+            raise AddinError(f"{exc}; nothing was changed") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
     result = InstallResult(addin, config, settings)
     if sys.platform == "darwin":
         try:  # as xlwings addin install: the AppleScript RunPython needs on macOS

@@ -70,13 +70,32 @@ def info_sheet() -> Sheet:
     return sheet
 
 
-def build_addin(output: Path | str = DEFAULT_ADDIN) -> Path:
-    """Write the add-in to *output* (an ``.xlam``) atomically; return its path."""
-    output = Path(output)
+def check_addin_target(output: Path, *, force: bool = False,
+                       again: str = "build again") -> None:
+    """Raise :class:`AddinError` unless *output* ends in ``.xlam`` and may be replaced:
+    the build's rules (``workbook.build.check_replaceable``: not read-only, no lock
+    file ``~$NAME`` beside it; *force* skips those two). *again*: what the message
+    tells the user to do once Excel has let go of the file."""
+    from workbook.build import BuildError, check_replaceable
+
     if output.suffix.lower() != ".xlam":
         raise AddinError(f"{output}: an add-in must end in .xlam (Excel decides by the "
                          "extension whether it loads a file as an add-in); choose "
                          f"another --output, e.g. {output.with_suffix('.xlam').name}")
+    if not force:
+        try:
+            check_replaceable(output, again=again)
+        except BuildError as exc:
+            raise AddinError(str(exc)) from exc
+
+
+def write_addin_file(output: Path) -> Path:
+    """Write the complete add-in to a hidden temporary file beside *output* (with the
+    mode *output* has, else the umask's default, as the build's files) and return it;
+    the caller moves it over *output* (:func:`replace_addin`) or deletes it. Raises
+    :class:`AddinError`, leaving nothing behind."""
+    from workbook.build import _file_mode, folder_refused
+
     workbook_class = ribbon_workbook(ADDIN_CUSTOM_UI.read_bytes(), ADDIN_CONTENT_TYPE)
     properties = {"title": "coverbook add-in", "author": "coverbook",
                   "subject": "coverbook UDFs and ribbon for any workbook",
@@ -88,22 +107,46 @@ def build_addin(output: Path | str = DEFAULT_ADDIN) -> Path:
                                         dir=output.parent)
         os.close(fd)
     except OSError as exc:
-        raise AddinError(f"{output}: cannot create a file in {output.parent} "
-                         f"({exc.strerror}); choose another --output") from exc
+        raise AddinError(folder_refused(output, exc)) from exc
     tmp = Path(tmp_name)
     try:
         write_workbook(tmp, [info_sheet()], properties=properties,
                        custom_properties={"coverbook version": __version__},
                        vba_project=ADDIN_VBA_PROJECT_BIN, workbook_class=workbook_class)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, output)
-    except PermissionError as exc:
-        raise AddinError(f"{output}: cannot replace it ({exc.strerror}); it is probably "
-                         "loaded in Excel: quit Excel and build again; the previous file "
-                         "is unchanged") from exc
+        os.chmod(tmp, _file_mode(output))
     except (OSError, XlsxWriterException) as exc:
+        tmp.unlink(missing_ok=True)
         raise AddinError(f"{output}: cannot write ({exc}); the previous file is "
                          "unchanged") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def replace_addin(tmp: Path, output: Path, again: str = "build again") -> None:
+    """Move the finished add-in *tmp* over *output* in one step. Raises
+    :class:`AddinError` (the previous file is unchanged)."""
+    from workbook.build import replace_refused
+
+    try:
+        os.replace(tmp, output)
+    except PermissionError as exc:  # Windows: the add-in is loaded in Excel
+        raise AddinError(replace_refused(output, exc.strerror, again=again)) from exc
+    except OSError as exc:
+        raise AddinError(f"{output}: cannot write ({exc}); the previous file is "
+                         "unchanged") from exc
+
+
+def build_addin(output: Path | str = DEFAULT_ADDIN, *, force: bool = False) -> Path:
+    """Write the add-in to *output* (an ``.xlam``) atomically; return its path. A
+    read-only *output* or one with Excel's lock file beside it is refused unless
+    *force*, as the build refuses its workbook; the new file keeps the old one's mode."""
+    output = Path(output)
+    check_addin_target(output, force=force)
+    tmp = write_addin_file(output)
+    try:
+        replace_addin(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)
     return output

@@ -135,7 +135,8 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     if settings is not None and not errors:
         settings = resolve_scale(folder / SETTINGS_FILE, settings, scales, errors)
     table_scale = scales.get(settings.rating_scale) if settings else None
-    coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors)
+    coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors,
+                             settings.as_of if settings else None)
     fx = load_fx(folder / FX_FILE, errors)
     model_ids: list[str] = []
     prices = load_token_prices(folder / TOKEN_PRICES_FILE, errors, model_ids,

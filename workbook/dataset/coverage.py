@@ -140,13 +140,14 @@ def _year_column_hint(name: str, fixed_missing: list[str]) -> tuple[str, str | N
             f"{', '.join(COVERAGE_OPTIONAL)}"), None
 
 
-def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
-                  ) -> Coverage | None:
+def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError],
+                  as_of: dt.date | None = None) -> Coverage | None:
     """The key-stocks table from ``coverage.csv`` (see the README for its columns).
 
     *scale* is the rating scale the table is rated on, whose labels the ``rating``
     column must use (``None`` when the scale itself is invalid: ratings are then not
-    checked).
+    checked). *as_of* (the settings' date the data describes): no close date may be
+    after it (``None``: not checked, the settings being invalid).
     """
     parsed = read_csv(path, None, errors, empty="no stocks; add one row per ticker")
     if parsed is None:
@@ -211,6 +212,10 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
             if "close" in row else None
         close_date = date_cell(out, line, "close_date", row["close_date"]) \
             if "close_date" in row else None
+        if close_date is not None and as_of is not None and close_date > as_of:
+            out.add(line, "close_date", f"{close_date} is after as_of {as_of} in "
+                    "settings.toml, the date the data describes: a close cannot be later; "
+                    "correct the close date, or set as_of to the day the data describes")
         rating = row.get("rating")
         if labels and rating is not None and rating not in labels:
             if rating.lower() in english:

@@ -265,8 +265,9 @@ _NO_FIGURE = {"-", "--", "—", "——", "–", "n.a.", "n.a", "na", "n/a", "#n
               "null", "nan", "/"}
 
 
-def _number_hint(text: str, blank_ok: bool) -> str:
-    """Why *text* is not a plain decimal, and what to type instead."""
+def _number_hint(text: str, blank_ok: bool, fraction: bool = False) -> str:
+    """Why *text* is not a plain decimal, and what to type instead (for a *fraction*
+    column, ``50%`` is 0.5)."""
     normal = unicodedata.normalize("NFKC", text)
     if normal != text and parse_number(normal.replace(" ", "")) is not None:
         return f"full-width characters; type {normal.replace(' ', '')}"
@@ -276,6 +277,10 @@ def _number_hint(text: str, blank_ok: bool) -> str:
     if "," in text:
         return "no commas: a decimal point (1.94) and no thousands separators (1234)"
     if text.endswith("%"):
+        number = parse_number(text[:-1].strip())
+        if fraction:
+            example = f"{number / 100:g}" if number is not None else "0.5"
+            return f"a fraction, no % sign: {example} for {text}"
         return "no % sign: type the number itself"
     if text.startswith("#"):
         return "an Excel error value: fix the formula in the source workbook"
@@ -285,17 +290,21 @@ def _number_hint(text: str, blank_ok: bool) -> str:
 
 
 def number_cell(out: Collector, line: int, column: str, text: str, *, blank_ok: bool = False,
-                positive: bool = False, non_negative: bool = False) -> float | None:
+                positive: bool = False, non_negative: bool = False,
+                fraction: bool = False) -> float | None:
     """The number in the cell *text* at *line*/*column*, or ``None`` with the problem
     recorded in *out* (with a hint, see :func:`_number_hint`). *blank_ok*: an empty
-    cell is ``None`` without a problem; *positive* / *non_negative*: the sign rule."""
+    cell is ``None`` without a problem; *positive* / *non_negative*: the sign rule;
+    *fraction*: the column holds a fraction (a percentage typed as ``50%`` gets the
+    hint 0.5)."""
     if text == "":
         if not blank_ok:
             out.add(line, column, "empty; a number is required")
         return None
     value = parse_number(text)
     if value is None:
-        out.add(line, column, f"{text!r} is not a number ({_number_hint(text, blank_ok)})")
+        out.add(line, column,
+                f"{text!r} is not a number ({_number_hint(text, blank_ok, fraction)})")
     elif positive and value <= 0:
         out.add(line, column, f"{text} must be greater than 0")
     elif non_negative and value < 0:

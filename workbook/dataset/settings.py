@@ -32,7 +32,8 @@ from workbook.dataset.reader import EXCEL_FIRST_DATE, nearest, read_text
 
 SETTINGS_FILE = "settings.toml"
 
-_KEY_RE = re.compile(r"\s*([A-Za-z0-9_\-]+)\s*=")
+_KEY_RE = re.compile(r"\s*([A-Za-z0-9_\-]+)\s*[.=]")  # key = ... or dotted key.x = ...
+_TABLE_RE = re.compile(r"\s*\[+\s*([A-Za-z0-9_\-]+)")  # [table] or [[table]] or [t.x]
 
 
 @dataclass(frozen=True)
@@ -92,12 +93,16 @@ SETTINGS: dict[str, tuple[Callable[[Any], tuple[Any, str]], str | None]] = {
 
 
 def _key_lines(text: str) -> dict[str, int]:
-    """Line of each top-level ``key = value`` (tomllib gives no positions)."""
+    """Line of each top-level key (tomllib gives no positions): of ``key = value`` or
+    a dotted ``key.x = value`` before the first table, and of a table's header
+    (``[key]``), whose name is a top-level key too."""
     lines: dict[str, int] = {}
+    in_table = False
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.lstrip().startswith("["):
-            break  # a table: its keys are not top-level settings
-        if match := _KEY_RE.match(line):
+        if match := _TABLE_RE.match(line):
+            in_table = True  # the keys below are the table's, not top-level settings
+            lines.setdefault(match.group(1), number)
+        elif not in_table and (match := _KEY_RE.match(line)):
             lines.setdefault(match.group(1), number)
     return lines
 
@@ -125,7 +130,9 @@ def load_settings(path: Path, errors: list[DataError]) -> Settings | None:
     for key in doc:
         if key not in SETTINGS:
             guess = nearest(key, SETTINGS)
-            out.add(lines.get(key), key, "unknown setting; " + (
+            table = " (a table; the settings are top-level keys)" if isinstance(
+                doc[key], (dict, list)) else ""
+            out.add(lines.get(key), key, f"unknown setting{table}; " + (
                 f"did you mean {guess!r}?" if guess else f"known: {', '.join(SETTINGS)}"))
     values = {}
     for key, (rule, example) in SETTINGS.items():
@@ -140,6 +147,12 @@ def load_settings(path: Path, errors: list[DataError]) -> Settings | None:
         out.add(lines.get("benchmark_return"), "benchmark_return_date",
                 "missing; say when the benchmark return was set: "
                 "benchmark_return_date = 2024-09-24")
+    as_of, set_on = values.get("as_of"), values.get("benchmark_return_date")
+    if as_of is not None and set_on is not None and set_on > as_of:
+        out.add(lines.get("benchmark_return_date"), "benchmark_return_date",
+                f"{set_on} is after as_of {as_of}, the date the data describes: the "
+                "benchmark return must have been set by then; correct the date, or set "
+                "as_of to the day the data describes")
     if len(errors) > start:
         return None
     if "benchmark_return_date" not in values:

@@ -75,13 +75,16 @@ def load_workloads(path: Path, errors: list[DataError]) -> tuple[Workload, ...]:
                        "reasoning_per_output"):
             if row[column] is None:
                 continue
-            value = number_cell(out, line, column, row[column], non_negative=True)
+            value = number_cell(out, line, column, row[column], non_negative=True,
+                                fraction=column == "cached_share")
             if value is not None and column.endswith("_tokens") and value != int(value):
                 out.add(line, column, "must be a whole number of tokens")
                 value = None
             if value is not None and column == "cached_share" and value > 1:
+                hint = (f": {value / 100:g} for {value:g}%" if value <= 100
+                        else " (0.25 = a quarter)")
                 out.add(line, column, f"{row[column]} is above 1; the cached share is a "
-                        "fraction of the input (0.25 = a quarter)")
+                        f"fraction of the input{hint}")
                 value = None
             numbers[column] = value
         for column, what in (("name", "name the workload"),

@@ -37,9 +37,10 @@ from udfs.ratings import IMPLIED_RATING, implied_rating_value
 from udfs.valuation import (EPS_CAGR, PE, PEG, UPSIDE, eps_cagr_value, pe_value, peg_value,
                             upside_value)
 from workbook.dataset import Dataset, FiscalYear
-from workbook.model import (CHART_PREFIX, Borders, Cell, Chart, ConditionalFormat,
-                            ErrorValue, PrintSetup, Sheet, Validation, a1, array_formula,
-                            excel_string, formula, text_width, value)
+from workbook.model import (CHART_PREFIX, LIST_ROWS, MAX_CHART_SERIES, Borders, Cell, Chart,
+                            ConditionalFormat, ErrorValue, PrintSetup, Sheet, Validation, a1,
+                            array_formula, excel_string, fits_list, formula, text_width,
+                            value)
 
 NAME = "重点标的"
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 0, 1, 2
@@ -95,6 +96,9 @@ class Layout:
     #: rating-check columns are there).
     has_targets: bool = False
     growth: Growth | None = None
+    #: True when the scale input's dropdown (the stock scales' ids) is too long for a
+    #: literal list: the ids are written below the notes (``Sheet.add_list``).
+    scale_list: bool = False
 
     def row_of(self, index: int) -> int:
         """Zero-based sheet row of the *index*-th stock."""
@@ -117,10 +121,23 @@ class Layout:
         return self.mean_row + 3
 
     @property
+    def scale_list_row(self) -> int:
+        """Where the stock scales' ids go when they are too long for a literal list
+        (:attr:`scale_list`): right below the notes."""
+        return self.notes_row + (2 if self.has_targets else 0) + (1 if self.growth else 0)
+
+    @property
     def chart_row(self) -> int:
-        """Where the P/E chart's top-left corner is: below the notes."""
-        return self.notes_row + (2 if self.has_targets else 0) + \
-            (1 if self.growth else 0) + 1
+        """Where the P/E chart's top-left corner is: below the notes (and the scales'
+        list, if written)."""
+        return self.scale_list_row + (LIST_ROWS if self.scale_list else 0) + 1
+
+    @property
+    def n_cols(self) -> int:
+        """Columns the sheet uses: the fixed ones, an EPS and a P/E column per fiscal
+        year, then :func:`added_columns_right`."""
+        return (FIRST_EPS_COL + 2 * self.n_years
+                + len(added_columns_right(self.has_targets, self.growth is not None)))
 
     @property
     def target_col(self) -> int | None:
@@ -151,6 +168,23 @@ class Layout:
         return NOTE_ROW, self.target_cols()[3]
 
 
+def added_columns_right(has_targets: bool, has_growth: bool) -> tuple[str, ...]:
+    """What the sheet puts in the columns right of the P/E block, one name per column:
+    with target prices the target, upside, implied rating and rating check (and, in
+    the row above them, the benchmark's horizon note right of the check column, which
+    the EPS CAGR column covers when there is one); with a growth span EPS CAGR and PEG.
+    The one place the sheet's width beyond the P/E block is decided (the layout's
+    columns and the fiscal-year limit, ``workbook/sheets/limits.py``, follow it)."""
+    names: list[str] = []
+    if has_targets:
+        names += ["target price", "upside", "implied rating", "rating check"]
+    if has_growth:
+        names += ["EPS CAGR", "PEG"]
+    elif has_targets:
+        names += ["the benchmark's horizon note"]
+    return tuple(names)
+
+
 def average(values: list) -> float | ErrorValue:
     """What Excel's ``AVERAGE`` gives over a P/E column: the mean of the numbers, text
     skipped (``NM``, ``n.a.`` and a UDF's error result such as ``#NUM!``, which is
@@ -170,7 +204,14 @@ def layout(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Layout:
     cov = data.coverage
     n = len(cov.stocks)
     return Layout(n, len(cov.years), array=n > array_threshold,
-                  has_targets=cov.has_targets, growth=growth_span(cov.years))
+                  has_targets=cov.has_targets, growth=growth_span(cov.years),
+                  scale_list=cov.has_targets and n > 0
+                  and not fits_list(stock_scale_ids(data)))
+
+
+def stock_scale_ids(data: Dataset) -> tuple[str, ...]:
+    """The ids of the stock scales, in file order: the scale input's dropdown."""
+    return tuple(k for k, s in data.scales.items() if s.kind == "stock")
 
 
 def rating_check(implied, published: str) -> str:
@@ -334,11 +375,13 @@ SCALE_LABEL, BENCHMARK_LABEL = "评级体系 Scale", "基准 Benchmark"
 def chart(sheet: Sheet, data: Dataset, lay: Layout) -> None:
     """The P/E chart below the notes, pointing at the table's cells: for up to
     :data:`CHART_MAX_STOCKS` stocks a column chart of every stock's P/E per fiscal
-    year (categories: the names; a P/E that is NM or n.a. has no bar), else a line
-    chart of the mean and median rows over the fiscal years."""
+    year (categories: the names; a series per fiscal year, so at most Excel's
+    :data:`~workbook.model.MAX_CHART_SERIES` years; a P/E that is NM or n.a. has no
+    bar), else a line chart of the mean and median rows over the fiscal years (two
+    series, whatever the number of stocks and years)."""
     last = lay.row_of(lay.n_stocks - 1)
     last_pe = lay.pe_col(lay.n_years - 1)
-    if lay.n_stocks <= CHART_MAX_STOCKS:
+    if lay.n_stocks <= CHART_MAX_STOCKS and lay.n_years <= MAX_CHART_SERIES:
         sheet.charts.append(Chart(
             name=CHART_PREFIX + "P/E by stock", kind="column",
             title="市盈率 P/E by fiscal year (NM, n.a.: no bar)",
@@ -404,9 +447,11 @@ def table_format(sheet: Sheet, data: Dataset, lay: Layout, added: list["AddedCol
         sheet.conditional_formats.append(ConditionalFormat(
             first, check, last, check, f"={a1(first, check)}={excel_string(RATING_DIFFERS)}",
             fill=fill, font_color=font, bold=True))
-        scales = tuple(k for k, s in data.scales.items() if s.kind == "stock")
-        sheet.validations.append(Validation(*lay.scale_input, *lay.scale_input, "list",
-                                            values=scales))
+        sheet.add_list(*lay.scale_input, *lay.scale_input, stock_scale_ids(data),
+                       spare=(lay.scale_list_row, 0),
+                       label=f"{SCALE_LABEL}: the stock scales the input cell above the "
+                             "upside takes (its dropdown; too many for a list typed in "
+                             "the validation)")
         sheet.validations.append(Validation(*lay.benchmark_input, *lay.benchmark_input,
                                             "decimal", minimum=-0.99, maximum=0.99))
 
@@ -465,7 +510,7 @@ def added_columns(data: Dataset, lay: Layout, pe_columns: list[list],
         checks = [rating_check(v, s.rating) for v, s in zip(implied_values, stocks)]
         out += [
             AddedColumn(target, "目标价 Target (CNY)", "price", targets),
-            AddedColumn(upside, "上行空间 Upside", "pct1", upsides,
+            AddedColumn(upside, "上行空间 Upside", "pct2", upsides,
                         lambda r: f"=UPSIDE({a1(r, target)},{a1(r, CLOSE)})",
                         f"=UPSIDE({col_range(target)},{col_range(CLOSE)})", mean=True),
             AddedColumn(implied, "隐含评级 Implied rating", "center", implied_values,
@@ -487,7 +532,7 @@ def added_columns(data: Dataset, lay: Layout, pe_columns: list[list],
         pegs = _values(lay.array, PEG, peg_value, pe_columns[g.pe], cagrs)
         out += [
             AddedColumn(cagr, f"EPS CAGR {years[g.first].label}–{years[g.last].label}",
-                        "pct1", cagrs,
+                        "pct2", cagrs,
                         lambda r: f"=EPS_CAGR({a1(r, e_first)},{a1(r, e_last)},{g.years})",
                         f"=EPS_CAGR({col_range(e_first)},{col_range(e_last)},{g.years})",
                         mean=True),
@@ -510,7 +555,7 @@ def add_rating_inputs(sheet: Sheet, data: Dataset, lay: Layout) -> None:
     sheet.add(NOTE_ROW, target, [[value(SCALE_LABEL, "label")]])
     sheet.add_inputs(*lay.scale_input, [[value(s.rating_scale, "input_text")]])
     sheet.add(NOTE_ROW, implied, [[value(BENCHMARK_LABEL, "label")]])
-    sheet.add_inputs(*lay.benchmark_input, [[value(s.benchmark_return, "input_pct1")]])
+    sheet.add_inputs(*lay.benchmark_input, [[value(s.benchmark_return, "input_pct2")]])
     sheet.add(NOTE_ROW, check + 1, [[value(
         f"{scale.horizon_text} months, set {s.benchmark_return_date.isoformat()}", "note")]])
 

@@ -108,6 +108,15 @@ def _report_pe_cells(folder: Path) -> list[tuple[int, str]]:
     return [(line, name) for line, row in rows for name in header[1:] if row.get(name)]
 
 
+def max_fiscal_years(has_targets: bool, has_growth: bool) -> int:
+    """The most fiscal years sheet ``重点标的`` holds in Excel's columns: its fixed
+    columns, an EPS and a P/E column per year, and the columns right of the P/E block
+    (``key_stocks.added_columns_right``): 8,188 for the usual table (growth columns,
+    no targets), 8,186 with target prices, 8,189 / 8,187 without growth columns."""
+    right = len(key_stocks.added_columns_right(has_targets, has_growth))
+    return (MAX_COLS - key_stocks.FIRST_EPS_COL - right) // 2
+
+
 def extent_problems(data: Dataset, names: tuple[str, ...] | None = None
                     ) -> list[DataError]:
     """What of *data* would fall beyond Excel's last row or column on the sheets named
@@ -125,18 +134,18 @@ def extent_problems(data: Dataset, names: tuple[str, ...] | None = None
             f"stock {max_stocks + 1:,} is one too many: sheet {key_stocks.NAME} has "
             f"{key_stocks.FIRST_DATA_ROW} header rows, a row per stock and the mean row, "
             f"so it holds at most {max_stocks:,} stocks in Excel's {MAX_ROWS:,} rows"))
-    max_years = (MAX_COLS - key_stocks.FIRST_EPS_COL) // 2
+    max_years = max_fiscal_years(lay.has_targets, lay.growth is not None)
     if lay.n_years > max_years:
-        first_pe = lay.pe_col(0)
-        eps = MAX_COLS < first_pe  # is the first column beyond XFD an EPS column?
-        k = MAX_COLS - key_stocks.FIRST_EPS_COL if eps else MAX_COLS - first_pe
+        right = key_stocks.added_columns_right(lay.has_targets, lay.growth is not None)
+        then = (f", then {len(right)} column(s) right of the P/E block ({', '.join(right)})"
+                if right else "")
         problems.append(DataError(
-            COVERAGE_FILE, 1, f"EPS {cov.years[k].label}",
-            f"its {'EPS' if eps else 'P/E'} column on sheet {key_stocks.NAME} would be "
-            f"column {MAX_COLS + 1:,}, beyond {LAST_COL}, Excel's last column: the sheet "
-            f"has {key_stocks.FIRST_EPS_COL} columns, then an EPS and a P/E column per "
-            f"fiscal year, so it holds at most {max_years:,} fiscal years "
-            f"({lay.n_years:,} here)"))
+            COVERAGE_FILE, 1, f"EPS {cov.years[max_years].label}",
+            f"fiscal year {max_years + 1:,} is one too many: sheet {key_stocks.NAME} has "
+            f"{key_stocks.FIRST_EPS_COL} columns, an EPS and a P/E column per fiscal "
+            f"year{then}, so it holds at most {max_years:,} fiscal years in Excel's "
+            f"{MAX_COLS:,} columns (A to {LAST_COL}; {lay.n_years:,} here): delete the "
+            f"EPS columns of the earliest {lay.n_years - max_years:,} year(s)"))
     return problems + _other_extents(data, names)
 
 

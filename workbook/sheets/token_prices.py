@@ -29,8 +29,8 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from udfs._excel import EXCEL_EPOCH
 from udfs.tokens import COST_RATIO, TOKEN_COST, price_value
 from workbook.dataset import Dataset, TokenPrice
-from workbook.model import (CHART_PREFIX, Chart, Sheet, Validation, a1, excel_string, formula,
-                            value)
+from workbook.model import (CHART_PREFIX, MAX_CHART_SERIES, Chart, Sheet, Validation, a1,
+                            excel_string, formula, value)
 
 NAME = "Token价格"
 #: The source column of the price tables: long citations wrap within this width
@@ -231,9 +231,14 @@ def _history(sheet: Sheet, data: Dataset, row: int) -> int:
 
 
 def _step_chart(sheet: Sheet, data: Dataset, row: int) -> None:
-    """The step chart at *row* and, below the rows it covers, the table it draws."""
+    """The step chart at *row* and, below the rows it covers, the table it draws: a
+    series per model, so above Excel's :data:`~workbook.model.MAX_CHART_SERIES`
+    series per chart one chart per 255 models, one below the other, each titled with
+    the models it draws (no model is left out)."""
     models = list(data.prices.models)
-    table = row + CHART_ROWS
+    parts = [(k, min(k + MAX_CHART_SERIES, len(models)))
+             for k in range(0, max(len(models), 1), MAX_CHART_SERIES)]
+    table = row + CHART_ROWS * len(parts)
     steps = _steps(data)
     head = table + 1
     sheet.add(table, 0, [[value("输出价格阶梯 Output price in force, USD per 1M tokens (the "
@@ -259,10 +264,14 @@ def _step_chart(sheet: Sheet, data: Dataset, row: int) -> None:
     last = head + len(steps)
     first_day, last_day = steps[0][0], steps[-1][0]
     margin = dt.timedelta(days=CHART_MARGIN_DAYS)
-    sheet.charts.append(Chart(
-        name=CHART_PREFIX + "output price steps", kind="scatter",
-        title="输出价格 Output price per 1M tokens (USD), in force over time",
-        data=(head, 1, last, len(models)), categories_col=0, anchor=(row, 0),
-        size=CHART_SIZE, x_title="生效日期 In force from", y_title="USD per 1M output tokens",
-        x_format="yyyy-mm", y_format="0", x_min=excel_serial(first_day - margin),
-        x_max=excel_serial(last_day + margin)))
+    for i, (k0, k1) in enumerate(parts):
+        which = f", models {k0 + 1:,}–{k1:,} of {len(models):,}" if len(parts) > 1 else ""
+        sheet.charts.append(Chart(
+            name=CHART_PREFIX + "output price steps" + (f" {i + 1}" if i else ""),
+            kind="scatter",
+            title=f"输出价格 Output price per 1M tokens (USD), in force over time{which}",
+            data=(head, 1 + k0, last, max(k1, 1)), categories_col=0,
+            anchor=(row + i * CHART_ROWS, 0), size=CHART_SIZE,
+            x_title="生效日期 In force from", y_title="USD per 1M output tokens",
+            x_format="yyyy-mm", y_format="0", x_min=excel_serial(first_day - margin),
+            x_max=excel_serial(last_day + margin)))

@@ -180,7 +180,6 @@ def build(data: Dataset, inputs: Mapping[tuple[int, int], Any] | None = None) ->
 
     sheet.validations += [
         Validation(*DATE_CELL, *DATE_CELL, "date", minimum=first_price),
-        Validation(*CURRENCY_CELL, *CURRENCY_CELL, "list", values=data.currencies()),
         Validation(CUSTOM_ROW, INPUT_TOKENS, CUSTOM_ROW, INPUT_TOKENS, "whole", minimum=0),
         Validation(CUSTOM_ROW, CACHED_SHARE, CUSTOM_ROW, CACHED_SHARE, "decimal",
                    minimum=0, maximum=1),
@@ -199,6 +198,10 @@ def build(data: Dataset, inputs: Mapping[tuple[int, int], Any] | None = None) ->
     sheet.validations.append(Validation(
         *BENCHMARK_CELL, *BENCHMARK_CELL, "list",
         source=(first_block, MODEL, first_block + len(models) - 1, MODEL)))
+    # The currencies: a literal list, or (too many for one) a list below the blocks.
+    sheet.add_list(*CURRENCY_CELL, *CURRENCY_CELL, data.currencies(), spare=(row, 0),
+                   label=f"币种 Currencies: what the currency cell "
+                         f"{a1(*CURRENCY_CELL)} takes (its dropdown)")
     return sheet
 
 
@@ -222,6 +225,8 @@ def _block(sheet: Sheet, data: Dataset, row: int, w_row: int, name: str, figures
         # a product over a typed text is Excel's error value in the cell, its text in
         # the UDF argument (err_to_str)
         cost = TOKEN_COST(m, n_in, n_out, reasoning, n_cached, day, currency)
+        if not_yet_priced(data, m, day):  # a missing figure, not an error: see below
+            cost = NOT_AVAILABLE
         costs[m] = cost
         model_ref = xl_rowcol_to_cell(r, MODEL, col_abs=True)
         rows.append((r, m, p, reasoning, cost, model_ref))
@@ -239,9 +244,10 @@ def _block(sheet: Sheet, data: Dataset, row: int, w_row: int, name: str, figures
                     f"{ref[OUTPUT_TOKENS]}*{ref[REASONING_RATIO]},0)",
                     ErrorValue(reasoning) if isinstance(reasoning, str) else reasoning,
                     "int"),
-            formula(f"=TOKEN_COST({model_ref},{ref[INPUT_TOKENS]},{ref[OUTPUT_TOKENS]},"
+            formula(f"=IF(AND(ISNUMBER({date_ref}),{date_ref}<{a1(r, FIRST_PRICED)}),{na},"
+                    f"TOKEN_COST({model_ref},{ref[INPUT_TOKENS]},{ref[OUTPUT_TOKENS]},"
                     f"{reasoning_ref},{ref[INPUT_TOKENS]}*{ref[CACHED_SHARE]},{date_ref},"
-                    f"{currency_ref})", cost, "usd_cost"),
+                    f"{currency_ref}))", cost, "usd_cost"),
             formula(f"=IF(ISNUMBER({cost_ref}),{cost_ref}*1000,{na})",
                     cost * 1000 if _is_num(cost) else NOT_AVAILABLE, "usd"),
             formula(f"=IF(AND(ISNUMBER({cost_ref}),ISNUMBER({bench_cost_ref})),"
@@ -263,6 +269,20 @@ def _block(sheet: Sheet, data: Dataset, row: int, w_row: int, name: str, figures
     sheet.add(row + 1, 0, [[value(h, "header") for h in header]] + cells)
     sheet.fit_rows(row + 1, last)
     return last + 2
+
+
+def not_yet_priced(data: Dataset, model: str, day: Any) -> bool:
+    """Whether *day* (the date input's value) is a date before *model*'s first price:
+    its cost that day is a missing figure (``n.a.``, as everywhere in the product; the
+    row's 首次定价 column says from when it is priced), not the error TOKEN_COST
+    returns for it (``#N/A no price for ... before ...``). A day that is no date keeps
+    TOKEN_COST's result: an error stays an error. The twin of the cost formula's
+    ``IF(AND(ISNUMBER(date),date<first priced),"n.a.",TOKEN_COST(...))``: a date cell
+    or a serial number is a number there, a text (even ``2024-09-24``) is not."""
+    if isinstance(day, (str, bool)):
+        return False
+    when = as_date(day)
+    return isinstance(when, dt.date) and when < data.prices.first(model).in_force_from
 
 
 def _shown_row(data: Dataset, model: str, day: Any):

@@ -49,8 +49,8 @@ Public Sub RegisterUdfHelp()
     a(1) = "Close price per share in CNY: a cell or a column as tall as the targets."
     a(2) = "The benchmark's (CSI 300) expected return over the scale's horizon (6 or 12 months), a "
     a(2) = a(2) & "fraction; blank = 0. One cell."
-    a(3) = "Scale id as in RATING: ""tianfeng"" (default), ""huatai"", ""gtja"", ""csc"", "
-    a(3) = a(3) & """industrial"", ""cmsc"", ""nesc""."
+    a(3) = "Stock scale id as in RATING: ""tianfeng"" (default), ""huatai"", ""gtja"", ""csc"", "
+    a(3) = a(3) & """industrial"", ""cmsc"", ""nesc""; an industry scale gives #VALUE!."
     Application.MacroOptions Macro:=book & "IMPLIED_RATING", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
@@ -59,7 +59,8 @@ Public Sub RegisterUdfHelp()
     ReDim a(0 To 2)
     a(0) = "Expected industry-index return relative to CSI 300 over 6 months, as a fraction: 0.05 "
     a(0) = a(0) & "= 5%. A cell or a range."
-    a(1) = "TRUE for English labels (Outperform/Neutral/Underperform)."
+    a(1) = "TRUE (or a non-zero number) for English labels (Outperform/Neutral/Underperform); "
+    a(1) = a(1) & "FALSE, 0 or blank (default) Chinese; other text or a date #VALUE!."
     a(2) = "Broker id: ""tianfeng"" (default) or ""csc"": the brokers whose industry ratings have "
     a(2) = a(2) & "numbers."
     Application.MacroOptions Macro:=book & "INDUSTRY_RATING", Description:=d, Category:="coverbook", _
@@ -94,7 +95,9 @@ Public Sub RegisterUdfHelp()
     a(1) = "Scale id: ""tianfeng"" (default; alias ""stock""), ""huatai"", ""gtja"", ""csc"", "
     a(1) = a(1) & """industrial"", ""cmsc"", ""nesc""; industry: ""tianfeng-industry"" (alias "
     a(1) = a(1) & """industry""), ""csc-industry""."
-    a(2) = "TRUE for English labels (Tianfeng: Buy/Accumulate/Neutral/Sell); default FALSE."
+    a(2) = "TRUE (or a non-zero number) for English labels (Tianfeng: "
+    a(2) = a(2) & "Buy/Accumulate/Neutral/Sell); FALSE, 0 or blank (default) Chinese; other text "
+    a(2) = a(2) & "or a date #VALUE!."
     Application.MacroOptions Macro:=book & "RATING", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 

@@ -30,14 +30,19 @@ extra (``pip install -e '.[test]'``: olefile, pycfb); ``coverbook build`` and
    xlwings' add-ins. olefile can rewrite a stream only at its old size, so the
    compound file is written anew by pycfb (MIT) from the mended streams.
 
-LibreOffice's export holds a random project ID and random protection-state seeds, so
-two runs give different bytes with the same modules; the tests compare modules and
-records, not bytes. Builds stay byte-identical: they embed the committed files.
+LibreOffice's export holds a random project ID and random seeds in the
+protection-state values ``CMG``, ``DPB`` and ``GC``; :func:`project_stream` replaces
+them by fixed ones (the ID a UUID-5 of the project's name, the three values decrypted
+and encrypted again with MS-OVBA 2.4.3's data encryption under that ID and a seed
+from it), so two runs with the same modules give the same bytes, and a regenerated
+file changes only where its modules did.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import subprocess
 import tempfile
 import uuid
@@ -88,16 +93,92 @@ _MODULE_LINE = {"module": "Module={}", "class": "Class={}", "document": "Documen
 _MODULE_KEYS = ("Module=", "Class=", "Document=", "Package=", "BaseClass=")
 
 
-def project_stream(project: bytes, mods: list[Module]) -> bytes:
+#: The namespace of the projects' fixed IDs (UUID-5 of ``coverbook VBA project <name>``).
+PROJECT_ID_NAMESPACE = uuid.NAMESPACE_URL
+#: The protection-state properties of the ``PROJECT`` stream (MS-OVBA 2.3.1.15-17),
+#: each data encrypted with a seed (2.4.3).
+_ENCRYPTED_KEYS = ("CMG", "DPB", "GC")
+
+
+def project_id(project_name: str) -> str:
+    """The fixed ``ID`` of the project *project_name*: ``{XXXXXXXX-...}`` in capitals,
+    as LibreOffice and Excel write it, a UUID-5 of its name (not random)."""
+    return "{" + str(uuid.uuid5(PROJECT_ID_NAMESPACE,
+                                f"coverbook VBA project {project_name}")).upper() + "}"
+
+
+def _project_key(pid: str) -> int:
+    """ProjKey of MS-OVBA 2.4.3.2: the sum of the bytes of the project ID, mod 256."""
+    return sum(pid.encode("cp1252")) & 0xFF
+
+
+def decrypt(value: str, pid: str) -> bytes:
+    """The data of an encrypted ``PROJECT`` property (hex *value*; MS-OVBA 2.4.3.3)
+    under the project ID *pid*; ``ValueError`` if its version is not 2 or its project
+    key is not *pid*'s."""
+    enc = bytes.fromhex(value)
+    seed, version_enc, key_enc = enc[:3]
+    if seed ^ version_enc != 2 or seed ^ key_enc != _project_key(pid):
+        raise ValueError(f"encrypted value {value}: not version 2 under ID {pid}")
+    u1, e1, e2 = seed ^ key_enc, key_enc, version_enc
+    plain = []
+    for byte_enc in enc[3:]:
+        byte = byte_enc ^ ((e2 + u1) & 0xFF)
+        plain.append(byte)
+        e2, e1, u1 = e1, byte_enc, byte
+    ignored = (seed & 6) // 2
+    length = int.from_bytes(bytes(plain[ignored:ignored + 4]), "little")
+    data = bytes(plain[ignored + 4:])
+    if len(data) != length:
+        raise ValueError(f"encrypted value {value}: {len(data)} bytes, length says {length}")
+    return data
+
+
+def encrypt(data: bytes, pid: str, seed: int) -> str:
+    """*data* encrypted as MS-OVBA 2.4.3.2 under the project ID *pid* with the given
+    *seed* (0-255) instead of a random one, its ignored bytes 0: hex in capitals."""
+    key = _project_key(pid)
+    version_enc, key_enc = seed ^ 2, seed ^ key
+    out = [seed, version_enc, key_enc]
+    u1, e1, e2 = key, key_enc, version_enc
+    plain = [0] * ((seed & 6) // 2) + list(len(data).to_bytes(4, "little")) + list(data)
+    for byte in plain:
+        byte_enc = byte ^ ((e2 + u1) & 0xFF)
+        out.append(byte_enc)
+        e2, e1, u1 = e1, byte_enc, byte
+    return bytes(out).hex().upper()
+
+
+def fixed_protection(lines: list[str], pid: str) -> list[str]:
+    """*lines* of the ``PROJECT`` stream (``ID=`` first) with the ID replaced by *pid*
+    and ``CMG``/``DPB``/``GC`` holding the same data encrypted under it, each with a
+    seed taken from a hash of the ID and the key (not random)."""
+    old = lines[0][len('ID="'):-1]
+    out = [f'ID="{pid}"']
+    for line in lines[1:]:
+        match = re.fullmatch(r'(CMG|DPB|GC)="([0-9A-Fa-f]+)"', line)
+        if match:
+            key, value = match.groups()
+            seed = hashlib.sha256(f"{pid} {key}".encode()).digest()[0]
+            line = f'{key}="{encrypt(decrypt(value, old), pid, seed)}"'
+        out.append(line)
+    return out
+
+
+def project_stream(project: bytes, mods: list[Module], pid: str | None = None) -> bytes:
     """The ``PROJECT`` stream *project* (as LibreOffice wrote it) as Excel writes it:
-    ``ID``, one line per module of *mods* in their order (the ``dir`` stream's), the
-    other properties and ``[Host Extender Info]`` as they were, then ``[Workspace]``
-    with ``NAME=0, 0, 0, 0, C`` per module and a closing empty line."""
+    ``ID`` (*pid*, with ``CMG``/``DPB``/``GC`` encrypted under it again: see
+    :func:`fixed_protection`; ``None``: LibreOffice's), one line per module of *mods*
+    in their order (the ``dir`` stream's), the other properties and ``[Host Extender
+    Info]`` as they were, then ``[Workspace]`` with ``NAME=0, 0, 0, 0, C`` per module
+    and a closing empty line."""
     text = project.decode("cp1252")
     head, _workspace = text.split("\r\n[Workspace]\r\n", 1)
     lines = head.split("\r\n")
-    if not lines[0].startswith("ID="):
+    if not lines[0].startswith('ID="'):
         raise ValueError(f"PROJECT stream: first line {lines[0]!r} is not ID=")
+    if pid is not None:
+        lines = fixed_protection(lines, pid)
     props = [line for line in lines[1:] if not line.startswith(_MODULE_KEYS)]
     out = [lines[0]] + [_MODULE_LINE[m.kind].format(m.name) for m in mods] + props
     out += ["[Workspace]"] + [f"{m.name}=0, 0, 0, 0, C" for m in mods] + ["", ""]
@@ -113,11 +194,12 @@ def vba_project_stream(stream: bytes) -> bytes:
     return stream[:5] + b"\x01\x00"
 
 
-def as_excel_saves_it(raw: bytes, mods: list[Module]) -> bytes:
+def as_excel_saves_it(raw: bytes, mods: list[Module], pid: str | None = None) -> bytes:
     """The compound file *raw* (LibreOffice's ``vbaProject.bin``) with its ``PROJECT``
     and ``_VBA_PROJECT`` streams mended (:func:`project_stream`,
     :func:`vba_project_stream`), written anew by pycfb with every other stream and
-    storage as it was, in the same order."""
+    storage as it was, in the same order; *pid*: the project ID to give it
+    (:func:`project_stream`)."""
     from pycfb import CFBWriter
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,7 +216,7 @@ def as_excel_saves_it(raw: bytes, mods: list[Module]) -> bytes:
                     continue
                 stream = ole.openstream(entry).read()
                 if name == "PROJECT":
-                    stream = project_stream(stream, mods)
+                    stream = project_stream(stream, mods, pid)
                 elif name == "VBA/_VBA_PROJECT":
                     stream = vba_project_stream(stream)
                 data.append(stream)
@@ -149,7 +231,7 @@ def build_vba_project(project_name: str, mods: list[Module], output: Path) -> No
         run_lo("export", {"project": project_name, "output": str(raw),
                           "modules": [{"name": m.name, "kind": m.kind, "body": m.body}
                                       for m in mods]})
-        output.write_bytes(as_excel_saves_it(raw.read_bytes(), mods))
+        output.write_bytes(as_excel_saves_it(raw.read_bytes(), mods, project_id(project_name)))
 
 
 def main() -> None:
