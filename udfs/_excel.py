@@ -53,10 +53,9 @@ import datetime as dt
 import gc
 import math
 import numbers
+import sys
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
-
-import numpy as np
 
 #: COM error integers as they reach Python when a cell holding an error is passed
 #: without ``err_to_str``: ``0x800A0000 + code`` (as a signed 32-bit integer), the
@@ -100,9 +99,18 @@ def is_error(value: Any) -> bool:
     return _is_integer(value) and int(value) in COM_ERRORS
 
 
+def _is_bool(value: Any) -> bool:
+    """A boolean, Python's or numpy's. numpy is not imported for this: a numpy value
+    can only exist once something else has imported numpy."""
+    if isinstance(value, bool):
+        return True
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(value, np.bool_)
+
+
 def _is_integer(value: Any) -> bool:
     """An integer (numpy's too), not a boolean."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+    return isinstance(value, numbers.Integral) and not _is_bool(value)
 
 
 def error_text(value: Any) -> str:
@@ -145,7 +153,7 @@ def as_number(value: Any) -> float | str | type[Blank]:
         return Blank
     if is_error(value):
         return error_text(value)
-    if isinstance(value, (bool, np.bool_, str, dt.date, dt.time, dt.timedelta)):
+    if isinstance(value, (str, dt.date, dt.time, dt.timedelta)) or _is_bool(value):
         return VALUE_ERROR
     if isinstance(value, (int, float)) or hasattr(value, "__float__"):
         try:

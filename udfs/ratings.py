@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import xlwings as xw
+from udfs import _xl as xw
 
 from udfs._excel import MISSING, Blank, as_number, broadcast, first_error, unknown_name
 from udfs._reference import dataset_or_error

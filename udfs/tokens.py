@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import xlwings as xw
+from udfs import _xl as xw
 
 from udfs._excel import Blank, as_number, as_text, finite, first_error, unknown_name
 from udfs._reference import dataset_or_error
