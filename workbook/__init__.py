@@ -5,13 +5,7 @@ Pipeline (each stage a module): ``dataset`` (read + validate the data files) ->
 writer) -> ``package`` (deterministic zip, VBA project and ribbon parts).
 """
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-
-try:
-    __version__ = version("coverbook")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
 
 #: The folder of this package; the shipped data and Excel parts live below it.
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -19,3 +13,18 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
 #: Where ``coverbook build`` writes unless told otherwise.
 DEFAULT_OUTPUT = PACKAGE_DIR / "coverbook.xlsm"
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed package's metadata on first use:
+    ``importlib.metadata`` costs more than the rest of ``coverbook --help``."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("coverbook")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        found = "0+unknown"
+    globals()["__version__"] = found
+    return found

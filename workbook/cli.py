@@ -1,4 +1,9 @@
-"""The ``coverbook`` command (also ``python -m workbook``)."""
+"""The ``coverbook`` command (also ``python -m workbook``).
+
+Each command imports what it needs when it runs: ``coverbook --help`` loads click and
+this module only (no data layer, writer, UDFs or xlwings), so it answers about as
+fast as Python starts.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,24 @@ from pathlib import Path
 
 import click
 
-from workbook import DATA_DIR, DEFAULT_OUTPUT, __version__
-from workbook.checks import summary
-from workbook.dataset import CLAIMS_FILE, REPORT_PE_FILE, DataErrors, problem_lines
-from workbook.sample import CAPACITY as SAMPLE_CAPACITY
+from workbook import DATA_DIR, DEFAULT_OUTPUT
+from workbook.exchanges import CAPACITY as SAMPLE_CAPACITY
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: as ``click.version_option`` prints it, with the version read only
+    when asked for (``workbook.__version__`` loads ``importlib.metadata``)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from workbook import __version__
+
+    click.echo(f"coverbook, version {__version__}")
+    ctx.exit()
 
 
 @click.group()
-@click.version_option(__version__, prog_name="coverbook")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_print_version, help="Show the version and exit.")
 def cli() -> None:
     """coverbook: a coverage workbook whose numbers Python computes."""
 
@@ -65,6 +80,8 @@ def _echo_data_errors(exc: DataErrors, data_dir: Path) -> None:
     """Print invalid data as ``build`` and ``export`` do: one ``<folder>/file:row:column:
     message`` line per problem (at most ``MAX_SHOWN``, then ``… and N more``) and the
     count line, on stderr."""
+    from workbook.dataset import problem_lines
+
     def where(error) -> str:
         path = Path(data_dir) / error.file if error.file else Path(data_dir)
         return f"{path}{str(error)[len(error.file):]}"
@@ -78,6 +95,8 @@ def _report_failed_checks(checks, lead: str = "The workbook was written, but") -
     """Print each check that disagrees with the report (``FAIL 300308.SZ 中际旭创 P/E
     2023A: printed 56.13, computed 56.6495``) and what to do, on stderr; *lead* starts
     the last sentence (what happened to the workbook)."""
+    from workbook.dataset import CLAIMS_FILE, REPORT_PE_FILE
+
     for check in checks:
         if not check.passed:
             computed = check.computed
@@ -108,6 +127,8 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
           array_threshold: int | None) -> None:
     """Build the workbook from the data files and check it against the report."""
     from workbook.build import STAGES, BuildError, build as run_build
+    from workbook.checks import summary
+    from workbook.dataset import DataErrors
     from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 
     if array_threshold is None:
@@ -167,7 +188,7 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
               help="PDF file to write.")
 def export(data_dir: Path, pdf: Path) -> None:
     """Export the key-stocks table as a PDF (needs LibreOffice)."""
-    from workbook.dataset import load_dataset
+    from workbook.dataset import DataErrors, load_dataset
     from workbook.export import ExportError, export_pdf
 
     try:
@@ -194,6 +215,7 @@ def export(data_dir: Path, pdf: Path) -> None:
 def publish(data_dir: Path, output: Path, pdf: Path | None, force: bool) -> None:
     """Write the values-only workbook for recipients without Python (and a PDF)."""
     from workbook.build import BuildError
+    from workbook.dataset import DataErrors
     from workbook.export import ExportError
     from workbook.publish import STAGES, publish as run_publish
 
