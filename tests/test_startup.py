@@ -60,6 +60,25 @@ def test_help_imports_click_and_nothing_of_the_work():
         "workbook", "workbook.cli", "workbook.exchanges"}
 
 
+@pytest.mark.parametrize("threshold", ["200", "0"], ids=["scalar", "array"])
+def test_build_and_check_import_no_pandas_numpy_or_xlwings(threshold, tmp_path, data_copy):
+    out = tmp_path / "book.xlsm"
+    base = ["--data", str(data_copy), "--output", str(out), "--array-threshold", threshold]
+    modules, proc = _imported("build", *base)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not _top(modules) & set(HEAVY)
+    assert "udfs.valuation" in modules and "xlsxwriter" in _top(modules)
+    modules, proc = _imported("build", "--check", *base)
+    assert proc.returncode == 0 and "is current" in proc.stdout
+    assert not _top(modules) & (set(HEAVY) | {"openpyxl"})  # nothing to locate
+    (data_copy / "coverage.csv").write_text((data_copy / "coverage.csv").read_text(
+        encoding="utf-8").replace("108.90,", "109.90,"), encoding="utf-8")
+    modules, proc = _imported("build", "--check", *base)
+    assert proc.returncode == 1 and "cell C4" in proc.stderr
+    assert not _top(modules) & set(HEAVY)  # openpyxl reads, without numpy
+    assert "openpyxl" in _top(modules)
+
+
 def test_the_shipped_workbook_builds_without_xlwings_in_this_process(tmp_path):
     # The build calls the UDFs as plain functions; they give the committed bytes.
     code = ("import sys; from workbook.build import build; "

@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from xlsxwriter.exceptions import XlsxWriterException
 
@@ -177,6 +177,16 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def workbook_parts(path: Path, data: Dataset) -> dict[str, Any]:
+    """What a workbook named *path* holds besides its sheets, as keyword arguments of
+    ``write_workbook``: the document properties of *data* and, for an .xlsm, the VBA
+    project and the ribbon (macros live only in .xlsm: Excel refuses an .xlsx that
+    holds a VBA project)."""
+    macro_enabled = WORKBOOK_SUFFIXES.get(path.suffix.lower(), False)
+    return {"properties": properties(data), "custom_properties": custom_properties(data),
+            "vba_project": VBA_PROJECT if macro_enabled else None, "ribbon": macro_enabled}
+
+
 def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
                  timings: dict[str, float] | None = None,
                  progress: Callable[[str], None] | None = None) -> None:
@@ -198,14 +208,9 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
                          "check that the folder exists and is writable, or choose another "
                          "--output") from exc
     tmp = Path(tmp_name)
-    # Macros live only in .xlsm: Excel refuses an .xlsx that holds a VBA project.
-    macro_enabled = WORKBOOK_SUFFIXES.get(path.suffix.lower(), False)
     try:
         with _stage("write", timings, progress):
-            write_workbook(tmp, sheets, properties=properties(data),
-                           custom_properties=custom_properties(data),
-                           vba_project=VBA_PROJECT if macro_enabled else None,
-                           ribbon=macro_enabled)
+            write_workbook(tmp, sheets, **workbook_parts(path, data))
         with _stage("post", timings, progress):
             os.chmod(tmp, _file_mode(path))
             try:

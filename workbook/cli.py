@@ -136,10 +136,16 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
     progress = _StageProgress(STAGES, enabled=_interactive())
     try:
         if check_only:
-            from workbook.staleness import check as check_workbook
+            from workbook.staleness import STAGES as CHECK_STAGES, check as check_workbook
 
-            difference, result = check_workbook(data_dir, output,
-                                                array_threshold=array_threshold)
+            progress = _StageProgress(CHECK_STAGES, enabled=_interactive())
+            try:
+                difference, result = check_workbook(data_dir, output,
+                                                    array_threshold=array_threshold,
+                                                    progress=progress)
+                progress.finish()
+            finally:
+                progress.close()
             if difference:
                 again = ["coverbook", "build"]
                 if Path(data_dir) != DATA_DIR:

@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import os
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, BinaryIO, Iterable
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -140,13 +140,15 @@ def _page_setup(ws: Worksheet, page: PrintSetup) -> None:
         ws.set_footer(PAGE_FOOTER)
 
 
-def write_workbook(path: Path, sheets: Iterable[Sheet], *,
+def write_workbook(path: Path | BinaryIO, sheets: Iterable[Sheet], *,
                    properties: dict[str, Any] | None = None,
                    custom_properties: dict[str, str] | None = None,
                    vba_project: Path | None = None,
                    ribbon: bool = False,
                    workbook_class: type[xlsxwriter.Workbook] | None = None) -> None:
-    """Write *sheets* to *path* (overwritten) as one workbook.
+    """Write *sheets* to *path* (overwritten) as one workbook. *path* may also be a
+    binary file object, which receives the finished bytes in one ``write`` call
+    (``coverbook build --check`` compares them with the file on disk as they come).
 
     *properties*: document properties for XlsxWriter's ``set_properties`` (a fixed
     ``created`` date makes the output reproducible); *custom_properties*: text
@@ -198,6 +200,9 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
             _write_cell(ws, row, col, cell, formats.get(cell.style) if cell.style else None)
     # Only a complete workbook is closed (packaged): after a failure above nothing is.
     wb.close()
+    if not isinstance(path, (str, os.PathLike)):
+        path.write(buffer.getbuffer())
+        return
     with open(path, "wb") as f:
         f.write(buffer.getbuffer())
         f.flush()
