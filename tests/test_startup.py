@@ -89,3 +89,13 @@ def test_the_shipped_workbook_builds_without_xlwings_in_this_process(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
     assert (tmp_path / "b.xlsm").read_bytes() == (DATA_DIR.parent / "coverbook.xlsm").read_bytes()
+
+
+def test_the_version_is_the_installed_packages():
+    # workbook/__init__.py holds it as a literal (no importlib.metadata at start-up);
+    # pyproject.toml reads it from there.
+    from importlib.metadata import version
+
+    import workbook
+
+    assert version("coverbook") == workbook.__version__

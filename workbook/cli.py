@@ -15,24 +15,12 @@ from pathlib import Path
 
 import click
 
-from workbook import DATA_DIR, DEFAULT_OUTPUT
+from workbook import DATA_DIR, DEFAULT_OUTPUT, __version__
 from workbook.exchanges import CAPACITY as SAMPLE_CAPACITY
 
 
-def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    """``--version``: as ``click.version_option`` prints it, with the version read only
-    when asked for (``workbook.__version__`` loads ``importlib.metadata``)."""
-    if not value or ctx.resilient_parsing:
-        return
-    from workbook import __version__
-
-    click.echo(f"coverbook, version {__version__}")
-    ctx.exit()
-
-
 @click.group()
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
-              callback=_print_version, help="Show the version and exit.")
+@click.version_option(__version__, prog_name="coverbook")
 def cli() -> None:
     """coverbook: a coverage workbook whose numbers Python computes."""
 
