@@ -26,7 +26,7 @@ def check_text(location: DataLocation) -> tuple[bool, str]:
                        f"({location.source}). Nothing was changed.\n\n"
                        + "\n".join(problem_lines(exc.errors)))
     return True, (f"{location.path} ({location.source}) is valid: "
-                  f"{len(data.coverage.stocks)} stocks, {len(data.token_prices)} models, "
+                  f"{len(data.coverage.stocks)} stocks, {len(data.prices.models)} models, "
                   f"{len(data.claims)} claims. Nothing was changed.")
 
 

@@ -16,11 +16,16 @@ active workbook (xlwings' custom-add-in module calls Python with the active work
    standalone workbook): it configures the xlwings module embedded in that workbook,
    which an analyst's own workbook does not have, and it would change how the
    xlwings add-in treats that workbook.
+   Input cells (``Token场景``'s date, benchmark, currency and typed workload) are
+   never cleared or overwritten: what is typed there is read first and the cached
+   values are computed from it, as Excel will recalculate them.
 4. Report what changed (``300308.SZ P/E 2025E 12.15 → 11.87``); progress goes to
    Excel's status bar.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import xlwings as xw
 
@@ -28,7 +33,7 @@ from macros.messages import show_failure, status
 from udfs._reference import set_dataset
 from workbook.dataset import Dataset, DataErrors, load_dataset, problem_lines
 from workbook.locations import data_folder
-from workbook.sheets import build_sheets, config
+from workbook.sheets import OWNED, build_sheets, config
 from workbook.writers import live
 
 TITLE = "Coverbook Refresh"
@@ -57,21 +62,36 @@ def report(lines: list[str]) -> str:
             + (f"\n... and {more} more" if more else ""))
 
 
+def owned_values(book) -> dict[str, dict[tuple[int, int], Any]]:
+    """``{sheet name: {(row, col): value}}`` of the owned sheets *book* has (one read
+    per sheet): what the change report compares with, and what is typed in input
+    cells (``Token场景``'s date, benchmark, currency and workload)."""
+    existing = {s.name: s for s in book.sheets}
+    return {name: live.read_values(existing[name]) for name in OWNED if name in existing}
+
+
 def refresh(book, data: Dataset, sheets: list | None = None, *,
-            add_config_sheet: bool = True) -> list[str]:
+            add_config_sheet: bool = True,
+            before: dict[str, dict[tuple[int, int], Any]] | None = None) -> list[str]:
     """Rewrite the owned sheets of *book* (an ``xlwings.Book``) from *data* (or its
     sheet models *sheets*, if already built), adding the missing ones (the
     ``xlwings.conf`` sheet only if *add_config_sheet*); return the change lines.
-    Raises ``DataErrors`` for data beyond Excel's limits, before writing anything."""
+    Raises ``DataErrors`` for data beyond Excel's limits, before writing anything.
+
+    *before*: :func:`owned_values` of *book* (read here if not given). What is typed
+    in input cells is kept and the cached values written are computed from it; build
+    *sheets* with ``inputs=before`` for the same reason.
+    """
+    if before is None:
+        before = owned_values(book)
     if sheets is None:
-        sheets, _ = build_sheets(data)
+        sheets, _ = build_sheets(data, inputs=before)
     existing = {s.name: s for s in book.sheets}
     if not add_config_sheet:
         sheets = [s for s in sheets if s.name != config.NAME or s.name in existing]
     changed: list[str] = []
     for sheet in sheets:
-        before = live.read_values(existing[sheet.name]) if sheet.name in existing else {}
-        changed += live.changes(sheet, before)
+        changed += live.changes(sheet, before.get(sheet.name, {}))
 
     def progress(i: int, n: int, name: str) -> None:
         _status(book.app, f"Coverbook: writing {name} ({i}/{n})")
@@ -89,13 +109,16 @@ def main(book=None, *, add_config_sheet: bool = True) -> str:
     try:
         try:
             data = load_dataset(data_folder())
-            sheets, _ = build_sheets(data)  # also checks Excel's limits
+            before = owned_values(book)
+            # also checks Excel's limits; the cached values follow the typed inputs
+            sheets, _ = build_sheets(data, inputs=before)
         except DataErrors as exc:
             message = error_text(exc)
             app.alert(message, title=TITLE, mode="critical")
             return message
         set_dataset(data)
-        message = report(refresh(book, data, sheets, add_config_sheet=add_config_sheet))
+        message = report(refresh(book, data, sheets, add_config_sheet=add_config_sheet,
+                                 before=before))
         app.alert(message, title=TITLE, mode="info")
         return message
     except Exception as exc:  # noqa: BLE001 - shown to the analyst, not raised into VBA

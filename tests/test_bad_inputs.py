@@ -4,8 +4,10 @@ previous workbook byte for byte as it was.
 
 Each case edits a copy of the shipped data (header = line 1; in coverage.csv
 300308.SZ is line 2, 300502.SZ line 3 and 000063.SZ line 7; in token_prices.csv
-gpt-4o is line 2 and gpt-4o-mini line 3; in claims.csv line 4 is the o1-mini input
-claim). Lines of rating_scales.toml are looked up in the file, not hard-coded.
+gpt-4o's two periods are lines 2-3, gpt-4o-mini's 4-5 and o1-preview's 6-7; in
+claims.csv line 4 is the o1-mini input claim; in fx.csv line 2 is the 2024-09-20
+rate; in workloads.csv line 2 the chat turn). Lines of rating_scales.toml are looked
+up in the file, not hard-coded.
 """
 
 from __future__ import annotations
@@ -134,19 +136,48 @@ CASES = [
      [("coverage.csv", ",中兴通讯,", ',"中兴通讯,', 1)],
      [("coverage.csv", 7, None, "a quote (\") opened in this row is never closed")]),
     ("token-price-negative",
-     [("token_prices.csv", "0.150,0.600", "-0.150,0.600", 1)],
-     [("token_prices.csv", 3, "input_usd_per_1m", "-0.150 must not be negative")]),
+     [("token_prices.csv", "2024-07-18,0.150,,0.600", "2024-07-18,-0.150,,0.600", 1)],
+     [("token_prices.csv", 4, "input_per_1m", "-0.150 must not be negative")]),
     ("token-price-missing",
-     [("token_prices.csv", "5.00,15.00,", "5.00,,", 1)],
-     [("token_prices.csv", 2, "output_usd_per_1m", "empty; a number is required")]),
+     [("token_prices.csv", "5.00,,15.00,USD", "5.00,,,USD", 1)],
+     [("token_prices.csv", 2, "output_per_1m", "empty; a number is required")]),
     ("token-price-not-a-number",
-     [("token_prices.csv", "5.00,15.00,", "$5,15.00,", 1)],
-     [("token_prices.csv", 2, "input_usd_per_1m", "'$5' is not a number")]),
-    ("token-model-twice",
-     [("token_prices.csv", "gpt-4o-mini,", "gpt-4o,", 1)],
-     [("token_prices.csv", 3, "model", "gpt-4o already appears on row 2"),
-      # and the claims about gpt-4o-mini now name a model the table no longer has
-      ("claims.csv", 4, "model_b", "unknown model 'gpt-4o-mini'"),
+     [("token_prices.csv", "5.00,,15.00,", "$5,,15.00,", 1)],
+     [("token_prices.csv", 2, "input_per_1m", "'$5' is not a number")]),
+    ("token-cached-price-above-input",
+     [("token_prices.csv", "0.150,0.075,0.600", "0.150,0.750,0.600", 1)],
+     [("token_prices.csv", 5, "cached_input_per_1m", "0.750 is above the input price 0.150")]),
+    ("token-model-twice-on-one-date",
+     [("token_prices.csv", "gpt-4o,GPT-4o,2024-10-02", "gpt-4o,GPT-4o,2024-05-13", 1)],
+     [("token_prices.csv", 3, "in_force_from",
+       "gpt-4o already has a price in force from 2024-05-13 on row 2")]),
+    ("token-date-not-a-date",
+     [("token_prices.csv", "GPT-4o,2024-05-13,", "GPT-4o,13/05/2024,", 1)],
+     [("token_prices.csv", 2, "in_force_from", "'13/05/2024' is not a date YYYY-MM-DD")]),
+    ("token-currency-unknown",
+     [("token_prices.csv", "5.00,,15.00,USD", "5.00,,15.00,RMB", 1)],
+     [("token_prices.csv", 2, "currency", "unknown currency 'RMB'; write its ISO code CNY")]),
+    ("token-currency-lower-case",
+     [("token_prices.csv", "5.00,,15.00,USD", "5.00,,15.00,usd", 1)],
+     [("token_prices.csv", 2, "currency", "write the code in capitals: USD")]),
+    ("token-currency-without-fx-rate",
+     [("token_prices.csv", "5.00,,15.00,USD", "5.00,,15.00,EUR", 1)],
+     [("token_prices.csv", 2, "currency", "EUR has no rate in fx.csv; add a row "
+       "EUR,<units per USD>,<date>,<source> there")]),
+    ("token-reasoning-not-yes-or-no",
+     [("token_prices.csv", "5.00,,15.00,USD,no", "5.00,,15.00,USD,maybe", 1)],
+     [("token_prices.csv", 2, "reasoning", "'maybe' is not yes or no")]),
+    ("token-reasoning-differs-between-rows-of-a-model",
+     [("token_prices.csv", "15.00,7.50,60.00,USD,yes", "15.00,7.50,60.00,USD,no", 1)],
+     [("token_prices.csv", 7, "reasoning", "o1-preview is a reasoning model on row 6")]),
+    ("token-source-empty",
+     [("token_prices.csv", ",prompt caching from 2024-10-01: openai.com/index/api-prompt-caching/\n",
+       ",\n", 1)],
+     [("token_prices.csv", 5, "source", "empty; say where the price comes from")]),
+    ("claims-name-a-model-the-table-no-longer-has",
+     [("token_prices.csv", "gpt-4o-mini,GPT-4o mini,", "gpt-4o-mimi,GPT-4o mini,", 1),
+      ("token_prices.csv", "gpt-4o-mini,GPT-4o mini,", "gpt-4o-mimi,GPT-4o mini,", 1)],
+     [("claims.csv", 4, "model_b", "unknown model 'gpt-4o-mini'"),
       ("claims.csv", 5, "model_b", "unknown model 'gpt-4o-mini'")]),
     ("claim-names-unknown-model-near-miss",
      [("claims.csv", "o1-mini,gpt-4o-mini,ratio,input", "o1mini,gpt-4o-mini,ratio,input", 1)],
@@ -155,10 +186,39 @@ CASES = [
     ("claim-names-unknown-model",
      [("claims.csv", "o1-preview,gpt-4o,ratio,input", "o1-preview,claude-3,ratio,input", 1)],
      [("claims.csv", 2, "model_b", "unknown model 'claude-3' (not in token_prices.csv); "
-       "known: gpt-4o, gpt-4o-mini, o1-mini, o1-preview")]),
+       "known: deepseek-chat, deepseek-reasoner, gpt-4.1, gpt-4.1-mini")]),
     ("claim-of-an-invalid-price-row-is-not-reported-twice",
-     [("token_prices.csv", "0.150,0.600", "-0.150,0.600", 1)],
-     [("token_prices.csv", 3, "input_usd_per_1m", "must not be negative")]),
+     [("token_prices.csv", "2024-07-18,0.150,,0.600", "2024-07-18,-0.150,,0.600", 1)],
+     [("token_prices.csv", 4, "input_per_1m", "must not be negative")]),
+    ("claim-date-not-a-date",
+     [("claims.csv", "3x GPT-4o,2024-09-24", "3x GPT-4o,24.9.2024", 1)],
+     [("claims.csv", 2, "date", "'24.9.2024' is not a date YYYY-MM-DD")]),
+    ("fx-rate-not-positive",
+     [("fx.csv", "CNY,7.0644,", "CNY,-7.0644,", 1)],
+     [("fx.csv", 2, "units_per_usd", "-7.0644 must be greater than 0")]),
+    ("fx-two-rates-on-one-date",
+     [("fx.csv", "CNY,7.0202,2024-09-25", "CNY,7.0202,2024-09-20", 1)],
+     [("fx.csv", 3, "date", "CNY 2024-09-20 already appears on row 2")]),
+    ("fx-usd-row",
+     [("fx.csv", "CNY,7.0644,", "USD,7.0644,", 1)],
+     [("fx.csv", 2, "currency", "USD is the base currency (its rate is 1); delete this row")]),
+    ("fx-currency-not-a-code",
+     [("fx.csv", "CNY,7.0644,", "人民币,7.0644,", 1)],
+     [("fx.csv", 2, "currency", "unknown currency '人民币'; write its ISO code CNY")]),
+    ("fx-source-empty",
+     [("fx.csv", "2024-09-20,CFETS USD/CNY central parity as reported by forexlive.com/"
+       "centralbank/pboc-sets-usd-cny-reference-rate-for-today-at-70644-vs-estimate-at-70637-"
+       "20240920/ (figure from the article's title)\n", "2024-09-20,\n", 1)],
+     [("fx.csv", 2, "source", "empty; say where the rate comes from")]),
+    ("workload-cached-share-above-one",
+     [("workloads.csv", "20000,0.1,800", "20000,10,800", 1)],
+     [("workloads.csv", 3, "cached_share", "10 is above 1")]),
+    ("workload-tokens-not-whole",
+     [("workloads.csv", "1500,0,400", "1500.5,0,400", 1)],
+     [("workloads.csv", 2, "input_tokens", "must be a whole number of tokens")]),
+    ("workload-id-twice",
+     [("workloads.csv", "doc-summary,", "chat-turn,", 1)],
+     [("workloads.csv", 3, "id", "chat-turn already appears on row 2")]),
 ]
 
 
@@ -244,14 +304,14 @@ def test_every_problem_in_every_file_is_reported_in_one_run(data_copy, previous)
     edit(data_copy, "coverage.csv", "000063.SZ,", "63,")
     edit(data_copy, "coverage.csv", ",1.94,", ",n.a.,")
     edit(data_copy, "coverage.csv", ",中兴通讯,", ",,")
-    edit(data_copy, "token_prices.csv", "5.00,15.00,", "5.00,,")
+    edit(data_copy, "token_prices.csv", "5.00,,15.00,USD", "5.00,,,USD")
     edit(data_copy, "claims.csv", "o1-preview,gpt-4o,ratio,input", "o1-preview,gpt4o,ratio,input")
     assert_rejected(data_copy, previous, [
         ("coverage.csv", 1, "clsoe", "did you mean 'close'?"),
         ("coverage.csv", 2, "EPS 2023A", "'n.a.' is not a number"),
         ("coverage.csv", 7, "code", "'63' is not a ticker"),
         ("coverage.csv", 7, "name", "empty"),
-        ("token_prices.csv", 2, "output_usd_per_1m", "empty"),
+        ("token_prices.csv", 2, "output_per_1m", "empty"),
         ("claims.csv", 2, "model_b", "did you mean 'gpt-4o'?"),
     ])
 

@@ -110,7 +110,8 @@ def drop_stock(index):
 
 
 def token_price(folder):
-    edit(folder, "token_prices.csv", "gpt-4o,GPT-4o,5.00,", "gpt-4o,GPT-4o,5.50,")
+    edit(folder, "token_prices.csv", "gpt-4o,GPT-4o,2024-05-13,5.00,",
+         "gpt-4o,GPT-4o,2024-05-13,5.50,")
 
 
 EDITS = {

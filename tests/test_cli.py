@@ -18,9 +18,9 @@ def test_build_prints_summary_and_writes_the_sheets(tmp_path):
     proc = run("build", "--output", str(out))
     assert proc.returncode == 0, proc.stderr
     assert "P/E 60/60 match the report; claims 5/5" in proc.stdout
-    assert "sheets 5" in proc.stdout
+    assert "sheets 6" in proc.stdout
     names = CalamineWorkbook.from_path(str(out)).sheet_names
-    assert names == ["重点标的", "评级说明", "Token价格", "核对", "xlwings.conf"]
+    assert names == ["重点标的", "评级说明", "Token价格", "Token场景", "核对", "xlwings.conf"]
 
 
 def test_a_figure_that_disagrees_fails_the_build(tmp_path, data_copy):

@@ -89,18 +89,21 @@ def test_more_fiscal_years_than_excel_has_columns(data_copy, previous):
 
 
 def test_more_models_than_excel_has_columns(data_copy, previous):
-    # The ratio matrices: a label column, then one column per model: 16,383 at most.
+    # The ratio matrices and the output-price table: a label column, then one column
+    # per model: 16,383 models at most. The shipped file has 27 rows of 13 models.
     def more_models(rows):
-        extra = [[f"m{i}", f"M {i}", "1.00", "2.00", "1000", "2023-10", "2024-09-24", "test"]
-                 for i in range(16_384 - (len(rows) - 1))]
+        assert len(rows) - 1 == 27
+        extra = [[f"m{i}", f"M {i}", "2024-09-24", "1.00", "", "2.00", "USD", "no", "1000",
+                  "2023-10", "test"] for i in range(16_384 - 13)]
         return rows + extra
     rewrite_csv(data_copy / "token_prices.csv", more_models)
     line = only_error(cli_build(data_copy, previous[0]), data_copy, previous)
-    # model 16,384 is on line 16,385 (the header is line 1)
+    # model 16,384 is the 16,371st extra row: line 1 + 27 + 16,371 = 16,399
     assert line == (
-        f"{data_copy / 'token_prices.csv'}:16385:model: model 16,384 is one too many: the "
-        "price-ratio matrices on sheet Token价格 have a column per model after the row "
-        "labels, so they hold at most 16,383 models in Excel's 16,384 columns")
+        f"{data_copy / 'token_prices.csv'}:16399:model: model 16,384 is one too many: the "
+        "price-ratio matrices and the output-price table on sheet Token价格 have a column "
+        "per model after the row labels, so they hold at most 16,383 models in Excel's "
+        "16,384 columns")
 
 
 def test_more_printed_figures_than_excel_has_rows(data_copy, previous):
@@ -147,7 +150,7 @@ def test_a_name_that_overflows_the_checks_item(data_copy, previous):
 
 def test_a_model_id_that_overflows_a_formula(data_copy, previous):
     # 核对 quotes both model ids of a claim in its formula: =COST_RATIO("…","gpt-4o",
-    # "input"). A model priced as o1-preview, with an id of 8,200 characters, named by
+    # "input",DATE(2024,9,24)) (the claim's date). A model priced as o1-preview, with an id of 8,200 characters, named by
     # the first claim (on 核对 row 65: 4 title rows and 60 printed P/Es above it).
     long_id = "o" * 8200
     path = data_copy / "token_prices.csv"
@@ -157,7 +160,7 @@ def test_a_model_id_that_overflows_a_formula(data_copy, previous):
                     + "\n", encoding="utf-8")
     edit(data_copy, "claims.csv", "o1p-input-vs-4o,o1-preview,", f"o1p-input-vs-4o,{long_id},")
     line = only_error(cli_build(data_copy, previous[0]), data_copy, previous)
-    length = len(f'=COST_RATIO("{long_id}","gpt-4o","input")')
+    length = len(f'=COST_RATIO("{long_id}","gpt-4o","input",DATE(2024,9,24))')
     assert line == (
         f"{data_copy / 'claims.csv'}:2:model_a: sheet 核对 cell D65 would hold a formula of "
         f"{length:,} characters, more than the 8,192 Excel allows")

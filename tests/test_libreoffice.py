@@ -22,7 +22,7 @@ def test_csv_of_the_key_stocks_shows_the_reports_pe(built, layout, tmp_path):
     from workbook.export import export_csv
     from workbook.publish import publish
 
-    sheets = {"重点标的", "评级说明", "Token价格", "核对"}
+    sheets = {"重点标的", "评级说明", "Token价格", "Token场景", "核对"}
     if layout == "array":
         path = publish(DATA_DIR, tmp_path / "values.xlsx", array_threshold=0).path
     else:

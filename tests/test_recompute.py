@@ -29,6 +29,8 @@ def _from_engine(arg):
     """A `formulas` argument as xlwings would pass it: scalar or list of rows."""
     if isinstance(arg, formulas.ranges.Ranges):
         arg = arg.value
+    if isinstance(arg, np.ndarray) and arg.ndim == 0:  # a function's scalar (DATE())
+        return _from_engine(arg.item())
     if isinstance(arg, np.ndarray):
         rows = [[_from_engine(v) for v in row] for row in arg.tolist()]
         return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows

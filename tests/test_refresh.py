@@ -28,6 +28,9 @@ from workbook.sheets import OWNED, build_sheets
 from workbook.writers import live
 
 USER_SHEET = "My notes 我的笔记"
+#: The remote engine's client: Office.js, the one whose callbacks include data
+#: validation (xlwings' remote engine refuses validation actions for the others).
+CLIENT = "Office.js"
 
 
 def _plain(v):
@@ -52,13 +55,20 @@ def open_book(built_path, user_position=2):
     """A remote-engine book holding the built sheets' cached values, with a user sheet
     inserted among them."""
     wb = CalamineWorkbook.from_path(str(built_path))
+    charts = {n: [{"name": c.name, "chart_type": "XYScatterLinesNoMarkers", "left": 0,
+                   "top": 0, "width": c.size[0], "height": c.size[1]} for c in s.charts]
+              for n, s in ((s.name, s) for s in build_sheets(load_dataset())[0])}
     sheets = [{"name": n, "values": [[_plain(v) for v in row] for row in
                                      wb.get_sheet_by_name(n).to_python(skip_empty_area=False)],
-               "pictures": [], "tables": []} for n in wb.sheet_names]
+               "pictures": [], "tables": [], "charts": charts.get(n, [])}
+              for n in wb.sheet_names]
     sheets.insert(user_position, {"name": USER_SHEET,
                                   "values": [["=not a formula", 42.0]],
-                                  "pictures": [], "tables": []})
-    payload = {"client": "Microsoft Office Scripts", "version": xw.__version__,
+                                  "pictures": [], "tables": [],
+                                  "charts": [{"name": "My chart", "chart_type": "Line",
+                                              "left": 0, "top": 0, "width": 100,
+                                              "height": 100}]})
+    payload = {"client": CLIENT, "version": xw.__version__,
                "book": {"name": "coverbook.xlsm", "active_sheet_index": 0, "selection": "A1"},
                "names": [], "sheets": sheets}
     return xw.Book(json=payload)
@@ -104,13 +114,14 @@ def test_refresh_rewrites_owned_sheets_only_and_reports_changes(remote, built, d
     written = {a["sheet_position"] for a in done if a["sheet_position"] is not None}
     names = [s.name for s in book.sheets]
     assert {names[i] for i in written} == set(OWNED)
-    # One write per block, never cell by cell.
+    # One write per block, never cell by cell; input blocks whose cells all hold
+    # something (here: the built defaults) are not written at all.
     sheets, _ = build_sheets(load_dataset(data_copy))
-    n_blocks = sum(1 for s in sheets for b in s.blocks if b.height and b.width)
+    blocks = [b for s in sheets for b in s.blocks if b.height and b.width and not b.input]
     writes = [a for a in done if a["func"] == "setFormula"]
-    assert len(writes) == n_blocks
+    assert len(writes) == len(blocks)
     assert sum(a["row_count"] * a["column_count"] for a in writes) == \
-        sum(b.height * b.width for s in sheets for b in s.blocks if b.height and b.width)
+        sum(b.height * b.width for b in blocks)
     # The new close price is in the written values; P/E formulas are formulas.
     key = next(a for a in writes if a["sheet_position"] == names.index(OWNED[0])
                and any(r and r[0] == "'300308.SZ" for r in a["values"]))
@@ -164,10 +175,10 @@ def test_changes_labels_cells_by_row_and_header():
 def analyst_book():
     """A remote-engine book that is an analyst's own model: one sheet, no coverbook
     sheets, no xlwings.conf."""
-    payload = {"client": "Microsoft Office Scripts", "version": xw.__version__,
+    payload = {"client": CLIENT, "version": xw.__version__,
                "book": {"name": "my model.xlsx", "active_sheet_index": 0, "selection": "A1"},
                "names": [], "sheets": [{"name": USER_SHEET, "values": [["EPS", 1.5]],
-                                        "pictures": [], "tables": []}]}
+                                        "pictures": [], "tables": [], "charts": []}]}
     return xw.Book(json=payload)
 
 
@@ -185,6 +196,7 @@ def test_addin_refresh_adds_coverbooks_sheets_to_an_analysts_workbook(remote):
     sheets, _ = build_sheets(load_dataset())
     n_blocks = sum(1 for s in sheets if s.name != config.NAME
                    for b in s.blocks if b.height and b.width)
+    # A new sheet: every block is written, input blocks (empty so far) included.
     assert len([a for a in done if a["func"] == "setFormula"]) == n_blocks
     # Every value is new: the report lists them (row and column labels), capped.
     assert message.startswith("Refreshed: ") and "300308.SZ" in message
@@ -221,7 +233,7 @@ def test_check_data_on_valid_data(remote, monkeypatch):
                         lambda *a, **k: __import__("pathlib").Path("/nonexistent.conf"))
     book = analyst_book()
     message = macros_check.main(book)
-    assert "(shipped data) is valid: 15 stocks, 4 models, 5 claims" in message
+    assert "(shipped data) is valid: 15 stocks, 13 models, 5 claims" in message
     assert actions(book)[0]["args"][3] == "info"
 
 
@@ -253,3 +265,101 @@ def test_a_failure_is_one_line_without_a_traceback(remote, monkeypatch):
     assert message.startswith("Refresh failed: [Errno 13] Permission denied (PermissionError)")
     assert "Traceback" not in message and "coverbook doctor" in message
     assert [a["args"][3] for a in actions(book) if a["func"] == "alert"] == ["critical"]
+
+
+# --- input cells, validations and charts -------------------------------------------
+
+
+def _covers(action, row, col):
+    """Whether a range action of the remote engine covers the zero-based cell."""
+    r0, c0 = action.get("start_row"), action.get("start_column")
+    if r0 is None:
+        return False
+    return (r0 <= row < r0 + action["row_count"] and c0 <= col < c0 + action["column_count"])
+
+
+def test_refresh_keeps_what_was_typed_in_input_cells_and_prices_with_it(remote, built):
+    from workbook.sheets import token_scenarios as ts
+
+    book = open_book(built.path)
+    sheet_api = next(s for s in book.api["sheets"] if s["name"] == ts.NAME)
+    values = sheet_api["values"]
+    values[ts.DATE_CELL[0]][ts.DATE_CELL[1]] = 45717.0  # typed 2025-03-01 (a serial)
+    values[ts.CUSTOM_ROW][ts.INPUT_TOKENS] = 3000.0
+    values[ts.CURRENCY_CELL[0]][ts.CURRENCY_CELL[1]] = ""  # deleted by the analyst
+    lines = refresh.refresh(book, load_dataset())
+
+    position = [s.name for s in book.sheets].index(ts.NAME)
+    done = [a for a in actions(book) if a["sheet_position"] == position]
+    kept = [ts.DATE_CELL, ts.BENCHMARK_CELL] + [(ts.CUSTOM_ROW, c) for c in range(1, 5)]
+    for cell in kept:
+        touching = [a["func"] for a in done if a["func"] in ("setFormula", "rangeClear",
+                                                               "sheetClear")
+                    and _covers(a, *cell)]
+        assert touching == [], (cell, touching)
+    # the emptied input cell gets its default back, in one write of that cell
+    writes = [a for a in done if a["func"] == "setFormula" and _covers(a, *ts.CURRENCY_CELL)]
+    assert [(w["row_count"], w["column_count"], w["values"]) for w in writes] == \
+        [(1, 1, [["'USD"]])]
+    # the values written are computed with the typed date: o1-mini on 2025-03-01
+    # (1.10 input, 4.40 output), chat turn 1,500 input, 400 + 800 reasoning output
+    new = (1_500 * 1.10 + 1_200 * 4.40) / 1e6
+    assert f"Token场景: o1-mini 每任务 Cost per task 0.02 \u2192 {new:.6g}" in lines
+    # the typed custom workload: gpt-4o that day, 3,000 input half cached, 2,000 output
+    gpt = (1_500 * 2.50 + 1_500 * 1.25 + 2_000 * 10.00) / 1e6
+    assert f"Token场景: gpt-4o 每任务 Cost per task 0.08 \u2192 {gpt:.2f}" in lines
+    # no input cell is reported as changed, the emptied one excepted
+    assert not [line for line in lines if "日期 Date" in line or "Benchmark" in line]
+
+
+def test_refresh_sets_the_validations_of_the_model(remote, built):
+    from workbook.sheets import token_scenarios as ts
+
+    book = open_book(built.path)
+    refresh.refresh(book, load_dataset())
+    position = [s.name for s in book.sheets].index(ts.NAME)
+    done = [a for a in actions(book) if a["sheet_position"] == position]
+    funcs = [a["func"] for a in done if "DataValidation" in a["func"]]
+    assert funcs[0] == "deleteDataValidation"  # the old rules go first
+    rules = {(a["start_row"], a["start_column"]): a["args"] for a in done
+             if a["func"] in ("setDataValidationList", "setDataValidationRule")}
+    assert rules[ts.CURRENCY_CELL] == [{"type": "literal", "values": ["USD", "CNY"]}, True]
+    source = rules[ts.BENCHMARK_CELL][0]
+    assert source["type"] == "range" and source["column_count"] == 1
+    assert source["row_count"] == len(load_dataset().prices.models)
+    assert rules[ts.DATE_CELL][0]["formula1"] == "=DATE(2024,5,13)"
+    assert rules[(ts.CUSTOM_ROW, ts.CACHED_SHARE)][0] == {
+        "type": "decimal", "operator": "between", "formula1": "=0", "formula2": "=1"}
+
+
+def test_refresh_recreates_the_owned_chart_over_the_grown_table(remote, built, data_copy):
+    from workbook.sheets import token_prices as tp
+
+    # A new model with a new price date: one more series, two more step rows, one more
+    # history row (everything below it one row lower).
+    path = data_copy / "token_prices.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "gpt-5,GPT-5,2025-08-07,1.25,0.125,"
+                    "10.00,USD,yes,400000,2024-09,test row\n", encoding="utf-8")
+    book = open_book(built.path)
+    position = [s.name for s in book.sheets].index(tp.NAME)
+    sheet_api = book.api["sheets"][position]
+    sheet_api["charts"].append({"name": "My own chart", "chart_type": "Line", "left": 0,
+                                "top": 0, "width": 100, "height": 100})
+    before = [c["name"] for c in sheet_api["charts"]]
+    assert before == ["coverbook output price steps", "My own chart"]
+    refresh.refresh(book, load_dataset(data_copy))
+
+    done = [a for a in actions(book) if a["sheet_position"] == position]
+    assert [a["args"] for a in done if a["func"] == "deleteChart"] == [[0]]
+    added = [a["args"] for a in done if a["func"] == "addChart"]
+    assert len(added) == 1
+    name, kind, sheet, source = added[0][:4]
+    assert (name, kind, sheet) == ("coverbook output price steps", "XYScatterLinesNoMarkers",
+                                   tp.NAME)
+    # shipped: header row 98, values B99:N147 (13 models); now 14 models (to O), the
+    # history one row longer and the 2025-08-07 step two rows: B99:O150
+    assert source == "$B$99:$O$150"
+    x_values = [a["args"] for a in done if a["func"] == "setChartXAxisValues"]
+    assert x_values == [[1, tp.NAME, "$A$100:$A$150"]]
+    assert [c["name"] for c in book.sheets[position].api["charts"]] == \
+        ["My own chart", "coverbook output price steps"]

@@ -39,8 +39,8 @@ def test_the_vba_project_files_mode_does_not_change_the_bytes(tmp_path, monkeypa
 
 
 def test_a_zero_price_fails_the_saving_claim_instead_of_crashing(data_copy, tmp_path):
-    edit(data_copy, "token_prices.csv", "o1-preview,OpenAI o1-preview,15.00,60.00,",
-         "o1-preview,OpenAI o1-preview,0,0,")
+    edit(data_copy, "token_prices.csv", "o1-preview,OpenAI o1-preview,2024-09-12,15.00,,60.00,",
+         "o1-preview,OpenAI o1-preview,2024-09-12,0,,0,")
     result = cli_build(data_copy, tmp_path / "b.xlsm")
     assert result.exit_code == 1, result.output
     assert "FAIL o1m-cheaper-than-o1p" in result.stderr and "#DIV/0!" in result.stderr

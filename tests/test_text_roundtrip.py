@@ -135,7 +135,7 @@ def test_strings_that_look_like_formulas_are_written_as_literal_text(data_copy, 
         assert rows[FIRST + k][NAME_COL] == text
     assert pandas_table(out)["名称 Name"].iloc[:len(INJECTIONS)].tolist() == INJECTIONS
     token_ws = openpyxl.load_workbook(out)["Token价格"]
-    assert (token_ws["B4"].value, token_ws["B4"].data_type) == ("=2+2", "s")
+    assert (token_ws["B5"].value, token_ws["B5"].data_type) == ("=2+2", "s")
 
     # Only the cells the sheet models declare as formulas are formulas in the file.
     wb = openpyxl.load_workbook(out)

@@ -11,6 +11,7 @@ Expected values come from the data files and the report, not from the UDF code.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 
 import pytest
 
@@ -43,11 +44,6 @@ def one(result):
 def coverage():
     with open(DATA_DIR / "coverage.csv", encoding="utf-8") as f:
         return {row["code"]: row for row in csv.DictReader(f)}
-
-
-def prices():
-    with open(DATA_DIR / "token_prices.csv", encoding="utf-8") as f:
-        return {row["model"]: row for row in csv.DictReader(f)}
 
 
 def test_pe_scalar_cells(udfs):
@@ -87,20 +83,35 @@ def test_rating_with_missing_optionals(udfs):
 
 
 def test_token_udfs(udfs):
-    p = prices()
-    mini = p["o1-mini"]
-    assert one(call_udf(udfs, "TOKEN_PRICE", "o1-mini", "input")) == pytest.approx(
-        float(mini["input_usd_per_1m"]))
-    cost = one(call_udf(udfs, "TOKEN_COST", "o1-mini", 1000.0, 500.0, MISSING))
-    assert cost == pytest.approx((1000 * float(mini["input_usd_per_1m"])
-                                  + 500 * float(mini["output_usd_per_1m"])) / 1e6)
-    assert one(call_udf(udfs, "TOKEN_COST", "o1-mini", None, None, None)) == 0
+    # o1-mini on the report's date 2024-09-24 (the default date): 3.00 / 12.00 USD per
+    # 1M tokens, the report's Fig. 3; omitted optionals arrive as COM's MISSING
+    assert one(call_udf(udfs, "TOKEN_PRICE", "o1-mini", "input", MISSING, MISSING)) == 3.00
+    cost = one(call_udf(udfs, "TOKEN_COST", "o1-mini", 1000.0, 500.0, MISSING, MISSING,
+                        MISSING, MISSING))
+    assert cost == pytest.approx((1000 * 3.00 + 500 * 12.00) / 1e6)
+    assert one(call_udf(udfs, "TOKEN_COST", "o1-mini", None, None, None, None, None,
+                        None)) == 0
     # the report: o1-preview input costs 3x gpt-4o's
-    assert one(call_udf(udfs, "COST_RATIO", "o1-preview", "gpt-4o", "input")) == \
+    assert one(call_udf(udfs, "COST_RATIO", "o1-preview", "gpt-4o", "input", MISSING)) == \
         pytest.approx(3.0)
-    assert one(call_udf(udfs, "TOKEN_PRICE", "gpt-5", "input")).startswith(
+    assert one(call_udf(udfs, "TOKEN_PRICE", "gpt-5", "input", MISSING, MISSING)).startswith(
         "#N/A unknown model")
-    assert call_udf(udfs, "TOKEN_PRICE", NA, "input") == [["#N/A"]]
+    assert call_udf(udfs, "TOKEN_PRICE", NA, "input", MISSING, MISSING) == [["#N/A"]]
+
+
+def test_token_udfs_take_dates_as_com_passes_them(udfs):
+    # o1-mini was cut to 1.10 / 4.40 on 2025-01-31 (langfuse PR #5335; llm-prices.md)
+    date_cell = dt.datetime(2025, 3, 1)  # a date cell: COM hands a datetime over
+    serial = 45717.0                     # DATE(2025,3,1) inside the formula: a number
+    for as_of in (date_cell, serial, "2025-03-01"):
+        assert one(call_udf(udfs, "TOKEN_PRICE", "o1-mini", "input", as_of, MISSING)) == \
+            pytest.approx(1.10)
+    # a request half cached on 2024-11-01 on gpt-4o-mini (0.15 / 0.075 / 0.60)
+    cost = one(call_udf(udfs, "TOKEN_COST", "gpt-4o-mini", 10000.0, 1000.0, MISSING, 5000.0,
+                        dt.datetime(2024, 11, 1), MISSING))
+    assert cost == pytest.approx((5000 * 0.15 + 5000 * 0.075 + 1000 * 0.60) / 1e6)
+    # an error in the date cell passes through
+    assert call_udf(udfs, "TOKEN_PRICE", "o1-mini", "input", NA, MISSING) == [["#N/A"]]
 
 
 def test_long_pe_column_through_xlwings_takes_the_vectorised_path(udfs):

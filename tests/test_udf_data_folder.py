@@ -77,7 +77,7 @@ def test_through_xlwings_com_path_the_cell_gets_the_error_value(gap):
 
 def test_several_problems_give_the_first_and_the_count(folder):
     edit(folder, "coverage.csv", "000063.SZ,", "63,")
-    edit(folder, "token_prices.csv", "5.00,15.00,", "5.00,,")
+    edit(folder, "token_prices.csv", "5.00,,15.00,USD", "5.00,,,USD")
     assert TOKEN_PRICE("gpt-4o", "input") == (
         "#N/A data: coverage.csv:7:code: '63' is not a ticker like 000063.SZ (6 digits, then "
         ".SH, .SZ or .BJ); fewer than 6 digits: leading zeros were lost (Excel drops them "
@@ -89,8 +89,9 @@ def test_a_missing_data_folder_is_an_error_value(tmp_path, monkeypatch):
     monkeypatch.setenv("COVERBOOK_DATA", str(tmp_path / "nowhere"))
     reference.set_dataset(None)
     try:
-        assert RATING(0.2) == (f"#N/A data: rating_scales.toml: file not found in "
-                               f"{tmp_path / 'nowhere'} (and 2 more problem(s); coverbook "
+        # settings.toml is read first; rating scales, coverage and token prices follow
+        assert RATING(0.2) == (f"#N/A data: settings.toml: file not found in "
+                               f"{tmp_path / 'nowhere'} (and 3 more problem(s); coverbook "
                                "build lists them)")
     finally:
         reference.set_dataset(None)
@@ -111,7 +112,8 @@ def test_valid_data_is_read_once_and_again_when_a_file_changes(folder, loads):
     assert TOKEN_PRICE("gpt-4o", "input") == 5.0
     assert TOKEN_COST("gpt-4o", 1_000_000, 0) == 5.0
     assert len(loads) == 1
-    edit(folder, "token_prices.csv", "gpt-4o,GPT-4o,5.00,", "gpt-4o,GPT-4o,12.50,")
+    edit(folder, "token_prices.csv", "gpt-4o,GPT-4o,2024-05-13,5.00,",
+         "gpt-4o,GPT-4o,2024-05-13,12.50,")
     # one character more: the size tells the change, whatever the clock's resolution
     assert TOKEN_PRICE("gpt-4o", "input") == 12.5
     assert len(loads) == 2
@@ -124,7 +126,8 @@ def test_a_same_size_edit_is_seen_by_its_modification_time(folder, loads):
     path = folder / "token_prices.csv"
     st = path.stat()
     # an edit of the same size a second later (file times may be as coarse as 1 s)
-    edit(folder, "token_prices.csv", "gpt-4o,GPT-4o,5.00,", "gpt-4o,GPT-4o,6.00,")
+    edit(folder, "token_prices.csv", "gpt-4o,GPT-4o,2024-05-13,5.00,",
+         "gpt-4o,GPT-4o,2024-05-13,6.00,")
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
     assert path.stat().st_size == st.st_size
     assert TOKEN_PRICE("gpt-4o", "input") == 6.0

@@ -7,9 +7,9 @@ function that the headless build also calls to compute the cached values it writ
 ``PE``                 close / EPS; ``NM`` for EPS <= 0; ranges spill
 ``RATING``             expected relative return (fraction) -> stock rating
 ``INDUSTRY_RATING``    expected relative return (fraction) -> industry rating
-``TOKEN_PRICE``        USD per 1M tokens of a model, input or output
-``TOKEN_COST``         USD for given input, output and reasoning tokens
-``COST_RATIO``         price of one model / another, input or output
+``TOKEN_PRICE``        price per 1M tokens of a model in force on a date (USD or CNY)
+``TOKEN_COST``         cost of a request: input (cached part), output, reasoning tokens
+``COST_RATIO``         price of one model / another on a date, input or output
 =====================  ==========================================================
 """
 

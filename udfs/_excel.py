@@ -42,6 +42,16 @@ huge or tiny number             ``float``                    the number; a resul
                                                              ``#NUM!`` (as in Excel)
 ==============================  ===========================  ==========================
 
+A **date argument** (the ``as_of`` of the token UDFs) takes what Excel hands over
+for a date (:func:`as_date`): a date cell arrives as ``datetime`` (its day is used,
+the time of day ignored); an Excel serial number such as ``DATE(2024,9,24)`` or
+``TODAY()`` give (45559; a fraction of a day is ignored) is that day in Excel's 1900
+date system; text ``2024-09-24`` (ISO, exactly ``YYYY-MM-DD``) is that day; blank is
+"not given" (the UDF's default), and so is ``n.a.``. Other text and TRUE/FALSE give
+``#VALUE!`` with the reason; a serial below 1 or above 2958465 (9999-12-31), 60
+(1900-02-29, a day Excel counts but that never was), NaN or ±inf give ``#NUM!``; an
+Excel error passes on.
+
 The headless build never meets the rows below "number": the data loader rejects
 such cells in the data files (file, row, column and a hint), so a cached value
 in the file is always what the UDF returns for a valid number or a blank.
@@ -53,6 +63,7 @@ import datetime as dt
 import gc
 import math
 import numbers
+import re
 import sys
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
@@ -106,6 +117,12 @@ def _is_bool(value: Any) -> bool:
         return True
     np = sys.modules.get("numpy")
     return np is not None and isinstance(value, np.bool_)
+
+
+def _is_numpy_number(value: Any) -> bool:
+    """A numpy number (numpy is not imported for this, as in :func:`_is_bool`)."""
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(value, np.number)
 
 
 def _is_integer(value: Any) -> bool:
@@ -166,6 +183,63 @@ def as_number(value: Any) -> float | str | type[Blank]:
             return NUM_ERROR
         return number
     return VALUE_ERROR
+
+
+#: Day 0 of Excel's 1900 date system for serials from 61 (1900-03-01) on: serial n is
+#: this date + n days. Serials 1-59 are 1900-01-01 to 1900-02-28 (one day later than
+#: that rule), 60 is Excel's 1900-02-29 (Lotus 1-2-3's leap-year bug, which Excel
+#: keeps for compatibility).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: The last serial Excel shows as a date: 9999-12-31.
+MAX_DATE_SERIAL = 2958465
+#: A date typed as text: ISO 8601, year first, so never ambiguous.
+ISO_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DATE_HINT = "a date cell, DATE(2024,9,24), TODAY() or the text 2024-09-24"
+
+
+def serial_date(serial: float) -> dt.date | str:
+    """The day of an Excel serial date number (fraction of a day dropped), or
+    ``"#NUM!"`` for a number that is no day Excel shows (below 1, 60, beyond
+    9999-12-31). 45559 -> 2024-09-24."""
+    day = math.floor(serial)
+    if day < 1 or day > MAX_DATE_SERIAL or day == 60:
+        return f"{NUM_ERROR} {serial:g} is not an Excel date serial ({_DATE_HINT})"
+    if day < 60:
+        return dt.date(1899, 12, 31) + dt.timedelta(days=day)
+    return EXCEL_EPOCH + dt.timedelta(days=day)
+
+
+def as_date(value: Any) -> dt.date | str | type[Blank]:
+    """Coerce one Excel value for a date argument (see the module docstring).
+
+    Returns a ``date``; :class:`Blank` for an empty cell (``None``, ``""``) or the
+    missing-figure marker :data:`MISSING`; or the text of the Excel error to return:
+    an error passes through, text that is not ``YYYY-MM-DD`` and booleans give
+    ``#VALUE!`` with the reason, numbers that are no day give ``#NUM!``
+    (:func:`serial_date`).
+    """
+    if value is None or (isinstance(value, str) and value in ("", MISSING)):
+        return Blank
+    if is_error(value):
+        return error_text(value)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        match = ISO_DATE_RE.fullmatch(value.strip())
+        if match:
+            try:
+                return dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                pass
+        return f"{VALUE_ERROR} {value!r} is not a date ({_DATE_HINT})"
+    if _is_bool(value) or not (isinstance(value, (int, float)) or _is_numpy_number(value)):
+        return f"{VALUE_ERROR} {value!r} is not a date ({_DATE_HINT})"
+    number = float(value)
+    if not math.isfinite(number):
+        return NUM_ERROR
+    return serial_date(number)
 
 
 def finite(result: float) -> float | str:

@@ -1,4 +1,5 @@
-"""The reference tables the UDFs look up: token prices and rating scales.
+"""The reference tables the UDFs look up: token prices, FX rates, the as-of date of the
+settings, rating scales.
 
 By default they come from the data folder of ``workbook.locations.data_folder()``
 (``COVERBOOK_DATA``, else that key in ``coverbook.conf``, else the shipped data). The

@@ -14,7 +14,8 @@ __version__ = "0.1.0"
 
 #: The folder of this package; the shipped data and Excel parts live below it.
 PACKAGE_DIR = Path(__file__).resolve().parent
-#: The data files an analyst edits (coverage, token prices, rating scales, claims).
+#: The data files an analyst edits (settings, coverage, token prices, FX rates,
+#: workloads, rating scales, claims).
 DATA_DIR = PACKAGE_DIR / "data"
 #: Where ``coverbook build`` writes unless told otherwise.
 DEFAULT_OUTPUT = PACKAGE_DIR / "coverbook.xlsm"

@@ -60,11 +60,13 @@ def pe_checks(data: Dataset) -> list[Check]:
 
 
 def claim_value(claim: Claim):
-    """The recomputed figure of *claim* (a multiple, or a saving as a fraction)."""
+    """The recomputed figure of *claim* (a multiple, or a saving as a fraction) at the
+    prices in force on the claim's date."""
     if claim.metric == "ratio":
-        return COST_RATIO(claim.model_a, claim.model_b, claim.side)
-    cost_a = TOKEN_COST(claim.model_a, *SAVING_WORKLOAD)
-    cost_b = TOKEN_COST(claim.model_b, *SAVING_WORKLOAD)
+        return COST_RATIO(claim.model_a, claim.model_b, claim.side, claim.date)
+    n_in, n_out = SAVING_WORKLOAD
+    cost_a = TOKEN_COST(claim.model_a, n_in, n_out, 0, 0, claim.date)
+    cost_b = TOKEN_COST(claim.model_b, n_in, n_out, 0, 0, claim.date)
     for cost in (cost_a, cost_b):
         if isinstance(cost, str):  # an error text, as the 核对 formula would show
             return cost

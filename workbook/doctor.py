@@ -170,7 +170,7 @@ def check_data(environ: Mapping[str, str] | None, config: Path) -> Finding:
                      "check.xlsx' lists (file:row:column), or point COVERBOOK_DATA at a "
                      "valid folder.")
     return _pass("data folder", f"{where.path} ({where.source}): "
-                 f"{len(data.coverage.stocks)} stocks, {len(data.token_prices)} models")
+                 f"{len(data.coverage.stocks)} stocks, {len(data.prices.models)} models")
 
 
 def check_addin(xlstart: Path | None) -> Finding:

@@ -2,13 +2,24 @@
 
 A :class:`Sheet` is a list of :class:`Block` s (rectangles of :class:`Cell` s anchored
 at a zero-based row and column) plus layout (column widths, row heights, frozen
-panes, :class:`PrintSetup`). Row 0 of every sheet is its title row: the title in
-``A1`` and nothing else, so a writer may put a banner beside it (the published
-workbook does) without moving any cell. A cell is
+panes, :class:`PrintSetup`), data validations (:class:`Validation`) and native charts
+(:class:`Chart`). Row 0 of every sheet is its title row: the title in ``A1`` and
+nothing else, so a writer may put a banner beside it (the published workbook does)
+without moving any cell. A cell is
 either a literal ``value`` or a ``formula`` with the ``cached`` value the build
 computed for it by calling the same Python function Excel calls. Both writers (the
 XlsxWriter file writer and the xlwings live writer) take this model and nothing else,
 so adding a sheet never means touching a writer.
+
+**Input cells.** A block added with :meth:`Sheet.add_inputs` holds cells an analyst
+types into (a date, a model, token counts). Its values are defaults: the file writer
+writes them; the live writer (Refresh) never clears an input cell and writes the
+default only where the cell is empty, so what was typed stays. A sheet builder that
+has input cells takes what is typed there (``inputs``: ``{(row, col): value}`` read
+from the open workbook) and computes every cached value from it, so the values
+Refresh writes agree with what Excel then recalculates. Keep input blocks at fixed
+positions (above anything whose size depends on the data), so a typed value is
+still at its cell after the data grows.
 
 Strings in ``value`` are always literal text, even when they begin with ``=``: only
 ``formula`` is ever written as a formula (no formula injection from data).
@@ -35,6 +46,9 @@ class Style:
     wrap: bool = False
     align: str | None = None  # "left" | "center" | "right"
 
+
+#: Fill of the cells an analyst types into (the colour of Excel's "Input" style).
+INPUT_FILL = "#FFF2CC"
 
 #: The styles sheets may name. Number formats are Excel's own codes.
 STYLES: dict[str, Style] = {
@@ -64,6 +78,14 @@ STYLES: dict[str, Style] = {
     "usd": Style(num_format="0.000"),  # USD per 1M tokens
     "usd_cost": Style(num_format="0.000000"),  # USD per request
     "int": Style(num_format="#,##0"),
+    "num1": Style(num_format="0.0"),
+    "multiple": Style(num_format='0.00"×"', align="right"),  # of a benchmark: 15.50×
+    # Input cells (Sheet.add_inputs) carry the fill of Excel's "Input" cell style.
+    "input_date": Style(num_format="yyyy-mm-dd", fill=INPUT_FILL, align="center"),
+    "input_text": Style(num_format="@", fill=INPUT_FILL),
+    "input_int": Style(num_format="#,##0", fill=INPUT_FILL),
+    "input_pct": Style(num_format="0%", fill=INPUT_FILL),
+    "input_num": Style(num_format="0.0", fill=INPUT_FILL),
     "check": Style(bold=True, align="center"),
 }
 
@@ -132,11 +154,13 @@ def value(v: Any, style: str | None = None) -> Cell:
 @dataclass
 class Block:
     """A rectangle of cells whose top-left corner is (``row``, ``col``), zero-based.
-    ``rows`` may be ragged; a ``None`` entry leaves that cell untouched."""
+    ``rows`` may be ragged; a ``None`` entry leaves that cell untouched. ``input``:
+    the cells are input cells (see the module docstring); their values are defaults."""
 
     row: int
     col: int
     rows: list[list[Cell | None]]
+    input: bool = False
 
     @property
     def height(self) -> int:
@@ -170,6 +194,117 @@ class PrintSetup:
     landscape: bool = True
     repeat_rows: tuple[int, int] | None = None
     page_numbers: bool = True
+#: Validation kinds: a list of allowed values, whole numbers, decimals, dates.
+VALIDATION_KINDS = ("list", "whole", "decimal", "date")
+#: Excel's limit on a list validation typed as values (``"USD,CNY"``): 255
+#: characters, separators included; a longer list must be a range reference.
+MAX_LIST_CHARS = 255
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A data-validation rule on the rectangle (``first_row``, ``first_col``) to
+    (``last_row``, ``last_col``), zero-based and inclusive.
+
+    ``kind`` ``"list"``: a dropdown of ``values`` (literal texts; joined with commas
+    at most :data:`MAX_LIST_CHARS` characters, none holding a comma) or of the cells
+    ``source`` (``(first_row, first_col, last_row, last_col)`` on the same sheet, one
+    row or one column: the list follows the sheet, whatever its length). ``"whole"``,
+    ``"decimal"``, ``"date"``: a value at least ``minimum`` and/or at most ``maximum``
+    (numbers; dates for ``"date"``). Raises ``ValueError`` for a rule Excel would
+    refuse.
+    """
+
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+    kind: str
+    values: tuple[str, ...] = ()
+    source: tuple[int, int, int, int] | None = None
+    minimum: Any = None
+    maximum: Any = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in VALIDATION_KINDS:
+            raise ValueError(f"validation kind {self.kind!r}: one of {VALIDATION_KINDS}")
+        if self.first_row > self.last_row or self.first_col > self.last_col:
+            raise ValueError("validation rectangle: first row/column after the last")
+        if self.kind == "list":
+            if bool(self.values) == (self.source is not None):
+                raise ValueError("a list validation takes either values or a source range")
+            if self.values:
+                if any("," in v for v in self.values):
+                    raise ValueError("list values cannot hold a comma; use a source range")
+                if len(",".join(self.values)) > MAX_LIST_CHARS:
+                    raise ValueError(f"list of {len(','.join(self.values))} characters: "
+                                     f"above Excel's {MAX_LIST_CHARS}; use a source range")
+            else:
+                r0, c0, r1, c1 = self.source
+                if r0 > r1 or c0 > c1 or (r0 != r1 and c0 != c1):
+                    raise ValueError("a list's source range must be one row or one column")
+        elif self.minimum is None and self.maximum is None:
+            raise ValueError(f"a {self.kind} validation needs a minimum or a maximum")
+
+    @property
+    def operator(self) -> str:
+        """xlwings' name of the comparison: ``between``, ``greater_than_or_equal``
+        or ``less_than_or_equal`` (not for lists)."""
+        if self.minimum is not None and self.maximum is not None:
+            return "between"
+        return "greater_than_or_equal" if self.minimum is not None else "less_than_or_equal"
+
+
+#: Chart kinds: lines over categories, clustered columns, and XY scatter with
+#: straight lines and no markers (a step chart: two points per date, before and after).
+CHART_KINDS = ("line", "column", "scatter")
+#: Every chart coverbook writes is named with this prefix: Refresh deletes the charts
+#: of an owned sheet whose names start with it and adds the model's anew (so a chart
+#: follows its table when the number of rows changes); other charts are left alone.
+CHART_PREFIX = "coverbook "
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native Excel chart whose series point at sheet cells.
+
+    ``data`` is (``header_row``, ``first_col``, ``last_row``, ``last_col``): one
+    series per column, named by its cell in ``header_row``, values in the rows below;
+    every series shares the x values (scatter) or categories (line, column) in
+    column ``categories_col`` over the same rows. The chart's top-left corner is at
+    the cell ``anchor``; ``size`` is (width, height) in points. ``x_format`` /
+    ``y_format`` are the axes' number formats, ``x_min`` / ``x_max`` an optional
+    x-axis range (numbers; Excel serials for dates). ``name`` must start with
+    :data:`CHART_PREFIX`.
+    """
+
+    name: str
+    kind: str
+    title: str
+    data: tuple[int, int, int, int]
+    categories_col: int
+    anchor: tuple[int, int]
+    size: tuple[float, float] = (540.0, 300.0)
+    x_title: str | None = None
+    y_title: str | None = None
+    x_format: str | None = None
+    y_format: str | None = None
+    x_min: float | None = None
+    x_max: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHART_KINDS:
+            raise ValueError(f"chart kind {self.kind!r}: one of {CHART_KINDS}")
+        if not self.name.startswith(CHART_PREFIX):
+            raise ValueError(f"chart name {self.name!r} must start with {CHART_PREFIX!r}")
+        header, c0, last, c1 = self.data
+        if last <= header or c1 < c0:
+            raise ValueError("chart data: a header row, at least one value row and column")
+
+    @property
+    def value_rows(self) -> tuple[int, int]:
+        """First and last row of the values (below the header row)."""
+        return self.data[0] + 1, self.data[2]
 
 
 @dataclass
@@ -185,12 +320,25 @@ class Sheet:
     #: False for a sheet only Excel with xlwings needs (``xlwings.conf``): the
     #: values-only workbook for recipients leaves it out.
     published: bool = True
+    validations: list[Validation] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
 
     def add(self, row: int, col: int, rows: list[list[Cell | None]]) -> Block:
         """Add a block at (*row*, *col*) and return it."""
         block = Block(row, col, rows)
         self.blocks.append(block)
         return block
+
+    def add_inputs(self, row: int, col: int, rows: list[list[Cell | None]]) -> Block:
+        """Add a block of input cells (their values are the defaults; see the module
+        docstring) at (*row*, *col*) and return it."""
+        block = Block(row, col, rows, input=True)
+        self.blocks.append(block)
+        return block
+
+    def input_cells(self) -> set[tuple[int, int]]:
+        """``(row, col)`` of every input cell."""
+        return {(r, c) for b in self.blocks if b.input for r, c, _ in b.cells()}
 
     def cells(self) -> Iterator[tuple[int, int, Cell]]:
         """Every cell of every block, in block order."""

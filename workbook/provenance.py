@@ -18,9 +18,8 @@ from workbook.dataset import DATA_FILES, Dataset
 
 #: The broker report the shipped data transcribes.
 SOURCE = ("Tianfeng Securities telecom sector note, 2024-09-24 (key stocks, rating "
-          "definitions, OpenAI price table)")
-#: The document date when the data carries no date at all.
-FALLBACK_DATE = dt.date(2000, 1, 1)
+          "definitions, OpenAI price table); later token prices and FX rates: each row's "
+          "source in token_prices.csv and fx.csv")
 
 
 @dataclass(frozen=True)
@@ -56,10 +55,9 @@ def data_hash(folder: Path) -> str:
 
 
 def as_of(data: Dataset) -> dt.date:
-    """The data's as-of date: the latest close date or token-price date."""
-    dates = [s.close_date for s in data.coverage.stocks]
-    dates += [p.as_of for p in data.token_prices]
-    return max(dates, default=FALLBACK_DATE)
+    """The data's as-of date: ``as_of`` in ``settings.toml`` (set by hand, never the
+    newest row of a file)."""
+    return data.as_of
 
 
 def provenance(data: Dataset) -> Provenance:

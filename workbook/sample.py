@@ -2,9 +2,9 @@
 
 :func:`write_sample` writes a data folder :func:`workbook.dataset.load_dataset`
 accepts: a ``coverage.csv`` of *n_stocks* made-up stocks over *n_years* fiscal years,
-and copies of the shipped ``token_prices.csv``, ``rating_scales.toml`` and
-``claims.csv``. There is no ``report_pe.csv`` (no broker printed these P/Es), so a
-build of a sample checks the price claims only.
+and copies of the shipped reference files (:data:`REFERENCE_FILES`: settings, token
+prices, FX rates, workloads, rating scales, claims). There is no ``report_pe.csv`` (no
+broker printed these P/Es), so a build of a sample checks the price claims only.
 
 Same arguments, same bytes: every random draw comes from one ``random.Random(seed)``
 and the files are written with fixed line endings and encoding.
@@ -19,8 +19,9 @@ import tomllib
 from pathlib import Path
 
 from workbook import DATA_DIR
-from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, RATING_SCALES_FILE,
-                              TOKEN_PRICES_FILE)
+from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, FX_FILE,
+                              RATING_SCALES_FILE, SETTINGS_FILE, TOKEN_PRICES_FILE,
+                              WORKLOADS_FILE)
 from workbook.exchanges import CAPACITY, CODE_RANGES
 
 #: Share of stocks per exchange (roughly the market's listing counts).
@@ -29,6 +30,9 @@ EXCHANGE_WEIGHTS = {"SH": 0.42, "SZ": 0.53, "BJ": 0.05}
 LAST_YEAR = 2026
 LAST_ACTUAL_YEAR = 2023
 CLOSE_DATE = "2024-09-23"
+#: The files copied from the shipped data unchanged (those that exist there).
+REFERENCE_FILES = (SETTINGS_FILE, TOKEN_PRICES_FILE, FX_FILE, WORKLOADS_FILE,
+                   RATING_SCALES_FILE, CLAIMS_FILE)
 #: Share of stock-years with EPS <= 0 (loss-makers, P/E "NM") and with a blank EPS.
 LOSS_SHARE = 0.08
 BLANK_SHARE = 0.03
@@ -102,8 +106,8 @@ def write_sample(out: Path | str, n_stocks: int, n_years: int = 4, seed: int = 0
                  data_dir: Path | str = DATA_DIR) -> Path:
     """Write a synthetic data folder to *out* (created; files in it overwritten).
 
-    *n_stocks* stocks (1 to :data:`CAPACITY`, 99,999) over *n_years* fiscal years ending 2026; reference
-    files (token prices, rating scales, claims) are copied from *data_dir*.
+    *n_stocks* stocks (1 to :data:`CAPACITY`, 99,999) over *n_years* fiscal years ending
+    2026; reference files (:data:`REFERENCE_FILES`) are copied from *data_dir*.
     Returns *out*. Raises ``ValueError`` for sizes it cannot make.
     """
     out, data_dir = Path(out), Path(data_dir)
@@ -111,6 +115,7 @@ def write_sample(out: Path | str, n_stocks: int, n_years: int = 4, seed: int = 0
     out.mkdir(parents=True, exist_ok=True)
     lines = [",".join(header)] + [",".join(r) for r in rows]
     (out / COVERAGE_FILE).write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
-    for name in (TOKEN_PRICES_FILE, RATING_SCALES_FILE, CLAIMS_FILE):
-        shutil.copyfile(data_dir / name, out / name)
+    for name in REFERENCE_FILES:
+        if (data_dir / name).exists():
+            shutil.copyfile(data_dir / name, out / name)
     return out

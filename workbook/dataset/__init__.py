@@ -9,8 +9,11 @@ One module per data file holds that file's rules and records; they share one rea
 and one error collector:
 
 =====================  ============================================================
+``settings.py``        ``settings.toml``: the data's as-of date
 ``coverage.py``        ``coverage.csv``: tickers, close, rating, EPS per fiscal year
-``token_prices.py``    ``token_prices.csv``: USD per 1M tokens per model
+``fx.py``              ``fx.csv``: units of a currency per USD, by date (optional)
+``token_prices.py``    ``token_prices.csv``: prices per 1M tokens per model and period
+``workloads.py``       ``workloads.csv``: tasks in tokens, for Token场景 (optional)
 ``rating_scales.py``   ``rating_scales.toml``: rating bands that tile the real line
 ``claims.py``          ``claims.csv``: the report's price claims (optional)
 ``report_pe.py``       ``report_pe.csv``: the report's printed P/E (optional)
@@ -24,7 +27,9 @@ the file, and one line in :func:`load_dataset`.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 
 from workbook import DATA_DIR
@@ -33,13 +38,18 @@ from workbook.dataset.coverage import (COVERAGE_FILE, COVERAGE_FIXED, EPS_COLUMN
                                        EPS_COLUMN_RE, EXCHANGE_BY_PREFIX, TICKER_RE, Coverage,
                                        FiscalYear, Stock, load_coverage, ticker_problem)
 from workbook.dataset.errors import MAX_SHOWN, DataError, DataErrors, problem_lines
+from workbook.dataset.fx import (BASE_CURRENCY, FX_COLUMNS, FX_FILE, FxRate, load_fx,
+                                 rate_in_force)
 from workbook.dataset.rating_scales import (RATING_SCALES_FILE, Band, RatingScale,
                                             load_scales)
 from workbook.dataset.reader import (DATE_RE, ENCODINGS, EXCEL_FIRST_DATE, EXCEL_MAX_TEXT,
                                      NUMBER_RE, parse_date, parse_number, read_csv, read_text)
 from workbook.dataset.report_pe import REPORT_PE_FILE, load_report_pe
+from workbook.dataset.settings import SETTINGS_FILE, Settings, load_settings
 from workbook.dataset.token_prices import (MODEL_RE, TOKEN_COLUMNS, TOKEN_PRICES_FILE,
-                                           TokenPrice, load_token_prices)
+                                           PriceHistory, TokenPrice, load_token_prices)
+from workbook.dataset.workloads import (WORKLOAD_COLUMNS, WORKLOADS_FILE, Workload,
+                                        load_workloads)
 
 
 def _from(file: str, **kwargs):
@@ -52,17 +62,41 @@ class Dataset:
     """Everything the workbook is built from, validated."""
 
     folder: Path
+    settings: Settings = _from(SETTINGS_FILE)
     coverage: Coverage = _from(COVERAGE_FILE)
+    #: Every price row (model and period), in file order; look-ups: :attr:`prices`.
     token_prices: tuple[TokenPrice, ...] = _from(TOKEN_PRICES_FILE)
     scales: dict[str, RatingScale] = _from(RATING_SCALES_FILE)
     claims: tuple[Claim, ...] = _from(CLAIMS_FILE)
     #: The report's printed P/E per (code, fiscal-year label); used by checks only.
     report_pe: dict[tuple[str, str], float] = _from(REPORT_PE_FILE, default_factory=dict)
+    fx: tuple[FxRate, ...] = _from(FX_FILE, default=())
+    workloads: tuple[Workload, ...] = _from(WORKLOADS_FILE, default=())
 
-    def token_price(self, model: str) -> TokenPrice | None:
-        """The price row of *model* (case-insensitive), or ``None``."""
-        wanted = model.strip().lower()
-        return next((p for p in self.token_prices if p.model == wanted), None)
+    @property
+    def as_of(self) -> dt.date:
+        """The date the data describes (``settings.toml``): the default date of every
+        price look-up and the workbook's document date."""
+        return self.settings.as_of
+
+    @cached_property
+    def prices(self) -> PriceHistory:
+        """The price history indexed by model and date (built once per dataset)."""
+        return PriceHistory(self.token_prices)
+
+    def price_on(self, model: str, day: dt.date) -> TokenPrice | None:
+        """The price row of *model* (case-insensitive) in force on *day*, or ``None``
+        if the model is unknown or not priced yet on *day*."""
+        return self.prices.in_force(model.strip().lower(), day)
+
+    def fx_rate(self, currency: str, day: dt.date) -> FxRate | None:
+        """The rate of *currency* in force on *day* (see :func:`rate_in_force`); USD
+        has none (its rate is 1 by definition)."""
+        return rate_in_force(self.fx, currency, day)
+
+    def currencies(self) -> tuple[str, ...]:
+        """USD, then every currency ``fx.csv`` has a rate for, in file order."""
+        return tuple(dict.fromkeys((BASE_CURRENCY, *(r.currency for r in self.fx))))
 
 
 #: Every file coverbook reads from a data folder (what the data hash covers), in the
@@ -79,34 +113,46 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     folder = Path(folder)
     errors: list[DataError] = []
     # One line per data file, in reading order: a file's rules may use what an earlier
-    # file gave (ratings are checked against the stock scale, claims against the models).
+    # file gave (ratings are checked against the stock scale, prices against the FX
+    # currencies, claims against the models and dated by the settings).
+    settings = load_settings(folder / SETTINGS_FILE, errors)
     scales = load_scales(folder / RATING_SCALES_FILE, errors)
     coverage = load_coverage(folder / COVERAGE_FILE, scales.get("stock"), errors)
+    fx = load_fx(folder / FX_FILE, errors)
     model_ids: list[str] = []
-    prices = load_token_prices(folder / TOKEN_PRICES_FILE, errors, model_ids)
-    claims = load_claims(folder / CLAIMS_FILE, model_ids, errors)
+    prices = load_token_prices(folder / TOKEN_PRICES_FILE, errors, model_ids,
+                               fx_currencies=[r.currency for r in fx])
+    workloads = load_workloads(folder / WORKLOADS_FILE, errors)
+    claims = load_claims(folder / CLAIMS_FILE, model_ids, errors,
+                         settings.as_of if settings else None)
     report_pe = load_report_pe(folder / REPORT_PE_FILE, errors)
     if errors:
         # File by file in the order read, each file's errors by line (file-level first).
         files = list(dict.fromkeys(e.file for e in errors))
         errors.sort(key=lambda e: (files.index(e.file), e.row or 0))
         raise DataErrors(errors)
-    assert coverage is not None
-    return Dataset(folder, coverage, prices, scales, claims, report_pe)
+    assert coverage is not None and settings is not None
+    return Dataset(folder, settings, coverage, prices, scales, claims, report_pe, fx,
+                   workloads)
 
 
 __all__ = [
     "load_dataset", "Dataset", "DataError", "DataErrors", "DATA_FILES", "problem_lines",
     "MAX_SHOWN",
     # records
-    "Coverage", "FiscalYear", "Stock", "TokenPrice", "Band", "RatingScale", "Claim",
+    "Coverage", "FiscalYear", "Stock", "TokenPrice", "PriceHistory", "Band", "RatingScale",
+    "Claim", "Settings", "FxRate", "Workload",
     # file names and their columns
-    "COVERAGE_FILE", "TOKEN_PRICES_FILE", "RATING_SCALES_FILE", "CLAIMS_FILE",
-    "REPORT_PE_FILE", "COVERAGE_FIXED", "TOKEN_COLUMNS", "CLAIM_COLUMNS", "CLAIM_METRICS",
+    "SETTINGS_FILE", "COVERAGE_FILE", "TOKEN_PRICES_FILE", "RATING_SCALES_FILE",
+    "CLAIMS_FILE", "REPORT_PE_FILE", "FX_FILE", "WORKLOADS_FILE", "COVERAGE_FIXED",
+    "TOKEN_COLUMNS", "CLAIM_COLUMNS", "CLAIM_METRICS", "FX_COLUMNS", "WORKLOAD_COLUMNS",
+    "BASE_CURRENCY",
     # the shared reader's rules
-    "ENCODINGS", "TICKER_RE", "EXCHANGE_BY_PREFIX", "EPS_COLUMN_RE", "EPS_COLUMN_LOOSE_RE", "NUMBER_RE",
+    "ENCODINGS", "TICKER_RE", "EXCHANGE_BY_PREFIX", "EPS_COLUMN_RE", "EPS_COLUMN_LOOSE_RE",
+    "NUMBER_RE",
     "MODEL_RE", "DATE_RE", "EXCEL_MAX_TEXT", "EXCEL_FIRST_DATE",
     # per-file loaders and parsers
-    "load_coverage", "load_token_prices", "load_scales", "load_claims", "load_report_pe",
+    "load_settings", "load_coverage", "load_fx", "load_token_prices", "load_workloads",
+    "load_scales", "load_claims", "load_report_pe", "rate_in_force",
     "read_text", "read_csv", "parse_number", "parse_date", "ticker_problem",
 ]

@@ -3,16 +3,18 @@ checks (``workbook/checks.py``). Optional: without it there are no claims to che
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from workbook.dataset.errors import Collector, DataError
-from workbook.dataset.reader import nearest, number_cell, read_csv
+from workbook.dataset.reader import date_cell, nearest, number_cell, read_csv
 from workbook.dataset.token_prices import TOKEN_PRICES_FILE
 
 CLAIMS_FILE = "claims.csv"
-CLAIM_COLUMNS = ("id", "model_a", "model_b", "metric", "side", "printed", "statement")
+CLAIM_COLUMNS = ("id", "model_a", "model_b", "metric", "side", "printed", "statement",
+                 "date")
 CLAIM_METRICS = {
     "ratio": ("input", "output"),
     "saving": ("input+output",),
@@ -25,7 +27,9 @@ class Claim:
 
     ``metric`` ``"ratio"``: price of model_a / price of model_b on ``side``;
     ``"saving"``: 1 - cost(model_a) / cost(model_b) for 1M input plus 1M output tokens.
-    ``printed`` is the report's figure (a multiple, or a fraction for savings).
+    ``printed`` is the report's figure (a multiple, or a fraction for savings);
+    ``date`` the day the claim was made, on which the prices are looked up (the
+    report's date; a blank cell in the file means the settings' ``as_of``).
     """
 
     id: str
@@ -35,13 +39,17 @@ class Claim:
     side: str
     printed: float
     statement: str
+    date: dt.date
 
 
 
-def load_claims(path: Path, models: Iterable[str], errors: list[DataError]) -> tuple[Claim, ...]:
+def load_claims(path: Path, models: Iterable[str], errors: list[DataError],
+                default_date: dt.date | None = None) -> tuple[Claim, ...]:
     """The report's price claims from ``claims.csv`` (see :class:`Claim`); *models*
-    are the model ids of the price table the claims must name. Like ``report_pe.csv``
-    the file only feeds checks: absent, there are no claims to check."""
+    are the model ids of the price table the claims must name; *default_date* (the
+    settings' ``as_of``) is the date of a claim whose ``date`` cell is blank. Like
+    ``report_pe.csv`` the file only feeds checks: absent, there are no claims to
+    check."""
     if not path.exists():
         return ()
     parsed = read_csv(path, CLAIM_COLUMNS, errors)
@@ -76,8 +84,11 @@ def load_claims(path: Path, models: Iterable[str], errors: list[DataError]) -> t
         elif "side" in header and row["side"] not in sides:
             out.add(line, "side", f"{row['side']!r}: metric {row['metric']} takes {' or '.join(sides)}")
         printed = number_cell(out, line, "printed", row["printed"]) if "printed" in header else None
-        if complete and len(errors) == start:
+        day = default_date
+        if "date" in header and row["date"]:
+            day = date_cell(out, line, "date", row["date"])
+        if complete and len(errors) == start and day is not None:
             claims.append(Claim(row["id"], row["model_a"].lower(), row["model_b"].lower(),
-                                row["metric"], row["side"], printed, row["statement"]))
+                                row["metric"], row["side"], printed, row["statement"], day))
     return tuple(claims)
 

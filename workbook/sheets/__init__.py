@@ -1,23 +1,29 @@
 """The sheets coverbook owns, one module each; :func:`build_sheets` orders them.
 
-Adding a sheet means adding a module with ``NAME`` and ``build()`` here; the writers
-take whatever models this returns.
+Adding a sheet means adding a module with ``NAME`` and ``build()`` here and its name
+to :data:`OWNED`; the writers take whatever models this returns. A sheet with input
+cells (``Sheet.add_inputs``) takes what is typed in them as ``build(data, inputs)``.
 """
 
 from __future__ import annotations
+
+from typing import Any, Mapping
 
 from udfs._reference import use_dataset
 from workbook.checks import Check, all_checks
 from workbook.dataset import Dataset
 from workbook.model import Sheet
-from workbook.sheets import checks, config, key_stocks, limits, ratings, token_prices
+from workbook.sheets import (checks, config, key_stocks, limits, ratings, token_prices,
+                             token_scenarios)
 
 #: Names of the sheets coverbook owns (rewritten by build and Refresh); any other
 #: sheet in a workbook is the user's and is left alone.
-OWNED = (key_stocks.NAME, ratings.NAME, token_prices.NAME, checks.NAME, config.NAME)
+OWNED = (key_stocks.NAME, ratings.NAME, token_prices.NAME, token_scenarios.NAME,
+         checks.NAME, config.NAME)
 
 
 def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRESHOLD,
+                 inputs: Mapping[str, Mapping[tuple[int, int], Any]] | None = None,
                  ) -> tuple[list[Sheet], list[Check]]:
     """The sheet models for *data*, in workbook order, and the checks they show.
 
@@ -25,8 +31,11 @@ def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRES
     Raises ``DataErrors`` for data beyond one of Excel's limits (:mod:`.limits`),
     before anything is written.
     Key-stocks tables of more than *array_threshold* stocks get the array layout
-    (see :mod:`workbook.sheets.key_stocks`).
+    (see :mod:`workbook.sheets.key_stocks`). *inputs*: ``{sheet name: {(row, col):
+    value}}`` read from an open workbook (Refresh); the sheets with input cells
+    compute their cached values from what is typed there (defaults otherwise).
     """
+    inputs = inputs or {}
     limits.check_extent(data)  # raises DataErrors: a table too large is never built
     with use_dataset(data):
         results = all_checks(data)
@@ -34,6 +43,7 @@ def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRES
             key_stocks.build(data, array_threshold),
             ratings.build(data),
             token_prices.build(data),
+            token_scenarios.build(data, inputs.get(token_scenarios.NAME)),
             checks.build(data, results),
             config.build(),
         ]

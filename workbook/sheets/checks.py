@@ -31,10 +31,11 @@ def _computed_formula(check: Check, layout: key_stocks.Layout) -> str | None:
     if c is None:
         return None
     a, b = excel_string(c.model_a), excel_string(c.model_b)
+    day = f"DATE({c.date.year},{c.date.month},{c.date.day})"  # the claim's date
     if c.metric == "ratio":
-        return f"=COST_RATIO({a},{b},{excel_string(c.side)})"
+        return f"=COST_RATIO({a},{b},{excel_string(c.side)},{day})"
     n_in, n_out = SAVING_WORKLOAD
-    cost_a, cost_b = (f"TOKEN_COST({m},{n_in},{n_out})" for m in (a, b))
+    cost_a, cost_b = (f"TOKEN_COST({m},{n_in},{n_out},0,0,{day})" for m in (a, b))
     # A model b priced 0 gives the text "#DIV/0!", as a UDF would, not Excel's error
     # value: LibreOffice recalculates a cached error on load (without the UDFs: an
     # error of its own), while it keeps cached text.

@@ -9,7 +9,8 @@ it (``coverage.csv:1:EPS 9999E: ...``), naming the limit:
 
 - :func:`check_extent`, on the dataset, before the sheet models are built: the sizes
   that grow with the data (stocks and fiscal years on ``重点标的``, models on
-  ``Token价格``, printed figures and claims on ``核对``). A table too large for a
+  ``Token价格``, printed figures and claims on ``核对``; the other sizes, such as
+  ``Token场景``'s blocks, are far from a limit and covered by :func:`check_cells`). A table too large for a
   sheet is never built.
 - :func:`check_cells`, on the finished sheet models: every cell (and every cell an
   array formula spills over) inside the grid, every text within :data:`MAX_TEXT`
@@ -142,14 +143,19 @@ def extent_problems(data: Dataset, names: tuple[str, ...] | None = None
 def _other_extents(data: Dataset, names: tuple[str, ...] | None) -> list[DataError]:
     """:func:`extent_problems` of ``Token价格`` and ``核对``."""
     problems = []
-    max_models = MAX_COLS - 1  # the ratio matrices: row labels, then a column per model
-    if (names is None or token_prices.NAME in names) and len(data.token_prices) > max_models:
-        line = _data_lines(data.folder, TOKEN_PRICES_FILE)[max_models]
+    # the ratio matrices and the step chart's table: row labels, then a column per model
+    max_models = MAX_COLS - 1
+    models = data.prices.models
+    if (names is None or token_prices.NAME in names) and len(models) > max_models:
+        # the records are the file's data rows one to one: the first row of that model
+        first = next(i for i, p in enumerate(data.token_prices) if p.model == models[max_models])
+        line = _data_lines(data.folder, TOKEN_PRICES_FILE)[first]
         problems.append(DataError(
             TOKEN_PRICES_FILE, line, "model",
-            f"model {max_models + 1:,} is one too many: the price-ratio matrices on sheet "
-            f"{token_prices.NAME} have a column per model after the row labels, so they "
-            f"hold at most {max_models:,} models in Excel's {MAX_COLS:,} columns"))
+            f"model {max_models + 1:,} is one too many: the price-ratio matrices and the "
+            f"output-price table on sheet {token_prices.NAME} have a column per model after "
+            f"the row labels, so they hold at most {max_models:,} models in Excel's "
+            f"{MAX_COLS:,} columns"))
     n_checks = len(data.report_pe) + len(data.claims)
     max_checks = MAX_ROWS - checks_sheet.FIRST_ROW
     if (names is None or checks_sheet.NAME in names) and n_checks > max_checks:

@@ -1,43 +1,121 @@
-"""Sheet ``Token价格``: LLM API list prices, price-ratio matrices and a cost calculator."""
+"""Sheet ``Token价格``: LLM API list prices in force on the data's as-of date, price-ratio
+matrices, a cost calculator, every price period, and a step chart of output prices.
+
+Blocks, top to bottom:
+
+1. the as-of date (``settings.toml``) every formula of the sheet looks prices up on;
+2. the prices in force on that date, one row per model priced then (models launched
+   later are not in it), in the row's currency and in USD (``=TOKEN_PRICE()``);
+3. input and output price-ratio matrices over those models (``=COST_RATIO()``);
+4. a cost calculator (``=TOKEN_COST()``) for one request;
+5. the price history: every row of ``token_prices.csv`` by model and date, with the
+   last day each was in force;
+6. a step chart of the output price over time (USD per 1M tokens, every model and
+   period), drawn from a table below it: for every date a price or an FX rate
+   changed, one row with each model's price the day before and one with its price
+   from that day, so the XY scatter with straight lines steps at each change. A model
+   not priced on a date (or without an FX rate then) has an empty cell there (a gap
+   in its line, not a zero).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from udfs.tokens import COST_RATIO, TOKEN_COST
-from workbook.dataset import Dataset
-from workbook.model import Sheet, a1, excel_string, formula, value
+from udfs._excel import EXCEL_EPOCH
+from udfs.tokens import COST_RATIO, TOKEN_COST, price_value
+from workbook.dataset import Dataset, TokenPrice
+from workbook.model import CHART_PREFIX, Chart, Sheet, a1, excel_string, formula, value
 
 NAME = "Token价格"
-#: The source column: long citations wrap within this width (characters).
-SOURCE_COL, SOURCE_WIDTH = 7, 50
+#: The source column of the price tables: long citations wrap within this width
+#: (characters); the model names wrap within theirs.
+SOURCE_COL, SOURCE_WIDTH = 12, 50
+NAME_COL, NAME_WIDTH = 1, 24
 
 #: The calculator's default request: token counts an analyst overwrites in Excel.
 #: A typical o1 reasoning request (illustrative, not from the report).
 CALCULATOR_TOKENS = (("输入 Input tokens", 10_000), ("输出 Output tokens", 2_000),
-                     ("推理 Reasoning tokens", 8_000))
+                     ("推理 Reasoning tokens", 8_000), ("缓存 Cached input tokens", 0))
+#: Where the as-of date is: every formula of the sheet reads it.
+AS_OF_ROW, AS_OF_COL = 1, 1
+#: The step chart's size in points and the rows kept free for it.
+CHART_SIZE = (720.0, 380.0)
+CHART_ROWS = 27
+#: Days of margin on each side of the step chart's date axis.
+CHART_MARGIN_DAYS = 20
+
+
+def excel_serial(day: dt.date) -> int:
+    """Excel's serial number of *day* (from 1900-03-01 on): 2024-09-24 -> 45559."""
+    return (day - EXCEL_EPOCH).days
+
+
+def _num(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _steps(data: Dataset) -> list[tuple[dt.date, dt.date]]:
+    """``(date shown, date priced)`` of the step table's rows: for each date a price
+    or an FX rate took effect (a price in another currency moves in USD with its
+    rate), the day before (if any model was priced then) and the day itself."""
+    dates = sorted({p.in_force_from for p in data.token_prices} | {r.date for r in data.fx})
+    rows = []
+    for day in dates:
+        before = day - dt.timedelta(days=1)
+        if any(data.prices.in_force(m, before) for m in data.prices.models):
+            rows.append((day, before))
+        rows.append((day, day))
+    return rows
 
 
 def build(data: Dataset) -> Sheet:
     """The sheet model of ``Token价格`` for *data*."""
-    prices = data.token_prices
-    models = [p.model for p in prices]
-    sheet = Sheet(NAME, col_widths={0: 22, 1: 18, 2: 14, 3: 14, 4: 16, 5: 12, 6: 12,
+    day = data.as_of
+    history = data.prices
+    current = [history.in_force(m, day) for m in history.models]
+    current = [p for p in current if p is not None]
+    models = [p.model for p in current]
+    sheet = Sheet(NAME, col_widths={0: 24, NAME_COL: NAME_WIDTH, 2: 12, 3: 9, 4: 11, 5: 11,
+                                    6: 11, 7: 12, 8: 11, 9: 9, 10: 12, 11: 10,
                                     SOURCE_COL: SOURCE_WIDTH})
-    sheet.add(0, 0, [[value("Token价格 LLM API prices (USD per 1M tokens)", "title")]])
-    header = ["模型 Model", "名称 Name", "输入 Input USD/1M", "输出 Output USD/1M",
-              "上下文 Context (tokens)", "知识截止 Cutoff", "截至 As of", "来源 Source"]
-    sheet.add(2, 0, [[value(h, "header") for h in header]] + [
-        [value(p.model, "text"), value(p.display_name, "text"),
-         value(p.input_usd_per_1m, "usd"), value(p.output_usd_per_1m, "usd"),
-         value(p.context_window_tokens, "int"), value(p.knowledge_cutoff, "text_center"),
-         value(p.as_of, "date"), value(p.source, "text_wrap")] for p in prices])
-    row = 2 + 1 + len(prices) + 1
-    sheet.fit_rows(2, row)
+    date_ref = a1(AS_OF_ROW, AS_OF_COL, absolute=True)  # $B$2
+    sheet.add(0, 0, [[value("Token价格 LLM API prices per 1M tokens, in force on the "
+                            "as-of date", "title")],
+                     [value("价格日期 Prices as of", "header"), value(day, "date"),
+                      value("settings.toml as_of: every formula on this sheet looks "
+                            "prices up on this date", "note")]])
+
+    header = ["模型 Model", "名称 Name", "生效 In force from", "币种 Currency",
+              "输入 Input /1M", "缓存输入 Cached input /1M", "输出 Output /1M",
+              "输入 Input USD/1M", "输出 Output USD/1M", "推理 Reasoning",
+              "上下文 Context (tokens)", "知识截止 Cutoff", "来源 Source"]
+    first = 4
+    rows = [[value(h, "header") for h in header]]
+    for i, p in enumerate(current):
+        model_ref = xl_rowcol_to_cell(first + i, 0, col_abs=True)  # $A5
+        rows.append([
+            value(p.model, "text"), value(p.display_name, "text_wrap"),
+            value(p.in_force_from, "date"), value(p.currency, "text_center"),
+            value(p.input_per_1m, "usd"), value(p.cached_input_per_1m, "usd"),
+            value(p.output_per_1m, "usd"),
+            formula(f'=TOKEN_PRICE({model_ref},"input",{date_ref})',
+                    price_value(p.model, "input", day), "usd"),
+            formula(f'=TOKEN_PRICE({model_ref},"output",{date_ref})',
+                    price_value(p.model, "output", day), "usd"),
+            value("yes" if p.reasoning else "no", "text_center"),
+            value(p.context_window_tokens, "int"), value(p.knowledge_cutoff, "text_center"),
+            value(p.source, "text_wrap")])
+    sheet.add(first - 1, 0, rows)
+    row = first + len(current) + 1
+    sheet.fit_rows(first - 1, row)
 
     for side, title in (("input", "输入价格倍数 Input price ratio"),
                         ("output", "输出价格倍数 Output price ratio")):
-        sheet.add(row, 0, [[value(f"{title}: row model / column model", "title")]])
+        sheet.add(row, 0, [[value(f"{title}: row model / column model, on the as-of date",
+                                  "title")]])
         head = row + 1
         block = [[value("=COST_RATIO(row, column)", "header")]
                  + [value(m, "header") for m in models]]
@@ -47,25 +125,99 @@ def build(data: Dataset) -> Sheet:
             for j, b in enumerate(models):
                 ref_a = xl_rowcol_to_cell(r, 0, col_abs=True)  # $A5: the row's model
                 ref_b = xl_rowcol_to_cell(head, 1 + j, row_abs=True)  # B$4: the column's
-                cells.append(formula(f"=COST_RATIO({ref_a},{ref_b},{excel_string(side)})",
-                                     COST_RATIO(a, b, side), "ratio"))
+                cells.append(formula(
+                    f"=COST_RATIO({ref_a},{ref_b},{excel_string(side)},{date_ref})",
+                    COST_RATIO(a, b, side, day), "ratio"))
             block.append(cells)
         sheet.add(head, 0, block)
         sheet.fit_rows(head, head)
         row = head + 1 + len(models) + 1
 
     sheet.add(row, 0, [[value("成本计算 Cost per request (USD): =TOKEN_COST(model, input, "
-                              "output, reasoning); reasoning billed at the output price",
-                              "title")]])
+                              "output, reasoning, cached, date); reasoning billed at the "
+                              "output price, cached input at the cached price", "title")]])
     counts_row = row + 1
     sheet.add(counts_row, 0, [[value(label, "header"), value(n, "int")]
                               for label, n in CALCULATOR_TOKENS])
+    sheet.fit_rows(counts_row, counts_row + len(CALCULATOR_TOKENS))
     refs = [a1(counts_row + i, 1, absolute=True) for i in range(len(CALCULATOR_TOKENS))]
-    n_in, n_out, n_reason = (n for _, n in CALCULATOR_TOKENS)
-    first = counts_row + len(CALCULATOR_TOKENS) + 1
-    sheet.add(first, 0, [[value("模型 Model", "header"), value("成本 Cost USD", "header")]] + [
+    n_in, n_out, n_reason, n_cached = (n for _, n in CALCULATOR_TOKENS)
+    calc = counts_row + len(CALCULATOR_TOKENS) + 1
+    sheet.add(calc, 0, [[value("模型 Model", "header"), value("成本 Cost USD", "header")]] + [
         [value(m, "text"),
-         formula(f"=TOKEN_COST({a1(first + 1 + i, 0)},{','.join(refs)})",
-                 TOKEN_COST(m, n_in, n_out, n_reason), "usd_cost")]
+         formula(f"=TOKEN_COST({a1(calc + 1 + i, 0)},{','.join(refs)},{date_ref})",
+                 TOKEN_COST(m, n_in, n_out, n_reason, n_cached, day), "usd_cost")]
         for i, m in enumerate(models)])
+    row = calc + 1 + len(models) + 1
+
+    row = _history(sheet, data, row)
+    _step_chart(sheet, data, row)
     return sheet
+
+
+def _history(sheet: Sheet, data: Dataset, row: int) -> int:
+    """The price-history table from *row*; returns the first row after it."""
+    history = data.prices
+    sheet.add(row, 0, [[value("价格历史 Price history: every period of every model, per 1M "
+                              "tokens in its currency (a price is in force from its date "
+                              "until the day before the model's next row)", "title")]])
+    # The columns of the prices table above, with until and days for the USD prices.
+    header = ["模型 Model", "名称 Name", "生效 In force from", "币种 Currency",
+              "输入 Input /1M", "缓存输入 Cached input /1M", "输出 Output /1M",
+              "至 Until (blank: still in force)", "天数 Days in force", "推理 Reasoning",
+              "上下文 Context (tokens)", "知识截止 Cutoff", "来源 Source"]
+    periods: list[TokenPrice] = [p for m in history.models for p in history.periods(m)]
+    rows = [[value(h, "header") for h in header]]
+    for p in periods:
+        until = history.until(p)
+        rows.append([
+            value(p.model, "text"), value(p.display_name, "text_wrap"),
+            value(p.in_force_from, "date"), value(p.currency, "text_center"),
+            value(p.input_per_1m, "usd"), value(p.cached_input_per_1m, "usd"),
+            value(p.output_per_1m, "usd"), value(until, "date"),
+            value((until - p.in_force_from).days + 1 if until else None, "int"),
+            value("yes" if p.reasoning else "no", "text_center"),
+            value(p.context_window_tokens, "int"), value(p.knowledge_cutoff, "text_center"),
+            value(p.source, "text_wrap")])
+    sheet.add(row + 1, 0, rows)
+    end = row + 2 + len(periods)
+    sheet.fit_rows(row + 1, end)
+    return end + 1
+
+
+def _step_chart(sheet: Sheet, data: Dataset, row: int) -> None:
+    """The step chart at *row* and, below the rows it covers, the table it draws."""
+    models = list(data.prices.models)
+    table = row + CHART_ROWS
+    steps = _steps(data)
+    head = table + 1
+    sheet.add(table, 0, [[value("输出价格阶梯 Output price in force, USD per 1M tokens (the "
+                                "chart's data): each date a price changed, the day before "
+                                "and from that day", "title")]])
+    rows = [[value("日期 Date", "header")] + [value(m, "header") for m in models]]
+    for i, (shown, priced) in enumerate(steps):
+        r = head + 1 + i
+        date_cell = xl_rowcol_to_cell(r, 0, col_abs=True)  # $A80
+        when = date_cell if shown == priced else f"{date_cell}-1"
+        cells = [value(shown, "date")]
+        for j, m in enumerate(models):
+            cached = price_value(m, "output", priced)
+            if _num(cached):
+                col_head = xl_rowcol_to_cell(head, 1 + j, row_abs=True)
+                cells.append(formula(f'=TOKEN_PRICE({col_head},"output",{when})', cached,
+                                     "usd"))
+            else:  # not priced (or no FX rate) then: an empty cell, a gap in the line
+                cells.append(value(None))
+        rows.append(cells)
+    sheet.add(head, 0, rows)
+    sheet.fit_rows(head, head)
+    last = head + len(steps)
+    first_day, last_day = steps[0][0], steps[-1][0]
+    margin = dt.timedelta(days=CHART_MARGIN_DAYS)
+    sheet.charts.append(Chart(
+        name=CHART_PREFIX + "output price steps", kind="scatter",
+        title="输出价格 Output price per 1M tokens (USD), in force over time",
+        data=(head, 1, last, len(models)), categories_col=0, anchor=(row, 0),
+        size=CHART_SIZE, x_title="生效日期 In force from", y_title="USD per 1M output tokens",
+        x_format="yyyy-mm", y_format="0", x_min=excel_serial(first_day - margin),
+        x_max=excel_serial(last_day + margin)))

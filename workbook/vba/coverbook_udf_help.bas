@@ -17,14 +17,16 @@ Public Sub RegisterUdfHelp()
     wasSaved = ThisWorkbook.Saved
     book = "'" & Replace(ThisWorkbook.Name, "'", "''") & "'!"
 
-    ' COST_RATIO(model_a, model_b, side)
-    d = "Price of model_a / price of model_b on side: a multiple (3 = three times as expensive), "
-    d = d & "scalar. A zero price of model_b gives #DIV/0!; unknown models or sides give #N/A "
-    d = d & "unknown ... naming the known ones."
-    ReDim a(0 To 2)
+    ' COST_RATIO(model_a, model_b, side, as_of)
+    d = "Price of model_a / price of model_b on side, both in force on as_of (default: the data's "
+    d = d & "as-of date): a multiple (3 = three times as expensive), scalar. Prices in different "
+    d = d & "currencies are compared in model_b's currency (fx.csv, rate in force on as_of)."
+    ReDim a(0 To 3)
     a(0) = "Model whose price is the numerator, e.g. ""o1-preview""."
     a(1) = "Model whose price is the denominator, e.g. ""gpt-4o""."
-    a(2) = """input"", ""output"" or ""reasoning""."
+    a(2) = """input"", ""cached_input"", ""output"" or ""reasoning""."
+    a(3) = "Date of the price: a date cell, DATE(2024,9,24), TODAY() or text 2024-09-24; blank = "
+    a(3) = a(3) & "the data's as-of date (settings.toml)."
     Application.MacroOptions Macro:=book & "COST_RATIO", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
@@ -61,22 +63,34 @@ Public Sub RegisterUdfHelp()
     Application.MacroOptions Macro:=book & "RATING", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
-    ' TOKEN_COST(model, input_tokens, output_tokens, reasoning_tokens)
-    d = "Cost in USD of one request: (input x input price + (output + reasoning) x output price) / "
-    d = d & "1,000,000, prices in USD per 1M tokens (scalars)."
-    ReDim a(0 To 3)
+    ' TOKEN_COST(model, input_tokens, output_tokens, reasoning_tokens, cached_input_tokens, as_of, currency_code)
+    d = "Cost of one request in currency_code (USD by default) at the prices in force on as_of; "
+    d = d & "scalar arguments, scalar result:"
+    ReDim a(0 To 6)
     a(0) = "Model id as in the price table, e.g. ""gpt-4o""."
-    a(1) = "Input (prompt) tokens; blank = 0."
+    a(1) = "Input (prompt) tokens, cached ones included; blank = 0."
     a(2) = "Visible output (completion) tokens; blank = 0."
     a(3) = "Hidden reasoning tokens (o1 models), billed at the output price; default 0."
+    a(4) = "How many of the input tokens are a cached prefix, billed at the cached price where one "
+    a(4) = a(4) & "is in force; default 0; more than the input gives #NUM!."
+    a(5) = "Date of the price: a date cell, DATE(2024,9,24), TODAY() or text 2024-09-24; blank = "
+    a(5) = a(5) & "the data's as-of date (settings.toml)."
+    a(6) = "Currency of the result: ""USD"" (default) or ""CNY""; other currencies convert at "
+    a(6) = a(6) & "fx.csv's rate in force on the date."
     Application.MacroOptions Macro:=book & "TOKEN_COST", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
-    ' TOKEN_PRICE(model, side)
-    d = "List price of model in USD per 1M tokens on side (scalar)."
-    ReDim a(0 To 1)
+    ' TOKEN_PRICE(model, side, as_of, currency_code)
+    d = "List price of model on side per 1M tokens, in force on as_of, in currency_code (USD by "
+    d = d & "default); scalar arguments, scalar result."
+    ReDim a(0 To 3)
     a(0) = "Model id as in the price table, e.g. ""o1-mini""."
-    a(1) = """input"", ""output"" or ""reasoning"" (billed as output)."
+    a(1) = """input"", ""cached_input"" (the input price when no cached price is in force), "
+    a(1) = a(1) & """output"" or ""reasoning"" (billed as output)."
+    a(2) = "Date of the price: a date cell, DATE(2024,9,24), TODAY() or text 2024-09-24; blank = "
+    a(2) = a(2) & "the data's as-of date (settings.toml)."
+    a(3) = "Currency of the result: ""USD"" (default) or ""CNY""; other currencies convert at "
+    a(3) = a(3) & "fx.csv's rate in force on the date."
     Application.MacroOptions Macro:=book & "TOKEN_PRICE", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 

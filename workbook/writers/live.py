@@ -15,8 +15,18 @@ cells reach Excel:
   ``#SPILL!``).
 - Dates are written as Excel serial numbers with the cell's date number format.
 
-Only the sheets passed in are touched: the sheet is cleared, then rewritten. Any
-other sheet in the workbook (the user's) is never read or written.
+- **Input cells** (``Sheet.add_inputs``) are never cleared: the rest of the sheet is
+  cleared around them, and an input cell gets the model's default only where it is
+  empty, so what an analyst typed (a value or a formula) stays as it was.
+- **Data validations** of the model replace those on the sheet's used range.
+- **Charts**: the charts of the sheet whose names start with
+  :data:`~workbook.model.CHART_PREFIX` (coverbook's) are deleted and the model's added
+  anew, pointing at the rewritten cells, so a chart follows its table when the number
+  of rows changes; any other chart is left alone.
+
+Only the sheets passed in are touched: the sheet is cleared (but for its input
+cells), then rewritten. Any other sheet in the workbook (the user's) is never read
+or written.
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ import datetime as dt
 from bisect import bisect_left
 from typing import Any, Callable, Iterable
 
-from workbook.model import STYLES, Block, Sheet
+from workbook.model import CHART_PREFIX, STYLES, Block, Chart, Sheet, Validation
 
 #: Excel's day zero for serial dates (the 1900 system, with its 1900-02-29).
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -97,26 +107,149 @@ def _apply_style(rng, name: str) -> None:
         rng.wrap_text = True
 
 
+Rect = tuple[int, int, int, int]  # (first_row, first_col, last_row, last_col), zero-based
+
+
+def _rng(xl_sheet, rect: Rect):
+    r0, c0, r1, c1 = rect
+    return xl_sheet.range((r0 + 1, c0 + 1), (r1 + 1, c1 + 1))
+
+
+def block_rect(block: Block) -> Rect:
+    return block.row, block.col, block.row + block.height - 1, block.col + block.width - 1
+
+
+def complement(area: Rect, holes: list[Rect]) -> list[Rect]:
+    """Rectangles covering *area* except *holes* (all inclusive, zero-based): the
+    area cut into bands at every hole's top and bottom edge, each band into the runs
+    of columns no hole covers. What the live writer clears around input cells."""
+    r0, c0, r1, c1 = area
+    holes = [(max(a, r0), max(b, c0), min(c, r1), min(d, c1)) for a, b, c, d in holes]
+    holes = [h for h in holes if h[0] <= h[2] and h[1] <= h[3]]
+    cuts = sorted({r0, r1 + 1} | {h[0] for h in holes} | {h[2] + 1 for h in holes})
+    out = []
+    for top, next_top in zip(cuts, cuts[1:]):
+        if top > r1:
+            break
+        covered = sorted((h[1], h[3]) for h in holes if h[0] <= top <= h[2])
+        col = c0
+        for left, right in covered + [(c1 + 1, c1 + 1)]:
+            if left > col:
+                out.append((top, col, next_top - 1, min(left - 1, c1)))
+            col = max(col, right + 1)
+    return out
+
+
+def _used_rect(xl_sheet) -> Rect:
+    used = xl_sheet.used_range
+    rows, cols = used.shape
+    return used.row - 1, used.column - 1, used.row + rows - 2, used.column + cols - 2
+
+
+def _typed(xl_sheet, blocks: list[Block]) -> set[tuple[int, int]]:
+    """Cells of the input *blocks* that hold something now (one read per block)."""
+    filled = set()
+    for block in blocks:
+        rows = _rng(xl_sheet, block_rect(block)).options(ndim=2).value or []
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                if v not in (None, ""):
+                    filled.add((block.row + i, block.col + j))
+    return filled
+
+
+def _write_grid(xl_sheet, rect: Rect, grid: list[list[Any]], has_spill: bool) -> None:
+    rng = _rng(xl_sheet, rect)
+    if has_spill:
+        rng.formula2 = grid
+    else:
+        rng.formula = grid
+
+
+def _write_validation(xl_sheet, v: Validation) -> None:
+    dv = _rng(xl_sheet, (v.first_row, v.first_col, v.last_row, v.last_col)).data_validation
+    if v.kind == "list":
+        dv.set_list(list(v.values) if v.values else _rng(xl_sheet, v.source))
+        return
+    args = (v.minimum, v.maximum) if v.operator == "between" else (
+        v.minimum if v.minimum is not None else v.maximum,)
+    setter = {"whole": dv.set_whole_number, "decimal": dv.set_decimal,
+              "date": dv.set_date}[v.kind]
+    setter(v.operator, *args)
+
+
+#: xlwings' chart type of each chart kind of the model.
+CHART_TYPES = {"line": "line", "column": "column_clustered",
+               "scatter": "xy_scatter_lines_no_markers"}
+
+
+def _write_chart(xl_sheet, c: Chart) -> None:
+    header, first_col, last, last_col = c.data
+    width, height = c.size
+    chart = xl_sheet.charts.add(
+        chart_type=CHART_TYPES[c.kind], source=_rng(xl_sheet, c.data), plot_by="columns",
+        name=c.name, anchor=xl_sheet.range((c.anchor[0] + 1, c.anchor[1] + 1)),
+        width=width, height=height)
+    chart.set_x_axis_values(_rng(xl_sheet, (header + 1, c.categories_col, last,
+                                            c.categories_col)))
+    chart.title = c.title
+    if c.x_title:
+        chart.category_axis.title = c.x_title
+    if c.x_format:
+        chart.category_axis.number_format = c.x_format
+    if c.x_min is not None:
+        chart.category_axis.minimum_scale = c.x_min
+    if c.x_max is not None:
+        chart.category_axis.maximum_scale = c.x_max
+    if c.y_title:
+        chart.value_axis.title = c.y_title
+    if c.y_format:
+        chart.value_axis.number_format = c.y_format
+
+
 def write_sheet(xl_sheet, sheet: Sheet) -> int:
-    """Clear *xl_sheet* (an ``xlwings.Sheet``) and write the model *sheet* into it.
-    Returns the number of block writes (one per block)."""
-    xl_sheet.clear()
+    """Clear *xl_sheet* (an ``xlwings.Sheet``) but for its input cells, and write the
+    model *sheet* into it: cells, styles, column widths, validations, charts (see the
+    module docstring). Returns the number of block writes (one per block; an input
+    block whose cells all hold something is not written, one with some filled cells
+    is written cell by cell where empty, each cell counting one)."""
+    inputs = [b for b in sheet.blocks if b.input and b.height and b.width]
+    typed = _typed(xl_sheet, inputs) if inputs else set()
+    if inputs:
+        for rect in complement(_used_rect(xl_sheet), [block_rect(b) for b in inputs]):
+            _rng(xl_sheet, rect).clear()
+    else:
+        xl_sheet.clear()
     writes = 0
     for block in sheet.blocks:
         if not block.height or not block.width:
             continue
         grid, has_spill = block_grid(block)
-        rng = xl_sheet.range((block.row + 1, block.col + 1),
-                             (block.row + block.height, block.col + block.width))
-        if has_spill:
-            rng.formula2 = grid
+        kept = {(r, c) for r, c in typed if block.input and
+                block.row <= r < block.row + block.height and
+                block.col <= c < block.col + block.width}
+        if not kept:
+            _write_grid(xl_sheet, block_rect(block), grid, has_spill)
+            writes += 1
         else:
-            rng.formula = grid
-        writes += 1
+            for r, c, _ in block.cells():
+                if (r, c) not in kept:
+                    _write_grid(xl_sheet, (r, c, r, c),
+                                [[grid[r - block.row][c - block.col]]], False)
+                    writes += 1
         for style, col, first, last in _style_runs(block):
             _apply_style(xl_sheet.range((first + 1, col + 1), (last + 1, col + 1)), style)
     for col, width in sorted(sheet.col_widths.items()):
         xl_sheet.range((1, col + 1)).column_width = width
+    if sheet.validations:
+        xl_sheet.used_range.data_validation.delete()
+        for validation in sheet.validations:
+            _write_validation(xl_sheet, validation)
+    for chart in list(xl_sheet.charts):
+        if chart.name.startswith(CHART_PREFIX):
+            chart.delete()
+    for chart in sheet.charts:
+        _write_chart(xl_sheet, chart)
     return writes
 
 

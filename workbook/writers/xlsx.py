@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterable
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 
-from workbook.model import STYLES, Cell, ErrorValue, PrintSetup, Sheet, Style
+from workbook.model import STYLES, Cell, Chart, ErrorValue, PrintSetup, Sheet, Style, Validation
 from workbook.package import ribbon_workbook
 from workbook.writers.xlsx_cells import Worksheet
 
@@ -121,6 +121,71 @@ def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, fmt) -> None:
     _checked(_write_value(ws, row, col, cell.value, fmt), ws.name, row, col)
 
 
+#: XlsxWriter's ``validate`` type of each validation kind of the model.
+_VALIDATE = {"list": "list", "whole": "integer", "decimal": "decimal", "date": "date"}
+#: XlsxWriter's ``criteria`` of each xlwings operator name the model gives.
+_CRITERIA = {"between": "between", "greater_than_or_equal": ">=", "less_than_or_equal": "<="}
+
+
+def _write_validation(ws: Worksheet, v: Validation) -> None:
+    options: dict[str, Any] = {"validate": _VALIDATE[v.kind]}
+    if v.kind == "list":
+        if v.values:
+            options["source"] = list(v.values)
+        else:
+            r0, c0, r1, c1 = v.source
+            options["source"] = "=" + xl_range_abs(r0, c0, r1, c1)
+    else:
+        options["criteria"] = _CRITERIA[v.operator]
+        if v.operator == "between":
+            options["minimum"], options["maximum"] = v.minimum, v.maximum
+        else:
+            options["value"] = v.minimum if v.minimum is not None else v.maximum
+    _checked(ws.data_validation(v.first_row, v.first_col, v.last_row, v.last_col, options),
+             ws.name, v.first_row, v.first_col)
+
+
+#: XlsxWriter's chart type of each chart kind of the model (scatter: straight lines,
+#: no markers).
+_CHART_TYPE = {"line": {"type": "line"}, "column": {"type": "column"},
+               "scatter": {"type": "scatter", "subtype": "straight"}}
+#: Pixels per point at Excel's 96 dpi (XlsxWriter sizes charts in pixels).
+_PX_PER_PT = 96 / 72
+
+
+def _write_chart(wb, ws: Worksheet, sheet_name: str, c: Chart) -> None:
+    chart = wb.add_chart({**_CHART_TYPE[c.kind], "name": c.name})
+    header, first_col, last, last_col = c.data
+    first = header + 1
+    for col in range(first_col, last_col + 1):
+        chart.add_series({"name": [sheet_name, header, col],
+                          "categories": [sheet_name, first, c.categories_col, last,
+                                         c.categories_col],
+                          "values": [sheet_name, first, col, last, col]})
+    chart.set_title({"name": c.title})
+    x_axis: dict[str, Any] = {}
+    if c.x_title:
+        x_axis["name"] = c.x_title
+    if c.x_format:
+        x_axis["num_format"] = c.x_format
+    if c.x_min is not None:
+        x_axis["min"] = c.x_min
+    if c.x_max is not None:
+        x_axis["max"] = c.x_max
+    chart.set_x_axis(x_axis)
+    y_axis: dict[str, Any] = {"major_gridlines": {"visible": True}}
+    if c.y_title:
+        y_axis["name"] = c.y_title
+    if c.y_format:
+        y_axis["num_format"] = c.y_format
+    chart.set_y_axis(y_axis)
+    chart.set_legend({"position": "right"})
+    chart.show_blanks_as("gap")  # a series without a price on a date has no point there
+    width, height = c.size
+    chart.set_size({"width": round(width * _PX_PER_PT), "height": round(height * _PX_PER_PT)})
+    _checked(ws.insert_chart(c.anchor[0], c.anchor[1], chart), ws.name, *c.anchor)
+
+
 #: XlsxWriter's paper sizes (``set_paper``: the index of Excel's paperSize list).
 PAPER = {"A4": 9, "Letter": 1}
 #: The footer of every printed page: sheet name left, "page / pages" centred.
@@ -198,6 +263,10 @@ def write_workbook(path: Path | BinaryIO, sheets: Iterable[Sheet], *,
         _page_setup(ws, sheet.page)
         for row, col, cell in sheet.cells():
             _write_cell(ws, row, col, cell, formats.get(cell.style) if cell.style else None)
+        for validation in sheet.validations:
+            _write_validation(ws, validation)
+        for chart in sheet.charts:
+            _write_chart(wb, ws, sheet.name, chart)
     # Only a complete workbook is closed (packaged): after a failure above nothing is.
     wb.close()
     if not isinstance(path, (str, os.PathLike)):
