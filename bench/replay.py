@@ -8,8 +8,8 @@ value and dynamic array formula with its spill range, the cell formats and the V
 project. This script writes them again with nothing but XlsxWriter, in the order the
 file holds them (row by row), as anyone would who had the cells already: no coverbook
 import, no data loading, no computing. Layout (column widths, row heights, frozen
-panes, print setup), the ribbon part and the document properties are left out (a
-few calls, no measurable time). Like the build, it pauses the cyclic garbage
+panes, print setup), charts, data validations, the ribbon part and the document
+properties are left out (not cells: a few calls each). Like the build, it pauses the cyclic garbage
 collector (coverbook's build does per stage): the ratio compares writing, not
 collecting.
 """
