@@ -121,7 +121,7 @@ CASES = [
      [("coverage.csv", 7, "close_date", "'23/09/2024' is not a date YYYY-MM-DD")]),
     ("rating-not-in-scale",
      [("coverage.csv", "24.90,2024-09-23,买入", "24.90,2024-09-23,强烈推荐", 1)],
-     [("coverage.csv", 7, "rating", "'强烈推荐' is not a rating of the stock scale; "
+     [("coverage.csv", 7, "rating", "'强烈推荐' is not a rating of the tianfeng scale (天风证券 股票投资评级); "
        "known: 买入, 增持, 持有, 卖出")]),
     ("rating-in-english",
      [("coverage.csv", "24.90,2024-09-23,买入", "24.90,2024-09-23,Buy", 1)],
@@ -252,45 +252,45 @@ def assert_rejected(data, previous, expected):
 def test_gapped_band_names_the_line_of_the_upper_edge(data_copy, previous):
     # 增持 starts at 0.12 while 持有 ends at 0.10: (0.10, 0.12) has no rating.
     edit(data_copy, "rating_scales.toml", "lower = 0.10\n", "lower = 0.12\n")
-    row = band_key_line(data_copy, "stock", "持有", "upper")
+    row = band_key_line(data_copy, "tianfeng", "持有", "upper")
     assert_rejected(data_copy, previous, [
         ("rating_scales.toml", row, "upper",
-         "[stock] bands '增持'/'持有': gap between 0.1 and 0.12; a value there has no rating")])
+         "[tianfeng] bands '增持'/'持有': gap between 0.1 and 0.12; a value there has no rating")])
 
 
 def test_overlapping_band_names_the_line_of_the_upper_edge(data_copy, previous):
     edit(data_copy, "rating_scales.toml", "upper = -0.05\n", "upper = -0.04\n")
-    row = band_key_line(data_copy, "industry", "弱于大市", "upper")
+    row = band_key_line(data_copy, "tianfeng-industry", "弱于大市", "upper")
     assert_rejected(data_copy, previous, [
         ("rating_scales.toml", row, "upper",
-         "[industry] bands '中性'/'弱于大市': overlap between -0.05 and -0.04")])
+         "[tianfeng-industry] bands '中性'/'弱于大市': overlap between -0.05 and -0.04")])
 
 
 def test_edge_included_by_both_bands(data_copy, previous):
     # 持有's upper edge 0.10 made inclusive: 0.10 would be both 增持 and 持有.
     edit(data_copy, "rating_scales.toml", "upper = 0.10\nupper_inclusive = false",
          "upper = 0.10\nupper_inclusive = true")
-    row = band_key_line(data_copy, "stock", "持有", "upper_inclusive")
+    row = band_key_line(data_copy, "tianfeng", "持有", "upper_inclusive")
     assert_rejected(data_copy, previous, [
         ("rating_scales.toml", row, "upper_inclusive",
-         "[stock] bands '增持'/'持有': both include the shared edge 0.1; exactly one must")])
+         "[tianfeng] bands '增持'/'持有': both include the shared edge 0.1; exactly one must")])
 
 
 def test_highest_band_must_reach_infinity(data_copy, previous):
     edit(data_copy, "rating_scales.toml", "upper = inf", "upper = 5.0", 2)
-    row = band_key_line(data_copy, "industry", "强于大市", "upper")
+    row = band_key_line(data_copy, "tianfeng-industry", "强于大市", "upper")
     assert_rejected(data_copy, previous, [
         ("rating_scales.toml", row, "upper",
-         "[industry] band '强于大市': the highest band must reach upper = inf")])
+         "[tianfeng-industry] band '强于大市': the highest band must reach upper = inf")])
 
 
 def test_a_boolean_written_as_text_is_not_true(data_copy, previous):
     # bool("false") is True in Python: a quoted "false" must not silently include.
     edit(data_copy, "rating_scales.toml", "lower_inclusive = false", 'lower_inclusive = "false"')
-    row = band_key_line(data_copy, "stock", "持有", "lower_inclusive")
+    row = band_key_line(data_copy, "tianfeng", "持有", "lower_inclusive")
     assert_rejected(data_copy, previous, [
         ("rating_scales.toml", row, "lower_inclusive",
-         "[stock] band 3: 'false' must be true or false")])
+         "[tianfeng] band 3: 'false' must be true or false")])
 
 
 def test_invalid_toml_names_its_line(data_copy, previous):

@@ -46,12 +46,19 @@ def test_bench_quick_mode(tmp_path):
     # 15 stocks x 4 years: one =PE() per cell; 250 stocks: one per year column.
     assert small["udf_calls_by_name"]["PE"] == 60
     assert large["udf_calls_by_name"]["PE"] == 4
+    # EPS CAGR and PEG: one per stock, or one per column in the array layout.
+    for name in ("EPS_CAGR", "PEG"):
+        assert (small["udf_calls_by_name"][name], large["udf_calls_by_name"][name]) == (15, 1)
     # The other sheets do not change with the stock count.
-    others = {k: v for k, v in small["udf_calls_by_name"].items() if k != "PE"}
-    assert others == {k: v for k, v in large["udf_calls_by_name"].items() if k != "PE"}
-    assert others["RATING"] == 26 and others["INDUSTRY_RATING"] == 26
-    # 13 cells a stock; the sample has no printed P/E, so 60 check rows (6 cells) fewer.
-    assert large["cells"] - small["cells"] == (250 - 15) * 13 - 60 * 6
+    table = ("PE", "EPS_CAGR", "PEG")
+    others = {k: v for k, v in small["udf_calls_by_name"].items() if k not in table}
+    assert others == {k: v for k, v in large["udf_calls_by_name"].items() if k not in table}
+    # 评级说明's edge examples: 18 returns (17 edges and neighbours, and 120/100-1) on
+    # each of the 9 scales plus the English stock labels; two INDUSTRY_RATING columns.
+    assert others["RATING"] == 18 * 10 and others["INDUSTRY_RATING"] == 18 * 2
+    # 15 cells a stock (13 and EPS CAGR, PEG); the sample has no printed P/E, so 60
+    # check rows (6 cells) fewer.
+    assert large["cells"] - small["cells"] == (250 - 15) * 15 - 60 * 6
     for row in (small, large):
         assert set(row["stages_s"]) == {"import", "load", "compute", "write", "post"}
         for kind in ("build", "replay", "check", "stale"):

@@ -167,15 +167,17 @@ def test_a_model_id_that_overflows_a_formula(data_copy, previous):
 
 
 def test_a_scale_title_that_overflows_its_cell(data_copy, previous):
-    # 评级说明 shows "<title> <title_en>" in one cell: 32,760 + 1 + 12 characters.
+    # 评级说明 heads each scale with "<broker> <broker_en> · <title> <title_en> · <id>
+    # (<aliases>)" in one cell: the first scale's heading in A6.
     text = (data_copy / "rating_scales.toml").read_text(encoding="utf-8")
     title = next(l for l in text.splitlines() if l.startswith("title ="))
     row = text.splitlines().index(title) + 1
     edit(data_copy, "rating_scales.toml", title, 'title = "' + "评" * 32760 + '"')
     line = only_error(cli_build(data_copy, previous[0]), data_copy, previous)
+    heading = f"天风证券 Tianfeng Securities · {'评' * 32760} Stock rating · tianfeng (stock)"
     assert line == (
-        f"{data_copy / 'rating_scales.toml'}:{row}:title: sheet 评级说明 cell A4 would hold "
-        "32,773 characters, more than the 32,767 an Excel cell holds")
+        f"{data_copy / 'rating_scales.toml'}:{row}:title: sheet 评级说明 cell A6 would hold "
+        f"{len(heading):,} characters, more than the 32,767 an Excel cell holds")
 
 
 def test_a_toml_text_longer_than_a_cell_is_rejected_not_cut(data_copy, previous):
@@ -184,7 +186,7 @@ def test_a_toml_text_longer_than_a_cell_is_rejected_not_cut(data_copy, previous)
     row = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith('label = "卖卖'))
     assert_rejected(data_copy, previous, [
         ("rating_scales.toml", row, "label",
-         "[stock] band 4: longer than 32767 characters, the most an Excel cell holds")])
+         "[tianfeng] band 4: longer than 32767 characters, the most an Excel cell holds")])
 
 
 def test_a_cell_xlsxwriter_refuses_fails_the_build(previous, monkeypatch):

@@ -72,8 +72,8 @@ def test_udf_wrappers_are_what_xlwings_generates_now():
     committed = vba_sources.UDF_WRAPPERS.read_bytes().decode("ascii")
     assert committed == udf_wrapper_module(), \
         "UDFs changed: run .venv/bin/python -m workbook.vba.make_vba and commit workbook/vba/"
-    for name in ("PE", "RATING", "INDUSTRY_RATING", "TOKEN_PRICE", "TOKEN_COST",
-                 "COST_RATIO"):
+    for name in ("PE", "UPSIDE", "EPS_CAGR", "PEG", "RATING", "INDUSTRY_RATING",
+                 "IMPLIED_RATING", "TOKEN_PRICE", "TOKEN_COST", "COST_RATIO"):
         assert re.search(rf"^Function {name}\(", committed, re.M), name
         assert f'{name} = XLPy.CallUDF("udfs", "{name}", Array(' in committed, name
 

@@ -49,9 +49,13 @@ def edge_data(tmp_path_factory):
     edit(folder, "coverage.csv", ",1.95,2.15,2.38,2.61", ",,-0.5,0,2.61")  # 000063.SZ
     path = folder / "coverage.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    # A fiscal year nobody has an estimate for yet: every P/E n.a., the mean #DIV/0!.
-    path.write_text("\n".join([lines[0] + ",EPS 2027E"] + [line + "," for line in lines[1:]])
-                    + "\n", encoding="utf-8")
+    # A fiscal year nobody has an estimate for yet: every P/E n.a., the mean #DIV/0!
+    # (and so every EPS CAGR and PEG n.a.); target prices for two stocks, one of them
+    # on an edge, the others blank (upside, implied rating and check n.a.).
+    targets = {"300308.SZ": "130.68", "300502.SZ": "110.00"}
+    path.write_text("\n".join([lines[0] + ",EPS 2027E,target_price"] + [
+        line + ",," + targets.get(line.split(",")[0], "") for line in lines[1:]]) + "\n",
+        encoding="utf-8")
     edit(folder, "token_prices.csv", "o1-preview,OpenAI o1-preview,2024-09-12,15.00,,60.00,",
          "o1-preview,OpenAI o1-preview,2024-09-12,0,,0,")
     return folder
@@ -229,10 +233,11 @@ def test_published_values_equal_the_xlsm_cached_values(edge_xlsm, published):
                 assert y.value == x.value and cb[r][c] == ca[r][c], (sheet, ref)
                 kinds["text"] += 1
     # #NUM! (P/E), 10 x #DIV/0! (COST_RATIO of the 5 models priced on the as-of date
-    # over o1-preview priced 0, both sides), #DIV/0! (saving), the 2027E mean, and on
+    # over o1-preview priced 0, both sides), #DIV/0! (saving), the 2027E mean, on
     # Token场景 the cost of the 8 models not priced yet on 2024-09-24 in each of the
-    # 4 workloads (#N/A no price for ... before ...).
-    assert kinds["error"] == 1 + 1 + 10 + 1 + 1 + 8 * 4 and kinds["number"] > 300
+    # 4 workloads (#N/A no price for ... before ...), and the means of EPS CAGR and PEG
+    # (every one n.a.: nobody has a 2027E estimate).
+    assert kinds["error"] == 1 + 1 + 10 + 1 + 1 + 8 * 4 + 2 and kinds["number"] > 300
 
 
 def test_the_published_file_holds_values_only(published, edge_data):
@@ -381,6 +386,28 @@ def _pe_texts(close: str, eps: str) -> set[str]:
     return {_fixed(pe * (1 + d), 2) for d in (-1e-12, 0.0, 1e-12)}
 
 
+def _growth_texts(close: str, eps_2023: str, eps_2024: str, eps_2026: str
+                  ) -> tuple[set[str], set[str]]:
+    """EPS CAGR 2023A-2026E (0.0%) and PEG 2024E (0.00) as the sheet may show them,
+    from the data file: (e26/e23)^(1/3) - 1, P/E 2024E / (CAGR x 100); n.a. for a
+    blank figure, NM for an EPS <= 0 or no growth."""
+    if "" in (eps_2023, eps_2026):
+        return {"n.a."}, {"n.a."}
+    e23, e26 = float(eps_2023), float(eps_2026)
+    if e23 <= 0 or e26 <= 0:
+        cagr_shown, cagr = {"NM"}, None
+    else:
+        cagr = math.exp(math.log(e26 / e23) / 3) - 1
+        cagr_shown = {_fixed(cagr * 100 * (1 + d), 1) + "%" for d in (-1e-9, 0.0, 1e-9)}
+    pe = _pe_texts(close, eps_2024)
+    if pe == {"n.a."}:
+        return cagr_shown, {"n.a."}
+    if pe == {"NM"} or cagr is None or cagr <= 0:
+        return cagr_shown, {"NM"}
+    peg = float(close) / float(eps_2024) / (cagr * 100)
+    return cagr_shown, {_fixed(peg * (1 + d), 2) for d in (-1e-9, 0.0, 1e-9)}
+
+
 ROW = re.compile(r"^\s*(\d{6}\.(?:SH|SZ|BJ))\s+(\S+)\s+(\S+)\s+(\d{4}-\d{2}-\d{2})\s+(\S+)"
                  r"\s+(.*?)\s*$")
 
@@ -421,9 +448,12 @@ def test_pdf_of_5000_stocks_shows_the_right_numbers_on_every_page(tmp_path):
                                                    s["close_date"], s["rating"]), (number, code)
             tokens = rest.split()
             eps = [_fixed(float(s[f"EPS {y}"]), 2) for y in years if s[f"EPS {y}"] != ""]
-            assert tokens[:-4] == eps, (number, code)
-            for y, pe_shown in zip(years, tokens[-4:]):
+            assert tokens[:-6] == eps, (number, code)
+            for y, pe_shown in zip(years, tokens[-6:-2]):
                 assert pe_shown in _pe_texts(s["close"], s[f"EPS {y}"]), (number, code, y)
+            cagr, peg = _growth_texts(s["close"], s["EPS 2023A"], s["EPS 2024E"],
+                                      s["EPS 2026E"])
+            assert tokens[-2] in cagr and tokens[-1] in peg, (number, code, tokens[-2:])
             seen.append(code)
     assert sorted(seen) == sorted(stocks)  # every stock printed, once
     assert "o1-preview" in text and "PASS" in text and "FAIL" not in text

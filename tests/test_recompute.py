@@ -14,6 +14,8 @@ import math
 import numpy as np
 import openpyxl
 import pytest
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula
 
 formulas = pytest.importorskip("formulas")
 import schedula  # noqa: E402  (formulas' own dependency; its EMPTY marks blank cells)
@@ -22,7 +24,8 @@ from formulas.tokens.operand import XlError  # noqa: E402
 import udfs  # noqa: E402
 from udfs._reference import use_dataset  # noqa: E402
 
-UDF_NAMES = ("PE", "RATING", "INDUSTRY_RATING", "TOKEN_PRICE", "TOKEN_COST", "COST_RATIO")
+UDF_NAMES = ("PE", "UPSIDE", "EPS_CAGR", "PEG", "RATING", "INDUSTRY_RATING", "IMPLIED_RATING",
+             "TOKEN_PRICE", "TOKEN_COST", "COST_RATIO")
 
 
 def _from_engine(arg):
@@ -73,22 +76,41 @@ def recompute(path, data):
     for key, ranges in solution.items():
         if "]" not in key:  # constants and intermediate nodes, not cells
             continue
-        sheet, cell = key.split("]", 1)[1].rsplit("!", 1)  # "重点标的'!J4"
+        sheet, cell = key.split("]", 1)[1].rsplit("!", 1)  # "重点标的'!J4" or "!O4:O18"
+        sheet = sheet.rstrip("'").upper()
         value = ranges.value if hasattr(ranges, "value") else ranges
+        if ":" in cell and isinstance(value, np.ndarray):
+            # A range (an array formula's spill area, or a range another formula
+            # reads): each of its cells, unless computed on its own.
+            (r0, c0), _ = (coordinate_to_tuple(p) for p in cell.split(":"))
+            for i, row in enumerate(value.tolist()):
+                for j, v in enumerate(row):
+                    out.setdefault((sheet, get_column_letter(c0 + j) + str(r0 + i)),
+                                   _from_engine(v))
+            continue
         if isinstance(value, np.ndarray):
             value = value.tolist()[0][0]
-        out[(sheet.rstrip("'").upper(), cell)] = _from_engine(value)
+        out[(sheet, cell)] = _from_engine(value)
     return out
 
 
-def _formula_cells(path):
+def _formula_cells(path, *, spilled=False):
+    """``(sheet, cell, formula, cached value)`` of every formula cell; with *spilled*,
+    also every cell an array formula spills over (its formula: the anchor's)."""
     wb = openpyxl.load_workbook(path, data_only=False)
     cached = openpyxl.load_workbook(path, data_only=True)
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
-                if c.data_type == "f":
-                    yield ws.title, c.coordinate, c.value, cached[ws.title][c.coordinate].value
+                if c.data_type != "f":
+                    continue
+                yield ws.title, c.coordinate, c.value, cached[ws.title][c.coordinate].value
+                if spilled and isinstance(c.value, ArrayFormula):
+                    for spill_row in ws[c.value.ref]:
+                        for s in spill_row:
+                            if s.coordinate != c.coordinate:
+                                yield (ws.title, s.coordinate, c.value,
+                                       cached[ws.title][s.coordinate].value)
 
 
 def _same(recomputed, cached):
@@ -101,11 +123,12 @@ def _same(recomputed, cached):
 def mismatches(path, data):
     """Formula cells whose recomputed value differs from the cached one, and a count."""
     values = recompute(path, data)
-    cells = list(_formula_cells(path))
+    cells = list(_formula_cells(path, spilled=True))
     bad = [(sheet, coord, text, cached, values.get((sheet.upper(), coord), "<none>"))
            for sheet, coord, text, cached in cells
            if not _same(values.get((sheet.upper(), coord), "<none>"), cached)]
-    return bad, len(cells)
+    return bad, sum(1 for _, _, text, _ in cells if not isinstance(text, ArrayFormula)) + \
+        len({(s, text.ref) for s, _, text, _ in cells if isinstance(text, ArrayFormula)})
 
 
 def test_every_formula_recomputes_to_its_cached_value(built):

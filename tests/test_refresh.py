@@ -346,20 +346,26 @@ def test_refresh_recreates_the_owned_chart_over_the_grown_table(remote, built, d
     sheet_api["charts"].append({"name": "My own chart", "chart_type": "Line", "left": 0,
                                 "top": 0, "width": 100, "height": 100})
     before = [c["name"] for c in sheet_api["charts"]]
-    assert before == ["coverbook output price steps", "My own chart"]
+    assert before == ["coverbook input and output price per model",
+                      "coverbook output price steps", "My own chart"]
     refresh.refresh(book, load_dataset(data_copy))
 
     done = [a for a in actions(book) if a["sheet_position"] == position]
-    assert [a["args"] for a in done if a["func"] == "deleteChart"] == [[0]]
+    # coverbook's two charts go, the last first (the remote engine deletes by index)
+    assert [a["args"] for a in done if a["func"] == "deleteChart"] == [[1], [0]]
     added = [a["args"] for a in done if a["func"] == "addChart"]
-    assert len(added) == 1
-    name, kind, sheet, source = added[0][:4]
-    assert (name, kind, sheet) == ("coverbook output price steps", "XYScatterLinesNoMarkers",
-                                   tp.NAME)
-    # shipped: header row 98, values B99:N147 (13 models); now 14 models (to O), the
-    # history one row longer and the 2025-08-07 step two rows: B99:O150
-    assert source == "$B$99:$O$150"
+    assert len(added) == 2
+    assert [a[:3] for a in added] == [
+        ["coverbook input and output price per model", "ColumnClustered", tp.NAME],
+        ["coverbook output price steps", "XYScatterLinesNoMarkers", tp.NAME]]
+    # the price chart: the USD input and output columns (H:I) of the prices table on
+    # the as-of date, header row 4 and 5 models (gpt-5 is priced from 2025-08-07 only)
+    assert added[0][3] == "$H$4:$I$9"
+    # the steps: shipped header row 119, values B120:N168 (13 models); now 14 models
+    # (to O), the history one row longer and the 2025-08-07 step two rows: B120:O171
+    assert added[1][3] == "$B$120:$O$171"
     x_values = [a["args"] for a in done if a["func"] == "setChartXAxisValues"]
-    assert x_values == [[1, tp.NAME, "$A$100:$A$150"]]
+    assert x_values == [[1, tp.NAME, "$A$5:$A$9"], [2, tp.NAME, "$A$121:$A$171"]]
     assert [c["name"] for c in book.sheets[position].api["charts"]] == \
-        ["My own chart", "coverbook output price steps"]
+        ["My own chart", "coverbook input and output price per model",
+         "coverbook output price steps"]

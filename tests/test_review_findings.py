@@ -12,7 +12,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from conftest import cli_build
-from test_bad_inputs import assert_rejected, edit
+from test_bad_inputs import assert_rejected, band_key_line, edit
 from udfs import COST_RATIO, PE, RATING, TOKEN_COST
 from workbook import PACKAGE_DIR
 from workbook.build import build
@@ -106,8 +106,9 @@ def test_a_bad_source_date_epoch_is_a_message(epoch, tmp_path, monkeypatch):
 
 def test_a_huge_toml_integer_edge_is_an_error(data_copy, previous):
     edit(data_copy, "rating_scales.toml", "upper = 0.20", "upper = " + "9" * 400)
+    row = band_key_line(data_copy, "tianfeng", "增持", "upper")
     assert_rejected(data_copy, previous, [
-        ("rating_scales.toml", 35, "upper", "must be a number")])
+        ("rating_scales.toml", row, "upper", "must be a number")])
 
 
 def test_dates_before_excels_first_date_are_errors(data_copy, previous):

@@ -58,7 +58,7 @@ def test_sample_is_valid_varied_and_reproducible(tmp_path):
     assert 0.05 < sum(e is not None and e <= 0 for e in eps) / len(eps) < 0.12
     assert any(e == 0 for e in eps)
     assert 0.01 < sum(e is None for e in eps) / len(eps) < 0.06
-    labels = {band.label for band in data.scales["stock"].bands}
+    labels = {band.label for band in data.scales["tianfeng"].bands}
     assert {s.rating for s in stocks} == labels
     assert data.report_pe == {}
 
@@ -77,7 +77,7 @@ def test_large_universe_builds_with_array_formulas_and_right_cached_values(tmp_p
     proc = run("build", "--data", str(folder), "--output", str(out))
     assert proc.returncode == 0, proc.stderr  # nothing printed to check is not a failure
     assert "no printed P/E to check" in proc.stdout and "claims 5/5" in proc.stdout
-    assert "(4 array formulas)" in proc.stdout
+    assert "(6 array formulas)" in proc.stdout  # P/E per year, EPS CAGR and PEG
     assert proc.stderr == ""  # no progress bar when stderr is not a terminal
 
     with open(folder / "coverage.csv", encoding="utf-8", newline="") as f:
@@ -122,7 +122,7 @@ def test_both_layouts_store_the_same_cached_values(tmp_path):
 
     scalar = build(DATA_DIR, tmp_path / "s.xlsx", array_threshold=10_000)
     array = build(DATA_DIR, tmp_path / "a.xlsx", array_threshold=0)
-    assert array.n_array_formulas == 4 and scalar.n_array_formulas == 0
+    assert array.n_array_formulas == 6 and scalar.n_array_formulas == 0
     assert array.n_cells == scalar.n_cells
     a, s = sheets(array.path), sheets(scalar.path)
     assert a.keys() == s.keys()
@@ -161,8 +161,11 @@ def udf_calls(path) -> dict[str, int]:
 def test_array_layout_calls_pe_once_per_year_column(tmp_path):
     folder = write_sample(tmp_path / "d", ARRAY_THRESHOLD + 1, 3, seed=0)
     assert udf_calls(build(folder, tmp_path / "a.xlsx").path)["PE"] == 3
-    scalar = build(folder, tmp_path / "s.xlsx", array_threshold=ARRAY_THRESHOLD + 1)
-    assert udf_calls(scalar.path)["PE"] == (ARRAY_THRESHOLD + 1) * 3
+    scalar = udf_calls(build(folder, tmp_path / "s.xlsx",
+                             array_threshold=ARRAY_THRESHOLD + 1).path)
+    assert scalar["PE"] == (ARRAY_THRESHOLD + 1) * 3
+    # 2024E-2026E: no actual year to grow from, so no EPS CAGR or PEG column.
+    assert "EPS_CAGR" not in scalar and "PEG" not in scalar
 
 
 def test_build_reports_its_stages(tmp_path):

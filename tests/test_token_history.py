@@ -280,10 +280,15 @@ def test_price_history_lists_every_period_with_its_last_day(calamine_sheets):
 
 
 def _chart_xml(path):
+    """The step chart (the one scatter chart of the file) and the drawing holding it."""
     with zipfile.ZipFile(path) as z:
         names = [n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
-        assert len(names) == 1, names
-        return ET.fromstring(z.read(names[0])), z.read("xl/drawings/drawing1.xml").decode()
+        scatters = [n for n in names if b"<c:scatterChart>" in z.read(n)]
+        assert len(scatters) == 1, names
+        drawings = [z.read(n).decode() for n in z.namelist()
+                    if re.fullmatch(r"xl/drawings/drawing\d+\.xml", n)]
+        drawing = next(d for d in drawings if "coverbook output price steps" in d)
+        return ET.fromstring(z.read(scatters[0])), drawing
 
 
 def test_the_step_chart_is_a_native_scatter_over_the_step_table(built, calamine_sheets):

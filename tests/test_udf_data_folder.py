@@ -12,7 +12,8 @@ import pytest
 
 import udfs._reference as reference
 from test_bad_inputs import band_key_line, edit
-from udfs import COST_RATIO, INDUSTRY_RATING, PE, RATING, TOKEN_COST, TOKEN_PRICE
+from udfs import (COST_RATIO, IMPLIED_RATING, INDUSTRY_RATING, PE, PEG, RATING, TOKEN_COST,
+                  TOKEN_PRICE, UPSIDE)
 from workbook.vba.xlwings_meta import MISSING, call_like_excel, decorated_udfs, register_com_engine
 
 
@@ -31,8 +32,8 @@ def gap(folder):
     """The copy with a gap between 持有 and 增持 (0.10 to 0.12): the data folder's only
     problem, and its expected UDF result."""
     edit(folder, "rating_scales.toml", "lower = 0.10\n", "lower = 0.12\n")
-    row = band_key_line(folder, "stock", "持有", "upper")
-    return (f"#N/A data: rating_scales.toml:{row}:upper: [stock] bands '增持'/'持有': gap "
+    row = band_key_line(folder, "tianfeng", "持有", "upper")
+    return (f"#N/A data: rating_scales.toml:{row}:upper: [tianfeng] bands '增持'/'持有': gap "
             "between 0.1 and 0.12; a value there has no rating; 持有's upper must equal "
             "增持's lower")
 
@@ -52,7 +53,7 @@ def loads(monkeypatch):
 
 
 def test_every_data_udf_returns_the_first_problem(gap):
-    assert gap.endswith("增持's lower") and ":43:upper:" in gap  # the README's example line
+    assert gap.endswith("增持's lower") and ":74:upper:" in gap  # the README's example line
     assert RATING(0.2) == gap
     assert RATING(0.2, "industry", True) == gap
     assert INDUSTRY_RATING(0.05) == gap
@@ -60,9 +61,13 @@ def test_every_data_udf_returns_the_first_problem(gap):
     assert TOKEN_PRICE("gpt-4o", "input") == gap
     assert TOKEN_COST("gpt-4o", 1000, 500) == gap
     assert COST_RATIO("o1-preview", "gpt-4o", "input") == gap
+    assert IMPLIED_RATING(120, 100) == gap
+    assert IMPLIED_RATING([[120], [None]], [[100], [100]]) == [[gap], [gap]]
+    assert INDUSTRY_RATING(0.05, False, "csc") == gap
     # an Excel error in an argument still passes through first; PE needs no data
     assert RATING("#N/A") == "#N/A"
     assert PE(108.90, 5.33) == pytest.approx(108.90 / 5.33)
+    assert UPSIDE(120, 100) == pytest.approx(0.2) and PEG(20, 0.25) == pytest.approx(0.8)
 
 
 def test_through_xlwings_com_path_the_cell_gets_the_error_value(gap):

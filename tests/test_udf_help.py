@@ -22,7 +22,8 @@ from workbook.vba import vba_sources
 from workbook.vba.udf_help import udf_help_module
 from workbook.vba.xlwings_meta import decorated_udfs
 
-UDF_NAMES = ["COST_RATIO", "INDUSTRY_RATING", "PE", "RATING", "TOKEN_COST", "TOKEN_PRICE"]
+UDF_NAMES = ["COST_RATIO", "EPS_CAGR", "IMPLIED_RATING", "INDUSTRY_RATING", "PE", "PEG",
+             "RATING", "TOKEN_COST", "TOKEN_PRICE", "UPSIDE"]
 
 
 def embedded_code(path: Path) -> dict[str, str]:
@@ -142,9 +143,11 @@ def test_registered_help_is_the_xlwings_metadata(built):
     assert by_name["PE"]["description"] == \
         "Price/earnings ratio: close price / EPS (the report's P/E = 收盘价/EPS)."
     assert by_name["RATING"]["description"] == \
-        "The broker's rating for an expected relative return."
-    assert by_name["RATING"]["arguments"][1] == ('Rating scale: "stock" (default: 买入/增持/'
-                                                 '持有/卖出) or "industry" (强于大市/中性/弱于大市).')
+        "The rating a broker's scale gives an expected relative return."
+    assert by_name["RATING"]["arguments"][1] == (
+        'Scale id: "tianfeng" (default; alias "stock"), "huatai", "gtja", "csc", '
+        '"industrial", "cmsc", "nesc"; industry: "tianfeng-industry" (alias "industry"), '
+        '"csc-industry".')
     assert by_name["TOKEN_COST"]["arguments"][3] == \
         "Hidden reasoning tokens (o1 models), billed at the output price; default 0."
 

@@ -73,8 +73,9 @@ class TestRating:
         assert INDUSTRY_RATING(x, True) == en
 
     def test_english_labels(self):
+        # TF Group's English disclosure (shared/reference/broker-rating-scales.md).
         assert [RATING(x, "stock", True) for x in (0.2, 0.1, 0, -0.1)] == [
-            "Buy", "Overweight", "Hold", "Sell"]
+            "Buy", "Accumulate", "Neutral", "Sell"]
 
     def test_unknown_scale_names_the_known_ones(self):
         out = RATING(0.1, "bond")

@@ -5,16 +5,21 @@ function that the headless build also calls to compute the cached values it writ
 
 =====================  ==========================================================
 ``PE``                 close / EPS; ``NM`` for EPS <= 0; ranges spill
-``RATING``             expected relative return (fraction) -> stock rating
+``UPSIDE``             target / close - 1 (fraction)
+``EPS_CAGR``           (last EPS / first EPS)^(1/years) - 1 (fraction)
+``PEG``                P/E / (growth x 100), growth a fraction
+``RATING``             expected relative return (fraction) -> a broker's rating
 ``INDUSTRY_RATING``    expected relative return (fraction) -> industry rating
+``IMPLIED_RATING``     the rating a target price implies on a broker's scale
 ``TOKEN_PRICE``        price per 1M tokens of a model in force on a date (USD or CNY)
 ``TOKEN_COST``         cost of a request: input (cached part), output, reasoning tokens
 ``COST_RATIO``         price of one model / another on a date, input or output
 =====================  ==========================================================
 """
 
-from udfs.ratings import INDUSTRY_RATING, RATING
+from udfs.ratings import IMPLIED_RATING, INDUSTRY_RATING, RATING
 from udfs.tokens import COST_RATIO, TOKEN_COST, TOKEN_PRICE
-from udfs.valuation import PE
+from udfs.valuation import EPS_CAGR, PE, PEG, UPSIDE
 
-__all__ = ["PE", "RATING", "INDUSTRY_RATING", "TOKEN_PRICE", "TOKEN_COST", "COST_RATIO"]
+__all__ = ["PE", "UPSIDE", "EPS_CAGR", "PEG", "RATING", "INDUSTRY_RATING", "IMPLIED_RATING",
+           "TOKEN_PRICE", "TOKEN_COST", "COST_RATIO"]

@@ -1,7 +1,9 @@
-"""Valuation UDFs: ``=PE(close, eps)``."""
+"""Valuation UDFs: ``=PE(close, eps)``, ``=UPSIDE(target, close)``, ``=EPS_CAGR()`` and
+``=PEG()``."""
 
 from __future__ import annotations
 
+import math
 from itertools import chain
 from math import inf as _INF, isfinite
 from operator import itemgetter
@@ -135,3 +137,202 @@ def _pe_array(grids, n_rows: int, n_cols: int):
     if n_cols == 1:
         return [[v] for v in out]
     return [out[i:i + n_cols] for i in range(0, n_rows * n_cols, n_cols)]
+
+
+def upside_value(target_price, close_price):
+    """Upside of one target price over one close price (scalars): see :func:`UPSIDE`."""
+    error = first_error(target_price, close_price)
+    if error:
+        return error
+    t = as_number(target_price)
+    c = as_number(close_price)
+    for v in (t, c):
+        if isinstance(v, str):
+            return v
+    if t is Blank or c is Blank:
+        return MISSING
+    if c == 0:
+        return "#DIV/0!"
+    if c < 0 or t < 0:
+        return "#NUM!"
+    return finite(t / c - 1)
+
+
+@xw.func(category="coverbook")
+@xw.arg("target_price", ndim=2, err_to_str=True,
+        doc="Target price per share in CNY: a cell, or a column of target prices. "
+            "Blank: no target (n.a.).")
+@xw.arg("close_price", ndim=2, err_to_str=True,
+        doc="Close price per share in CNY: a cell, or a column as tall as the targets.")
+def UPSIDE(target_price, close_price):
+    """Upside to the target price: target / close − 1, as a fraction (0.25 = 25 %).
+
+    Shapes: scalars give a scalar; ranges broadcast as in :func:`PE` (a target column
+    with a close column gives a column, which spills). Units: both prices in the same
+    currency (CNY); the result is a fraction (format the cell as %), over the target's
+    horizon (a broker's 6- or 12-month target).
+
+    Results other than a number, cell by cell: a blank target or close (or ``n.a.``,
+    the missing-figure marker) gives ``n.a.``; a close of 0 ``#DIV/0!``; a negative
+    price ``#NUM!``; text, booleans and dates ``#VALUE!``; an Excel error passes
+    through; shapes that do not fit ``#VALUE!``.
+    """
+    return broadcast(upside_value, target_price, close_price)
+
+
+def eps_cagr_value(eps_first, eps_last, years):
+    """EPS growth rate of one pair of EPS (scalars): see :func:`EPS_CAGR`."""
+    error = first_error(eps_first, eps_last, years)
+    if error:
+        return error
+    values = [as_number(v) for v in (eps_first, eps_last, years)]
+    for v in values:
+        if isinstance(v, str):
+            return v
+    if any(v is Blank for v in values):
+        return MISSING
+    first, last, n = values
+    if n <= 0:
+        return "#NUM!"
+    if first <= 0 or last <= 0:
+        return NOT_MEANINGFUL
+    try:
+        return finite((last / first) ** (1 / n) - 1)
+    except OverflowError:
+        return "#NUM!"
+
+
+@xw.func(category="coverbook")
+@xw.arg("eps_first", ndim=2, err_to_str=True,
+        doc="EPS of the first year (CNY per share), e.g. the last actual year: a cell "
+            "or a column.")
+@xw.arg("eps_last", ndim=2, err_to_str=True,
+        doc="EPS of the last year (CNY per share), e.g. the last estimate year: a cell "
+            "or a column as tall.")
+@xw.arg("years", ndim=2, err_to_str=True,
+        doc="Years between the two EPS (2026E over 2023A: 3); greater than 0.")
+def EPS_CAGR(eps_first, eps_last, years):
+    """EPS compound annual growth rate: (last / first)^(1 / years) − 1, a fraction.
+
+    0.25 = 25 % a year (format the cell as %). On the key-stocks sheet: from the last
+    actual year's EPS to the last estimate year's. Shapes: scalars give a scalar;
+    ranges broadcast as in :func:`PE` (two EPS columns and one ``years`` give a
+    column, which spills). EPS in the same currency (CNY per share).
+
+    Results other than a number, cell by cell: ``NM`` (not meaningful) when either EPS
+    is ≤ 0 (a growth rate from or to a loss has no meaning); ``n.a.`` when an EPS or
+    ``years`` is blank (or ``n.a.``); ``#NUM!`` for ``years`` ≤ 0 or a result beyond
+    Excel's range; text, booleans and dates ``#VALUE!``; an Excel error passes
+    through; shapes that do not fit ``#VALUE!``.
+    """
+    fast = plain_broadcast(_eps_cagr_plain, (eps_first, eps_last, years))
+    return fast if fast is not None else broadcast(eps_cagr_value, eps_first, eps_last, years)
+
+
+def _eps_cagr_plain(first, last, n):
+    """:func:`eps_cagr_value` of plain values (finite floats, ints, ``None``)."""
+    if first is None or last is None or n is None:
+        return MISSING
+    if n <= 0:
+        return "#NUM!"
+    if first <= 0 or last <= 0:
+        return NOT_MEANINGFUL
+    try:
+        return finite((last / first) ** (1 / n) - 1)
+    except OverflowError:
+        return "#NUM!"
+
+
+def _peg_input(v):
+    """A PEG argument: ``NM`` stays ``NM`` (a P/E or CAGR that is not meaningful),
+    anything else as :func:`~udfs._excel.as_number` reads it."""
+    return NOT_MEANINGFUL if isinstance(v, str) and v == NOT_MEANINGFUL else as_number(v)
+
+
+def peg_value(pe, growth):
+    """PEG of one P/E and one growth rate (scalars): see :func:`PEG`."""
+    error = first_error(pe, growth)
+    if error:
+        return error
+    values = [_peg_input(pe), _peg_input(growth)]
+    for v in values:
+        if isinstance(v, str) and v != NOT_MEANINGFUL:
+            return v
+    if any(v is Blank for v in values):
+        return MISSING
+    if NOT_MEANINGFUL in values:
+        return NOT_MEANINGFUL
+    p, g = values
+    if g <= 0 or p <= 0:
+        return NOT_MEANINGFUL
+    return finite(p / (g * 100))
+
+
+@xw.func(category="coverbook")
+@xw.arg("pe", ndim=2, err_to_str=True,
+        doc="P/E (a multiple), e.g. of the first estimate year: a cell or a column; "
+            "NM (from =PE()) gives NM.")
+@xw.arg("growth", ndim=2, err_to_str=True,
+        doc="EPS growth rate as a fraction (0.25 = 25% a year), e.g. =EPS_CAGR(): a cell "
+            "or a column as tall.")
+def PEG(pe, growth):
+    """PEG ratio: P/E ÷ (growth × 100), growth a fraction (Lynch's convention).
+
+    A P/E of 20 with EPS growing 25 % a year (growth 0.25) gives 20 / 25 = 0.8. On the
+    key-stocks sheet: the P/E of the first estimate year over the EPS CAGR from the
+    last actual year to the last estimate year. Shapes: scalars give a scalar; ranges
+    broadcast as in :func:`PE`. The result is a multiple.
+
+    Results other than a number, cell by cell: ``NM`` when growth ≤ 0 or the P/E is
+    not a number that means something (``NM`` from :func:`PE` or from
+    :func:`EPS_CAGR`, or a P/E ≤ 0); ``n.a.`` for a blank P/E or growth (or ``n.a.``);
+    other text, booleans and dates ``#VALUE!``; an Excel error passes through; shapes
+    that do not fit ``#VALUE!``.
+    """
+    fast = plain_broadcast(_peg_plain, (pe, growth), texts=(MISSING, NOT_MEANINGFUL))
+    return fast if fast is not None else broadcast(peg_value, pe, growth)
+
+
+def _peg_plain(pe, growth):
+    """:func:`peg_value` of plain values (finite floats, ints, ``None``, ``n.a.``,
+    ``NM``)."""
+    if pe is None or growth is None or pe == MISSING or growth == MISSING:
+        return MISSING
+    if pe == NOT_MEANINGFUL or growth == NOT_MEANINGFUL or growth <= 0 or pe <= 0:
+        return NOT_MEANINGFUL
+    return finite(pe / (growth * 100))
+
+
+def _plain(v, texts: tuple[str, ...]) -> bool:
+    """A value the scalar rules read as itself: a finite float, an int within float
+    range that is no COM error code, ``None`` (blank), or one of *texts*."""
+    t = type(v)
+    if t is float:
+        return math.isfinite(v)
+    if v is None:
+        return True
+    if t is int:
+        return v not in COM_ERRORS and abs(v) < 2 ** 1023
+    return t is str and v in texts
+
+
+def plain_broadcast(func, args: tuple, *, texts: tuple[str, ...] = ()):
+    """``broadcast(func_value, *args)`` for ranges of plain values (:func:`_plain`),
+    calling the trimmed *func* on each cell without the per-argument checks a cell of
+    any kind needs: ``None`` when an argument is no range, holds anything else, or the
+    shapes do not fit (the caller then takes the full rules). Same values, cell for
+    cell: *func* is the scalar rule restricted to these inputs."""
+    if not any(is_range(a) for a in args):
+        return None
+    grids = [as_2d(a) for a in args]
+    shape = broadcast_shape(grids)
+    if shape is None:
+        return None
+    for g in grids:
+        for row in g:
+            if not all(_plain(v, texts) for v in row):
+                return None
+    n_rows, n_cols = shape
+    with gc_paused():
+        return [[func(*(g[i if len(g) > 1 else 0][j if len(g[0]) > 1 else 0] for g in grids))
+                 for j in range(n_cols)] for i in range(n_rows)]

@@ -19,7 +19,8 @@ from xlsxwriter.exceptions import XlsxWriterException
 
 from udfs._excel import gc_paused
 from workbook import DATA_DIR, DEFAULT_OUTPUT, PACKAGE_DIR
-from workbook.checks import Check, summary
+from udfs._reference import use_dataset
+from workbook.checks import Check, Finding, findings_summary, rating_findings, summary
 from workbook.dataset import Dataset, load_dataset
 from workbook.model import Sheet
 from workbook.provenance import custom_properties, document_date, properties
@@ -141,17 +142,28 @@ class BuildResult:
 
     @property
     def ok(self) -> bool:
+        """Every check passed; findings do not count (see ``workbook/checks.py``)."""
         return all(c.passed for c in self.checks)
 
+    @property
+    def findings(self) -> list[Finding]:
+        """Published ratings other than the one their target price implies."""
+        with use_dataset(self.data):
+            return rating_findings(self.data)
+
     def report(self) -> str:
-        """The summary the command prints: sheets, cells, formulas and the checks."""
+        """The summary the command prints: sheets, cells, formulas, the checks and the
+        findings."""
         names = ", ".join(s.name for s in self.sheets)
+        findings = self.findings
         return (f"wrote {self.path}\n"
                 f"sheets {len(self.sheets)} ({names}); cells {self.n_cells}; "
                 f"formulas {self.n_formulas}"
                 + (f" ({self.n_array_formulas} array formulas)" if self.n_array_formulas
                    else "") + "\n"
-                f"{summary(self.checks)}")
+                f"{summary(self.checks)}\n"
+                f"{findings_summary(self.data, findings)}"
+                + ("; listed on 核对" if findings else ""))
 
 
 def existing_user_sheets(path: Path) -> list[str]:

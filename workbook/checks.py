@@ -1,16 +1,19 @@
-"""Every figure of the report that coverbook can recompute, and whether it agrees.
+"""Every figure of the report that coverbook can recompute, and whether it agrees;
+and the findings: published ratings other than the one their target price implies.
 
 A P/E is printed to two decimals, so it agrees when the recomputed value is within
 half a unit of the last printed digit (0.005). The price claims are exact multiples
-or a whole percentage; the same tolerance applies.
+or a whole percentage; the same tolerance applies. A finding is not a failure: the
+build's exit code and its P/E and claims lines ignore findings.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from udfs.ratings import implied_rating_value
 from udfs.tokens import COST_RATIO, TOKEN_COST
-from udfs.valuation import pe_value
+from udfs.valuation import pe_value, upside_value
 from workbook.dataset import Claim, Dataset
 
 #: Half a unit of the report's last printed digit (P/E printed as 0.00).
@@ -92,3 +95,61 @@ def summary(checks: list[Check]) -> str:
     pe_text = (f"P/E {sum(c.passed for c in pe)}/{len(pe)} match the report" if pe
                else "P/E 0/0: no printed P/E to check (no report_pe.csv)")
     return f"{pe_text}; claims {sum(c.passed for c in claims)}/{len(claims)}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A published rating that is not the one its target price implies: not a failed
+    check (the report is what it is) but what a compliance review asks about. ``index``
+    is the stock's row index on the key-stocks sheet; ``upside`` a fraction."""
+
+    index: int
+    code: str
+    name: str
+    published: str
+    implied: str
+    target_price: float
+    upside: float
+
+
+def rating_findings(data: Dataset, scale=None, benchmark_return=None) -> list[Finding]:
+    """Every stock with a target price whose published rating differs from
+    ``IMPLIED_RATING(target, close, benchmark_return, scale)``, in table order; the
+    scale and benchmark return default to the settings'. An implied rating that is
+    an error (an unknown scale typed in Excel) is no finding: its cell shows the error.
+    Call with the UDFs on *data* (``udfs._reference.use_dataset``)."""
+    s = data.settings
+    scale = s.rating_scale if scale is None else scale
+    benchmark_return = s.benchmark_return if benchmark_return is None else benchmark_return
+    out = []
+    for i, stock in enumerate(data.coverage.stocks):
+        if stock.target_price is None:
+            continue
+        implied = implied_rating_value(stock.target_price, stock.close, benchmark_return,
+                                       scale)
+        if implied != stock.rating and not implied.startswith("#"):
+            out.append(Finding(i, stock.code, stock.name, stock.rating, implied,
+                               stock.target_price, upside_value(stock.target_price,
+                                                                stock.close)))
+    return out
+
+
+def findings_summary(data: Dataset, findings: list[Finding], scale=None,
+                     benchmark_return=None) -> str:
+    """``"findings: 2 of 5 published ratings differ from the rating their target
+    implies (tianfeng, benchmark 0.0%)"``, or why there is none; *scale* and
+    *benchmark_return* as in :func:`rating_findings`."""
+    with_target = sum(s.target_price is not None for s in data.coverage.stocks)
+    if not data.coverage.has_targets or not with_target:
+        return "findings: none (no target prices, so no rating check)"
+    s = data.settings
+    scale = s.rating_scale if scale is None else scale
+    bench = s.benchmark_return if benchmark_return is None else benchmark_return
+    bench_text = f"{bench:.1%}" if isinstance(bench, (int, float)) and \
+        not isinstance(bench, bool) else repr(bench)
+    basis = f"({scale}, benchmark {bench_text})"
+    if not findings:
+        return (f"findings: none; all {with_target} published ratings are the ones their "
+                f"target implies {basis}")
+    return (f"findings: {len(findings)} of {with_target} published ratings differ from the "
+            f"rating their target implies {basis}")

@@ -27,10 +27,13 @@ Strings in ``value`` are always literal text, even when they begin with ``=``: o
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Iterator, NamedTuple
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -73,6 +76,8 @@ STYLES: dict[str, Style] = {
     # with them and keeps its distance from the text column to its left.
     "ratio": Style(num_format="0.00", align="right"),
     "pct": Style(num_format="0%", align="right"),
+    # Upside and growth rates: fractions shown as a percentage with one decimal.
+    "pct1": Style(num_format="0.0%", align="right"),
     # Two decimals: the rating edge examples 0.0999 and 0.10 read 9.99% and 10.00%.
     "pct2": Style(num_format="0.00%"),
     "usd": Style(num_format="0.000"),  # USD per 1M tokens
@@ -87,6 +92,9 @@ STYLES: dict[str, Style] = {
     "input_pct": Style(num_format="0%", fill=INPUT_FILL),
     "input_num": Style(num_format="0.0", fill=INPUT_FILL),
     "check": Style(bold=True, align="center"),
+    # Cells an analyst types into (the scale and the benchmark return the implied
+    # ratings use): the input fill of a broker's model.
+    "input_pct1": Style(num_format="0.0%", fill=INPUT_FILL, align="right"),
 }
 
 
@@ -188,12 +196,17 @@ class PrintSetup:
     """How a sheet prints (rendered by the file writers; LibreOffice's PDF export
     follows it): ``paper`` (``"A4"``), orientation, every sheet scaled to one page
     wide and as many pages tall as it needs, the zero-based rows ``repeat_rows``
-    (first, last) printed at the top of every page, and page numbers in the footer."""
+    (first, last) printed at the top of every page, page numbers in the footer, and
+    ``row_breaks``: zero-based rows that start a new page (above a chart, so that it
+    is not cut in two)."""
 
     paper: str = "A4"
     landscape: bool = True
     repeat_rows: tuple[int, int] | None = None
     page_numbers: bool = True
+    row_breaks: tuple[int, ...] = ()
+
+
 #: Validation kinds: a list of allowed values, whole numbers, decimals, dates.
 VALIDATION_KINDS = ("list", "whole", "decimal", "date")
 #: Excel's limit on a list validation typed as values (``"USD,CNY"``): 255
@@ -291,6 +304,12 @@ class Chart:
     y_format: str | None = None
     x_min: float | None = None
     x_max: float | None = None
+    #: Series in rows instead of columns: ``data`` is then (``first_row``,
+    #: ``names_col``, ``last_row``, ``last_col``), one series per row named by its cell
+    #: in ``names_col`` with values in the columns right of it, the categories the
+    #: cells of row ``categories_row`` over those columns (``categories_col`` unused).
+    by_rows: bool = False
+    categories_row: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in CHART_KINDS:
@@ -298,13 +317,68 @@ class Chart:
         if not self.name.startswith(CHART_PREFIX):
             raise ValueError(f"chart name {self.name!r} must start with {CHART_PREFIX!r}")
         header, c0, last, c1 = self.data
-        if last <= header or c1 < c0:
+        if self.by_rows:
+            if self.categories_row is None or last < header or c1 <= c0:
+                raise ValueError("chart by rows: a categories row, at least one series "
+                                 "row, a names column and a value column")
+        elif last <= header or c1 < c0:
             raise ValueError("chart data: a header row, at least one value row and column")
 
     @property
     def value_rows(self) -> tuple[int, int]:
         """First and last row of the values (below the header row)."""
         return self.data[0] + 1, self.data[2]
+
+
+#: The line colour of a table's grid (:class:`Borders`): mid grey, as broker tables.
+BORDER_COLOR = "#A6A6A6"
+
+
+@dataclass(frozen=True)
+class Borders:
+    """Thin borders around and between the cells of the rectangle (``first_row``,
+    ``first_col``) to (``last_row``, ``last_col``), zero-based and inclusive: a table's
+    grid. The file writer gives each model cell in the rectangle the border (a table
+    has a cell, if only an empty one, wherever it should have a border)."""
+
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+
+    def __post_init__(self) -> None:
+        if self.first_row > self.last_row or self.first_col > self.last_col:
+            raise ValueError("borders rectangle: first row/column after the last")
+
+    def holds(self, row: int, col: int) -> bool:
+        return self.first_row <= row <= self.last_row and self.first_col <= col <= self.last_col
+
+
+@dataclass(frozen=True)
+class ConditionalFormat:
+    """A conditional format on the rectangle (``first_row``, ``first_col``) to
+    (``last_row``, ``last_col``): where ``formula`` is TRUE the cell gets ``fill``,
+    ``font_color`` (``"#RRGGBB"``) and/or bold. The formula is Excel's, written for
+    the rectangle's top-left cell, which Excel shifts to every other cell (relative
+    references): ``=E4="买入"`` on E4:E18 tests each row's own cell. Rules on one cell
+    apply in the order listed, the first first."""
+
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+    formula: str
+    fill: str | None = None
+    font_color: str | None = None
+    bold: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.formula.startswith("=") or len(self.formula) < 2:
+            raise ValueError(f"conditional format formula {self.formula!r}: must start with =")
+        if self.first_row > self.last_row or self.first_col > self.last_col:
+            raise ValueError("conditional format rectangle: first row/column after the last")
+        if self.fill is None and self.font_color is None and not self.bold:
+            raise ValueError("a conditional format needs a fill, a font colour or bold")
 
 
 @dataclass
@@ -322,6 +396,8 @@ class Sheet:
     published: bool = True
     validations: list[Validation] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+    borders: list[Borders] = field(default_factory=list)
+    conditional_formats: list[ConditionalFormat] = field(default_factory=list)
 
     def add(self, row: int, col: int, rows: list[list[Cell | None]]) -> Block:
         """Add a block at (*row*, *col*) and return it."""
@@ -364,6 +440,82 @@ class Sheet:
                                               lines * LINE_HEIGHT)
 
 
+    def fit_columns(self, first_row: int, last_row: int, cols: Iterable[int], *,
+                    minimum: float = 6.0, maximum: float = 40.0) -> None:
+        """Give each column of *cols* the width its cells in rows *first_row* to
+        *last_row* need, within *minimum* and *maximum* (characters of the default
+        font): the widest text as its number format shows it (:func:`shown_width`),
+        plus one for the cell's padding; a wrapped cell (a header) one line up to
+        :data:`ONE_LINE_WRAPPED` characters, else two lines (and its longest word). Titles, notes and labels run over empty neighbours by
+        design and do not count, nor do cells beyond the rows given."""
+        wanted = set(cols)
+        need: dict[int, float] = {}
+        numbers: dict[int, tuple[float, float, str | None]] = {}  # min, max, style
+        for r, c, cell in self.cells():
+            if c not in wanted or not first_row <= r <= last_row or \
+                    cell.style in _OVERFLOWING:
+                continue
+            if cell.spill is not None:
+                values = [v for row in cell.cached for v in row]
+            else:
+                values = [cell.cached if cell.formula is not None else cell.value]
+            wrap = cell.style is not None and STYLES[cell.style].wrap
+            for v in values:
+                t = type(v)
+                if t is float or t is int:
+                    lo, hi, _ = numbers.get(c, (v, v, cell.style))
+                    if v < lo or v > hi:
+                        numbers[c] = (min(lo, v), max(hi, v), cell.style)
+                    elif c not in numbers:
+                        numbers[c] = (lo, hi, cell.style)
+                    continue
+                if t is str and wrap and text_width(v) > ONE_LINE_WRAPPED:
+                    words = [text_width(w) for w in v.split()] or [0.0]
+                    width = max(max(words), (text_width(v) + 1) / 2)
+                else:
+                    width = shown_width(v, cell.style)
+                if width > need.get(c, 0.0):
+                    need[c] = width
+        for c, (lo, hi, style) in numbers.items():
+            need[c] = max(need.get(c, 0.0), shown_width(lo, style), shown_width(hi, style))
+        for c in wanted:
+            self.col_widths[c] = min(maximum, max(minimum, need.get(c, 0.0) + 1))
+
+
+#: A wrapped text (a header) up to this wide fits its column on one line; a wider one
+#: takes two.
+ONE_LINE_WRAPPED = 12.0
+#: Styles whose text is meant to run over empty neighbouring cells.
+_OVERFLOWING = frozenset(("title", "note", "label", "banner"))
+_FIXED_FORMAT_RE = re.compile(r'0(?:\.(0+))?(%?)(?:"(.*)")?')
+
+
+def shown_width(v: Any, style: str | None) -> float:
+    """The width of *v* as a cell of *style* shows it (:func:`text_width`): a number
+    in the style's number format (``0.00``, ``0.0%``, ``#,##0``, dates as
+    ``yyyy-mm-dd``), text as it is, a blank as nothing."""
+    if v is None or v == "":
+        return 0.0
+    if isinstance(v, (dt.date, dt.datetime)):
+        return 10.0
+    if isinstance(v, ErrorValue):
+        return text_width(v.code)
+    if isinstance(v, bool):
+        return 5.0
+    if isinstance(v, (int, float)):
+        fmt = STYLES[style].num_format if style else None
+        m = _FIXED_FORMAT_RE.fullmatch(fmt) if fmt else None
+        if m:
+            places = len(m.group(1) or "")
+            shown = f"{v * 100 if m.group(2) else v:.{places}f}{m.group(2)}{m.group(3) or ''}"
+        elif fmt == "#,##0":
+            shown = f"{v:,.0f}"
+        else:
+            shown = f"{v:.10g}"
+        return text_width(shown)
+    return text_width(str(v))
+
+
 #: Excel's width of a column that sets none (characters of the default font).
 DEFAULT_COL_WIDTH = 8.43
 
@@ -371,6 +523,13 @@ DEFAULT_COL_WIDTH = 8.43
 def text_width(text: str) -> float:
     """Width of *text* in Excel column-width units (widths of ``0`` in the default
     font): 1 per character, 2 per East Asian wide or full-width character (汉字)."""
+    if text.isascii():
+        return float(len(text))
+    return _wide_text_width(text)
+
+
+@lru_cache(maxsize=65_536)
+def _wide_text_width(text: str) -> float:
     return float(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text))
 
 

@@ -15,13 +15,12 @@ from __future__ import annotations
 import math
 import random
 import shutil
-import tomllib
 from pathlib import Path
 
 from workbook import DATA_DIR
 from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, FX_FILE,
                               RATING_SCALES_FILE, SETTINGS_FILE, TOKEN_PRICES_FILE,
-                              WORKLOADS_FILE)
+                              WORKLOADS_FILE, load_scales, load_settings, resolve_scale)
 from workbook.exchanges import CAPACITY, CODE_RANGES
 
 #: Share of stocks per exchange (roughly the market's listing counts).
@@ -66,8 +65,15 @@ def _codes(rng: random.Random, n: int) -> list[str]:
 
 
 def _stock_ratings(data_dir: Path) -> list[str]:
-    scales = tomllib.loads((data_dir / RATING_SCALES_FILE).read_text(encoding="utf-8"))
-    return [band["label"] for band in scales["stock"]["bands"]]
+    """The labels of the scale *data_dir*'s table is rated on (``settings.toml``)."""
+    errors: list = []
+    scales = load_scales(data_dir / RATING_SCALES_FILE, errors)
+    settings = load_settings(data_dir / SETTINGS_FILE, errors)
+    if settings is not None and not errors:
+        settings = resolve_scale(data_dir / SETTINGS_FILE, settings, scales, errors)
+    if errors or settings is None:
+        raise ValueError("; ".join(str(e) for e in errors))
+    return [band.label for band in scales[settings.rating_scale].bands]
 
 
 def coverage_rows(n_stocks: int, n_years: int, seed: int, ratings: list[str]
@@ -107,7 +113,8 @@ def write_sample(out: Path | str, n_stocks: int, n_years: int = 4, seed: int = 0
     """Write a synthetic data folder to *out* (created; files in it overwritten).
 
     *n_stocks* stocks (1 to :data:`CAPACITY`, 99,999) over *n_years* fiscal years ending
-    2026; reference files (:data:`REFERENCE_FILES`) are copied from *data_dir*.
+    2026, rated on the scale of *data_dir*'s settings; reference files
+    (:data:`REFERENCE_FILES`) are copied from *data_dir*.
     Returns *out*. Raises ``ValueError`` for sizes it cannot make.
     """
     out, data_dir = Path(out), Path(data_dir)

@@ -57,7 +57,8 @@ def info_sheet() -> Sheet:
     sheet = Sheet(INFO_SHEET, col_widths={0: 22, 1: 70})
     rows = [
         ("coverbook add-in", f"version {__version__}"),
-        ("UDFs", "PE, RATING, INDUSTRY_RATING, TOKEN_PRICE, TOKEN_COST, COST_RATIO"),
+        ("UDFs", "PE, UPSIDE, EPS_CAGR, PEG, RATING, INDUSTRY_RATING, IMPLIED_RATING, "
+                 "TOKEN_PRICE, TOKEN_COST, COST_RATIO"),
         ("ribbon", "Coverbook Add-in: Refresh, Check data, Status (active workbook)"),
         ("settings (Windows)", SETTINGS_WINDOWS),
         ("settings (macOS)", SETTINGS_MACOS),

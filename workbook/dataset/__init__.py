@@ -9,12 +9,14 @@ One module per data file holds that file's rules and records; they share one rea
 and one error collector:
 
 =====================  ============================================================
-``settings.py``        ``settings.toml``: the data's as-of date
+``settings.py``        ``settings.toml``: the data's as-of date, the table's rating
+                       scale, the benchmark's expected return
 ``coverage.py``        ``coverage.csv``: tickers, close, rating, EPS per fiscal year
 ``fx.py``              ``fx.csv``: units of a currency per USD, by date (optional)
 ``token_prices.py``    ``token_prices.csv``: prices per 1M tokens per model and period
 ``workloads.py``       ``workloads.csv``: tasks in tokens, for Token场景 (optional)
-``rating_scales.py``   ``rating_scales.toml``: rating bands that tile the real line
+``rating_scales.py``   ``rating_scales.toml``: brokers' rating scales, bands that
+                       tile the real line
 ``claims.py``          ``claims.csv``: the report's price claims (optional)
 ``report_pe.py``       ``report_pe.csv``: the report's printed P/E (optional)
 ``reader.py``          encodings, CSV records, header checks, number and date cells
@@ -34,18 +36,20 @@ from pathlib import Path
 
 from workbook import DATA_DIR
 from workbook.dataset.claims import CLAIM_COLUMNS, CLAIM_METRICS, CLAIMS_FILE, Claim, load_claims
-from workbook.dataset.coverage import (COVERAGE_FILE, COVERAGE_FIXED, EPS_COLUMN_LOOSE_RE,
-                                       EPS_COLUMN_RE, EXCHANGE_BY_PREFIX, TICKER_RE, Coverage,
-                                       FiscalYear, Stock, load_coverage, ticker_problem)
+from workbook.dataset.coverage import (COVERAGE_FILE, COVERAGE_FIXED, COVERAGE_OPTIONAL,
+                                       EPS_COLUMN_LOOSE_RE, EPS_COLUMN_RE, EXCHANGE_BY_PREFIX,
+                                       TICKER_RE, Coverage, FiscalYear, Stock, load_coverage,
+                                       ticker_problem)
 from workbook.dataset.errors import MAX_SHOWN, DataError, DataErrors, problem_lines
 from workbook.dataset.fx import (BASE_CURRENCY, FX_COLUMNS, FX_FILE, FxRate, load_fx,
                                  rate_in_force)
-from workbook.dataset.rating_scales import (RATING_SCALES_FILE, Band, RatingScale,
-                                            load_scales)
+from workbook.dataset.rating_scales import (DEFAULT_SCALE, INDUSTRY_SUFFIX,
+                                            RATING_SCALES_FILE, Band, RatingScale,
+                                            find_scale, load_scales, scale_names)
 from workbook.dataset.reader import (DATE_RE, ENCODINGS, EXCEL_FIRST_DATE, EXCEL_MAX_TEXT,
                                      NUMBER_RE, parse_date, parse_number, read_csv, read_text)
 from workbook.dataset.report_pe import REPORT_PE_FILE, load_report_pe
-from workbook.dataset.settings import SETTINGS_FILE, Settings, load_settings
+from workbook.dataset.settings import SETTINGS_FILE, Settings, load_settings, resolve_scale
 from workbook.dataset.token_prices import (MODEL_RE, TOKEN_COLUMNS, TOKEN_PRICES_FILE,
                                            PriceHistory, TokenPrice, load_token_prices)
 from workbook.dataset.workloads import (WORKLOAD_COLUMNS, WORKLOADS_FILE, Workload,
@@ -98,6 +102,15 @@ class Dataset:
         """USD, then every currency ``fx.csv`` has a rate for, in file order."""
         return tuple(dict.fromkeys((BASE_CURRENCY, *(r.currency for r in self.fx))))
 
+    @property
+    def table_scale(self) -> RatingScale:
+        """The scale the key-stocks table is rated on (``settings.toml``)."""
+        return self.scales[self.settings.rating_scale]
+
+    def scale(self, name: str) -> RatingScale | None:
+        """The rating scale with id or alias *name* (case-insensitive), or ``None``."""
+        return find_scale(self.scales, name)
+
 
 #: Every file coverbook reads from a data folder (what the data hash covers), in the
 #: order of the :class:`Dataset` fields that hold them.
@@ -113,11 +126,16 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     folder = Path(folder)
     errors: list[DataError] = []
     # One line per data file, in reading order: a file's rules may use what an earlier
-    # file gave (ratings are checked against the stock scale, prices against the FX
+    # file gave (ratings are checked against the table's scale, prices against the FX
     # currencies, claims against the models and dated by the settings).
     settings = load_settings(folder / SETTINGS_FILE, errors)
     scales = load_scales(folder / RATING_SCALES_FILE, errors)
-    coverage = load_coverage(folder / COVERAGE_FILE, scales.get("stock"), errors)
+    # The settings' scale is checked against a valid scales file only (a broken
+    # scale's own error says what is wrong; "unknown scale" would only repeat it).
+    if settings is not None and not errors:
+        settings = resolve_scale(folder / SETTINGS_FILE, settings, scales, errors)
+    table_scale = scales.get(settings.rating_scale) if settings else None
+    coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors)
     fx = load_fx(folder / FX_FILE, errors)
     model_ids: list[str] = []
     prices = load_token_prices(folder / TOKEN_PRICES_FILE, errors, model_ids,
@@ -138,15 +156,15 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
 
 __all__ = [
     "load_dataset", "Dataset", "DataError", "DataErrors", "DATA_FILES", "problem_lines",
-    "MAX_SHOWN",
+    "MAX_SHOWN", "DEFAULT_SCALE", "INDUSTRY_SUFFIX", "find_scale", "scale_names",
     # records
     "Coverage", "FiscalYear", "Stock", "TokenPrice", "PriceHistory", "Band", "RatingScale",
     "Claim", "Settings", "FxRate", "Workload",
     # file names and their columns
     "SETTINGS_FILE", "COVERAGE_FILE", "TOKEN_PRICES_FILE", "RATING_SCALES_FILE",
     "CLAIMS_FILE", "REPORT_PE_FILE", "FX_FILE", "WORKLOADS_FILE", "COVERAGE_FIXED",
-    "TOKEN_COLUMNS", "CLAIM_COLUMNS", "CLAIM_METRICS", "FX_COLUMNS", "WORKLOAD_COLUMNS",
-    "BASE_CURRENCY",
+    "COVERAGE_OPTIONAL", "TOKEN_COLUMNS", "CLAIM_COLUMNS", "CLAIM_METRICS", "FX_COLUMNS",
+    "WORKLOAD_COLUMNS", "BASE_CURRENCY",
     # the shared reader's rules
     "ENCODINGS", "TICKER_RE", "EXCHANGE_BY_PREFIX", "EPS_COLUMN_RE", "EPS_COLUMN_LOOSE_RE",
     "NUMBER_RE",

@@ -1,5 +1,6 @@
 """``coverage.csv``: the key-stocks table (ticker, name, close, close date, rating,
-one EPS column per fiscal year). See the README's "The data" for what an analyst types.
+an optional target price, one EPS column per fiscal year). See the README's "The
+data" for what an analyst types.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ EPS_COLUMN_RE = re.compile(r"EPS ([0-9]{4})([AE])")
 EPS_COLUMN_LOOSE_RE = re.compile(r"EPS\s*([0-9]{4})\s*([AE])", re.IGNORECASE)
 
 COVERAGE_FIXED = ("code", "name", "close", "close_date", "rating")
+#: Columns a table may have or leave out: ``target_price`` (CNY per share; a blank
+#: cell is a stock without a target).
+COVERAGE_OPTIONAL = ("target_price",)
 
 
 @dataclass(frozen=True)
@@ -53,14 +57,18 @@ class Stock:
     close_date: dt.date
     rating: str
     eps: tuple[float | None, ...]
+    #: CNY per share; ``None`` for a blank cell or a table without the column.
+    target_price: float | None = None
 
 
 @dataclass(frozen=True)
 class Coverage:
-    """The key-stocks table: fiscal years (column order) and stocks (row order)."""
+    """The key-stocks table: fiscal years (column order) and stocks (row order);
+    ``has_targets`` when ``coverage.csv`` has a ``target_price`` column."""
 
     years: tuple[FiscalYear, ...]
     stocks: tuple[Stock, ...]
+    has_targets: bool = False
 
 
 
@@ -120,15 +128,17 @@ def _year_column_hint(name: str, fixed_missing: list[str]) -> tuple[str, str | N
     if guess:
         return f"did you mean {guess!r}?", guess
     return ("a year column is named like 'EPS 2024E' (A = actual, E = estimate); "
-            f"the other columns are {', '.join(COVERAGE_FIXED)}"), None
+            f"the other columns are {', '.join(COVERAGE_FIXED)} and, optionally, "
+            f"{', '.join(COVERAGE_OPTIONAL)}"), None
 
 
 def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
                   ) -> Coverage | None:
     """The key-stocks table from ``coverage.csv`` (see the README for its columns).
 
-    *scale* is the stock rating scale whose labels the ``rating`` column must use
-    (``None`` when the scale itself is invalid: ratings are then not checked).
+    *scale* is the rating scale the table is rated on, whose labels the ``rating``
+    column must use (``None`` when the scale itself is invalid: ratings are then not
+    checked).
     """
     parsed = read_csv(path, None, errors, empty="no stocks; add one row per ticker")
     if parsed is None:
@@ -140,14 +150,17 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
     start_errors = len(errors)
     ok = True
     missing = [name for name in COVERAGE_FIXED if name not in header]
+    # A near miss of an optional column gets its hint, but it is never "missing".
+    absent = [name for name in COVERAGE_OPTIONAL if name not in header]
     claimed: set[str] = set()
     seen_years: set[int] = set()
     for name in header:
-        if name in COVERAGE_FIXED:
+        if name in COVERAGE_FIXED or name in COVERAGE_OPTIONAL:
             continue
         match = EPS_COLUMN_RE.fullmatch(name)
         if not match:
-            hint, guess = _year_column_hint(name, [m for m in missing if m not in claimed])
+            hint, guess = _year_column_hint(
+                name, [m for m in missing + absent if m not in claimed])
             if guess:
                 claimed.add(guess)
             out.add(header_line, name, f"unknown column; {hint}")
@@ -197,10 +210,13 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
                        f"write {english[rating.lower()]}"
             else:
                 hint = f"known: {', '.join(labels)}"
-            out.add(line, "rating", f"{rating!r} is not a rating of the stock scale; {hint}"
+            out.add(line, "rating", f"{rating!r} is not a rating of the {scale.key} scale "
+                    f"({scale.broker} {scale.title}); {hint}"
                     if rating else f"empty; a rating is required ({', '.join(labels)})")
+        target = number_cell(out, line, "target_price", row["target_price"], blank_ok=True,
+                             positive=True) if "target_price" in row else None
         eps = tuple(number_cell(out, line, c, row[c], blank_ok=True) for c in eps_columns)
         if ok and len(errors) == start:
-            stocks.append(Stock(code, row["name"], close, close_date, rating, eps))
-    return Coverage(tuple(years), tuple(stocks)) if ok else None
+            stocks.append(Stock(code, row["name"], close, close_date, rating, eps, target))
+    return Coverage(tuple(years), tuple(stocks), "target_price" in header) if ok else None
 

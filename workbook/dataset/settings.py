@@ -1,9 +1,16 @@
 """``settings.toml``: what is set once for the whole workbook.
 
-Today one key, ``as_of``: the date the data describes (a TOML date, ``2024-09-24``).
-It is the default date of every price look-up and the workbook's document date; it
-is set by hand, never derived from the newest row of a data file, so a build is
-reproducible and the report's figures keep their date.
+- ``as_of``: the date the data describes (a TOML date, ``2024-09-24``): the default
+  date of every price look-up and the workbook's document date; it is set by hand,
+  never derived from the newest row of a data file, so a build is reproducible and
+  the report's figures keep their date;
+- ``rating_scale``: the scale the key-stocks table is rated on (an id or alias of a
+  stock scale in ``rating_scales.toml``; default ``tianfeng``): the published
+  ratings in ``coverage.csv`` must be its labels, and the implied ratings use it;
+- ``benchmark_return``: the benchmark's expected return over that scale's horizon
+  (a fraction, 0.05 = 5 %; default 0), which the implied ratings subtract from the
+  upside, and ``benchmark_return_date``, the day it was set (required with it; by
+  default the as-of date).
 
 Adding a setting: one entry in :data:`SETTINGS` (its rule) and a field of
 :class:`Settings`.
@@ -12,13 +19,15 @@ Adding a setting: one entry in :data:`SETTINGS` (its rule) and a field of
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from workbook.dataset.errors import Collector, DataError
+from workbook.dataset.rating_scales import DEFAULT_SCALE, RatingScale, find_scale
 from workbook.dataset.reader import EXCEL_FIRST_DATE, nearest, read_text
 
 SETTINGS_FILE = "settings.toml"
@@ -28,28 +37,57 @@ _KEY_RE = re.compile(r"\s*([A-Za-z0-9_\-]+)\s*=")
 
 @dataclass(frozen=True)
 class Settings:
-    """The validated settings: ``as_of``, the date the data describes."""
+    """The validated settings: ``as_of``, the date the data describes; the id of the
+    scale the table is rated on; the benchmark's expected return over that scale's
+    horizon (a fraction) and the date it was set."""
 
     as_of: dt.date
+    rating_scale: str = DEFAULT_SCALE
+    benchmark_return: float = 0.0
+    benchmark_return_date: dt.date | None = None
 
 
-def _date(value: Any) -> tuple[dt.date | None, str]:
+def _date(value: Any, key: str = "as_of") -> tuple[dt.date | None, str]:
     """A TOML local date (``as_of = 2024-09-24``, no quotes), else why not."""
     if isinstance(value, dt.datetime):
-        return None, "a date without a time: as_of = 2024-09-24"
+        return None, f"a date without a time: {key} = 2024-09-24"
     if isinstance(value, dt.date):
         if value < EXCEL_FIRST_DATE:
             return None, f"{value} is before 1900-01-01, the first date Excel shows"
         return value, ""
     if isinstance(value, str):
-        return None, f"{value!r} is text; write the date without quotes: as_of = 2024-09-24"
-    return None, f"{value!r} is not a date; write as_of = 2024-09-24"
+        return None, f"{value!r} is text; write the date without quotes: {key} = 2024-09-24"
+    return None, f"{value!r} is not a date; write {key} = 2024-09-24"
+
+
+def _scale_name(value: Any) -> tuple[str | None, str]:
+    """The text naming a scale (checked against ``rating_scales.toml`` later)."""
+    if isinstance(value, str) and value.strip():
+        return value.strip(), ""
+    return None, f"{value!r} is not a scale id; write rating_scale = \"{DEFAULT_SCALE}\""
+
+
+def _fraction(value: Any) -> tuple[float | None, str]:
+    """An expected return as a fraction: a TOML number above -1 and below 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        hint = " (no % sign: 0.05 for 5%)" if isinstance(value, str) and "%" in value else ""
+        return None, f"{value!r} is not a number{hint}; write benchmark_return = 0.05 for 5%"
+    number = float(value)
+    if not math.isfinite(number) or number <= -1:
+        return None, f"{value} is not a return (a fraction above -1, 0.05 = 5%)"
+    if number >= 1:
+        return None, (f"{value} is {number:.0%}: the return is a fraction, 0.05 for 5%")
+    return number, ""
 
 
 #: Every setting: its rule (value -> (parsed value or None, problem)) and, for a
-#: missing key, the line to add.
-SETTINGS: dict[str, tuple[Callable[[Any], tuple[Any, str]], str]] = {
+#: missing key, the line to add, or ``None`` when the key may be left out (the field's
+#: default applies).
+SETTINGS: dict[str, tuple[Callable[[Any], tuple[Any, str]], str | None]] = {
     "as_of": (_date, "as_of = 2024-09-24 (the date the data describes)"),
+    "rating_scale": (_scale_name, None),
+    "benchmark_return": (_fraction, None),
+    "benchmark_return_date": (lambda v: _date(v, "benchmark_return_date"), None),
 }
 
 
@@ -67,7 +105,11 @@ def _key_lines(text: str) -> dict[str, int]:
 def load_settings(path: Path, errors: list[DataError]) -> Settings | None:
     """The settings from ``settings.toml``; ``None`` (with the problems recorded) if
     the file is missing or invalid. Unknown keys are errors (with the nearest known
-    key as a hint): a misspelt setting would otherwise be ignored silently."""
+    key as a hint): a misspelt setting would otherwise be ignored silently.
+
+    ``rating_scale`` is kept as written; :func:`resolve_scale` checks it against the
+    scales file and replaces it by the scale's id.
+    """
     text = read_text(path, errors)
     if text is None:
         return None
@@ -88,11 +130,39 @@ def load_settings(path: Path, errors: list[DataError]) -> Settings | None:
     values = {}
     for key, (rule, example) in SETTINGS.items():
         if key not in doc:
-            out.add(None, key, f"missing; add the line {example}")
+            if example is not None:
+                out.add(None, key, f"missing; add the line {example}")
             continue
         values[key], problem = rule(doc[key])
         if problem:
             out.add(lines.get(key), key, problem)
+    if "benchmark_return" in doc and "benchmark_return_date" not in doc:
+        out.add(lines.get("benchmark_return"), "benchmark_return_date",
+                "missing; say when the benchmark return was set: "
+                "benchmark_return_date = 2024-09-24")
     if len(errors) > start:
         return None
+    if "benchmark_return_date" not in values:
+        values["benchmark_return_date"] = values["as_of"]
     return Settings(**values)
+
+
+def resolve_scale(path: Path, settings: Settings, scales: Mapping[str, RatingScale],
+                  errors: list[DataError]) -> Settings | None:
+    """*settings* with ``rating_scale`` replaced by the id of the stock scale of
+    *scales* (the validated ``rating_scales.toml``) it names; ``None``, with the
+    problem recorded at its line of *path*, if it names no scale or an industry one."""
+    name = settings.rating_scale
+    scale = find_scale(scales, name)
+    if scale is not None and scale.kind == "stock":
+        return replace(settings, rating_scale=scale.key)
+    text = read_text(path, [])
+    line = _key_lines(text).get("rating_scale") if text else None
+    stock_scales = ", ".join(sorted(k for k, s in scales.items() if s.kind == "stock"))
+    Collector(path.name, errors).add(
+        line, "rating_scale",
+        f"unknown scale {name!r}; the stock scales in rating_scales.toml: {stock_scales}"
+        if scale is None else
+        f"{name!r} is an industry scale; the key-stocks table is rated on a stock scale: "
+        + stock_scales)
+    return None

@@ -40,11 +40,12 @@ def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRES
     with use_dataset(data):
         results = all_checks(data)
         sheets = [
-            key_stocks.build(data, array_threshold),
+            key_stocks.build(data, array_threshold, inputs.get(key_stocks.NAME)),
             ratings.build(data),
-            token_prices.build(data),
+            token_prices.build(data, inputs.get(token_prices.NAME)),
             token_scenarios.build(data, inputs.get(token_scenarios.NAME)),
-            checks.build(data, results),
+            checks.build(data, results,
+                         key_stocks.rating_inputs(data, inputs.get(key_stocks.NAME))),
             config.build(),
         ]
     limits.check_cells(data, sheets, results)  # every cell within Excel's limits

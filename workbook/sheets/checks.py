@@ -1,16 +1,19 @@
-"""Sheet ``核对``: every recomputable figure of the report, printed vs computed.
+"""Sheet ``核对``: every recomputable figure of the report, printed vs computed, and
+the findings: published ratings other than the one their target price implies.
 
 The computed column points at the workbook's own cells (a P/E check reads the
 ``重点标的`` cell) or calls the UDFs (claims), so the sheet proves the workbook, not
 a copy of it. The result column is an Excel formula; its cached value is the
-Python check's verdict.
+Python check's verdict. Each finding's cells point at the key-stocks row (published
+rating, implied rating, upside, rating check); findings are not failures.
 """
 
 from __future__ import annotations
 
-from workbook.checks import SAVING_WORKLOAD, Check
+from workbook.checks import (SAVING_WORKLOAD, Check, Finding, findings_summary,
+                            rating_findings)
 from workbook.dataset import Dataset
-from workbook.model import (PrintSetup, Sheet, a1, excel_string, formula, sheet_ref,
+from workbook.model import (Borders, PrintSetup, Sheet, a1, excel_string, formula, sheet_ref,
                             text_width, value)
 from workbook.provenance import provenance
 from workbook.sheets import key_stocks
@@ -49,8 +52,10 @@ def _item_width(checks: list[Check]) -> float:
     return min(max(need, ITEM_WIDTH[0]), ITEM_WIDTH[1])
 
 
-def build(data: Dataset, checks: list[Check]) -> Sheet:
-    """The sheet model of ``核对`` for *data* and its *checks*."""
+def build(data: Dataset, checks: list[Check], rating_basis: tuple | None = None) -> Sheet:
+    """The sheet model of ``核对`` for *data* and its *checks*; the findings compare
+    the published ratings with the implied ones on *rating_basis* (the scale and
+    benchmark return the key-stocks sheet uses; default: the settings')."""
     layout = key_stocks.layout(data)
     header_row = FIRST_ROW - 1
     sheet = Sheet(NAME, col_widths={0: 8, 1: _item_width(checks), 2: 12, 3: 12, 4: 10, 5: 8},
@@ -80,5 +85,41 @@ def build(data: Dataset, checks: list[Check]) -> Sheet:
                     PASS if check.passed else FAIL, "check"),
         ])
     sheet.add(first - 1, 0, rows)
+    sheet.borders.append(Borders(first - 1, 0, first - 1 + len(checks), len(header) - 1))
     sheet.fit_rows(header_row, first + len(checks))
+    basis = rating_basis or ()
+    findings_section(sheet, data, rating_findings(data, *basis), layout,
+                     first + len(checks) + 1, basis)
     return sheet
+
+
+def findings_section(sheet: Sheet, data: Dataset, findings: list[Finding],
+                     layout: key_stocks.Layout, row: int, basis: tuple = ()) -> None:
+    """The findings from *row* down: a title, the summary line, and one row per
+    finding whose cells point at its key-stocks row (*basis*: the scale and benchmark
+    return of the implied ratings, see :func:`workbook.checks.rating_findings`)."""
+    sheet.add(row, 0, [[value("发现 Findings: published rating vs the rating the target "
+                              "price implies (not a failed check)", "title")],
+                       [value(findings_summary(data, findings, *basis), "note")]])
+    if not findings:
+        return
+    _, upside, implied, check = layout.target_cols()
+    header = ["类别 Kind", "项目 Item", "发布评级 Published", "隐含评级 Implied",
+              "上行空间 Upside", "结果 Result"]
+    rows = [[value(h, "header") for h in header]]
+    for f in findings:
+        r = layout.row_of(f.index)
+
+        def at(col: int) -> str:
+            return "=" + sheet_ref(key_stocks.NAME, a1(r, col))
+        rows.append([
+            value("rating", "text"),
+            value(f"{f.code} {f.name}: target {f.target_price:.2f}", "text_wrap"),
+            formula(at(key_stocks.RATING), f.published, "center"),
+            formula(at(implied), f.implied, "center"),
+            formula(at(upside), f.upside, "pct1"),
+            formula(at(check), key_stocks.rating_check(f.implied, f.published), "check"),
+        ])
+    sheet.add(row + 2, 0, rows)
+    sheet.borders.append(Borders(row + 2, 0, row + 2 + len(findings), len(header) - 1))
+    sheet.fit_rows(row + 2, row + 2 + len(findings))

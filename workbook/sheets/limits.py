@@ -248,7 +248,10 @@ def _scale_key_line(data: Dataset, text: str) -> tuple[int | None, str | None]:
     for key, scale in data.scales.items():
         for name, value in (("title", scale.title), ("title_en", scale.title_en),
                             ("benchmark", scale.benchmark),
-                            ("benchmark_en", scale.benchmark_en), ("measure", scale.measure)):
+                            ("benchmark_en", scale.benchmark_en), ("measure", scale.measure),
+                            ("broker", scale.broker), ("broker_en", scale.broker_en),
+                            ("source", scale.source),
+                            ("labels_en_source", scale.labels_en_source)):
             if value and value in text and len(value) > best[0]:
                 where = lines.get(key, {})
                 best = (len(value), where.get(name, where.get("")), name)
@@ -264,6 +267,10 @@ def _source(data: Dataset, checks: list[Check], cell: Cell | None, o: Overflow,
         i = o.row - key_stocks.FIRST_DATA_ROW
         if o.col < key_stocks.FIRST_EPS_COL:
             column = COVERAGE_FIXED[o.col]
+        elif o.col == lay.target_col:
+            column = "target_price"
+        elif o.col >= key_stocks.FIRST_EPS_COL + 2 * lay.n_years:  # computed columns
+            column = None
         else:
             k = (o.col - key_stocks.FIRST_EPS_COL) % max(lay.n_years, 1)
             column = f"EPS {data.coverage.years[k].label}" if lay.n_years else None

@@ -21,13 +21,16 @@ Blocks, top to bottom:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from typing import Any, Mapping
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from udfs._excel import EXCEL_EPOCH
 from udfs.tokens import COST_RATIO, TOKEN_COST, price_value
 from workbook.dataset import Dataset, TokenPrice
-from workbook.model import CHART_PREFIX, Chart, Sheet, a1, excel_string, formula, value
+from workbook.model import (CHART_PREFIX, Chart, Sheet, Validation, a1, excel_string, formula,
+                            value)
 
 NAME = "Token价格"
 #: The source column of the price tables: long citations wrap within this width
@@ -71,8 +74,17 @@ def _steps(data: Dataset) -> list[tuple[dt.date, dt.date]]:
     return rows
 
 
-def build(data: Dataset) -> Sheet:
-    """The sheet model of ``Token价格`` for *data*."""
+def build(data: Dataset, inputs: Mapping[tuple[int, int], Any] | None = None) -> Sheet:
+    """The sheet model of ``Token价格`` for *data*. The cost calculator's token counts
+    and models are input cells (dropdowns: whole numbers >= 0, the models of the price
+    table); *inputs*, what is typed there in the open workbook (Refresh,
+    ``{(row, col): value}``), gives their cached costs; empty cells take the defaults.
+    """
+    inputs = inputs or {}
+
+    def typed(cell: tuple[int, int], default: Any) -> Any:
+        v = inputs.get(cell)
+        return default if v is None or v == "" else v
     day = data.as_of
     history = data.prices
     current = [history.in_force(m, day) for m in history.models]
@@ -137,22 +149,55 @@ def build(data: Dataset) -> Sheet:
                               "output, reasoning, cached, date); reasoning billed at the "
                               "output price, cached input at the cached price", "title")]])
     counts_row = row + 1
-    sheet.add(counts_row, 0, [[value(label, "header"), value(n, "int")]
-                              for label, n in CALCULATOR_TOKENS])
+    sheet.add(counts_row, 0, [[value(label, "header")] for label, _ in CALCULATOR_TOKENS])
+    sheet.add_inputs(counts_row, 1, [[value(n, "input_int")] for _, n in CALCULATOR_TOKENS])
+    last_count = counts_row + len(CALCULATOR_TOKENS) - 1
+    sheet.validations.append(Validation(counts_row, 1, last_count, 1, "whole", minimum=0))
     sheet.fit_rows(counts_row, counts_row + len(CALCULATOR_TOKENS))
     refs = [a1(counts_row + i, 1, absolute=True) for i in range(len(CALCULATOR_TOKENS))]
-    n_in, n_out, n_reason, n_cached = (n for _, n in CALCULATOR_TOKENS)
+    n_in, n_out, n_reason, n_cached = (typed((counts_row + i, 1), n)
+                                       for i, (_, n) in enumerate(CALCULATOR_TOKENS))
     calc = counts_row + len(CALCULATOR_TOKENS) + 1
-    sheet.add(calc, 0, [[value("模型 Model", "header"), value("成本 Cost USD", "header")]] + [
-        [value(m, "text"),
-         formula(f"=TOKEN_COST({a1(calc + 1 + i, 0)},{','.join(refs)},{date_ref})",
-                 TOKEN_COST(m, n_in, n_out, n_reason, n_cached, day), "usd_cost")]
-        for i, m in enumerate(models)])
+    sheet.add(calc, 0, [[value("模型 Model", "header"), value("成本 Cost USD", "header")]])
+    chosen = [typed((calc + 1 + i, 0), m) for i, m in enumerate(models)]
+    if models:
+        sheet.add_inputs(calc + 1, 0, [[value(m, "input_text")] for m in models])
+        sheet.validations.append(Validation(calc + 1, 0, calc + len(models), 0, "list",
+                                            source=(first, 0, first + len(models) - 1, 0)))
+        sheet.add(calc + 1, 1, [
+            [formula(f"=TOKEN_COST({a1(calc + 1 + i, 0)},{','.join(refs)},{date_ref})",
+                     TOKEN_COST(m, n_in, n_out, n_reason, n_cached, day), "usd_cost")]
+            for i, m in enumerate(chosen)])
     row = calc + 1 + len(models) + 1
 
+    price_chart_row = row
+    row = _price_chart(sheet, first - 1, len(current), row)
     row = _history(sheet, data, row)
     _step_chart(sheet, data, row)
+    # Each chart starts a printed page, so that neither is cut in two.
+    sheet.page = replace(sheet.page, row_breaks=(price_chart_row, row))
     return sheet
+
+
+#: The price chart: its size (points) and the rows kept free for it (15 points a row).
+PRICE_CHART_SIZE = (720.0, 300.0)
+PRICE_CHART_ROWS = 21
+#: The columns of the prices table the price chart draws: USD input and output.
+USD_INPUT_COL, USD_OUTPUT_COL = 7, 8
+
+
+def _price_chart(sheet: Sheet, header_row: int, n_models: int, row: int) -> int:
+    """A column chart at *row* of the input and output price per model on the as-of
+    date (USD per 1M tokens), pointing at the prices table (header at *header_row*,
+    then *n_models* rows), so it follows the table. Returns the first row below it."""
+    if n_models:
+        sheet.charts.append(Chart(
+            name=CHART_PREFIX + "input and output price per model", kind="column",
+            title="输入/输出价格 Input and output price, USD per 1M tokens",
+            data=(header_row, USD_INPUT_COL, header_row + n_models, USD_OUTPUT_COL),
+            categories_col=0, anchor=(row, 0), size=PRICE_CHART_SIZE,
+            y_title="USD per 1M tokens", y_format="0"))
+    return row + PRICE_CHART_ROWS
 
 
 def _history(sheet: Sheet, data: Dataset, row: int) -> int:

@@ -30,12 +30,38 @@ Public Sub RegisterUdfHelp()
     Application.MacroOptions Macro:=book & "COST_RATIO", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
-    ' INDUSTRY_RATING(relative_return, english)
-    d = "The broker's industry rating: RATING(relative_return, ""industry"", english)."
-    ReDim a(0 To 1)
+    ' EPS_CAGR(eps_first, eps_last, years)
+    d = "EPS compound annual growth rate: (last / first)^(1 / years) " & ChrW(&H2212) & " 1, a "
+    d = d & "fraction."
+    ReDim a(0 To 2)
+    a(0) = "EPS of the first year (CNY per share), e.g. the last actual year: a cell or a column."
+    a(1) = "EPS of the last year (CNY per share), e.g. the last estimate year: a cell or a column "
+    a(1) = a(1) & "as tall."
+    a(2) = "Years between the two EPS (2026E over 2023A: 3); greater than 0."
+    Application.MacroOptions Macro:=book & "EPS_CAGR", Description:=d, Category:="coverbook", _
+        ArgumentDescriptions:=a
+
+    ' IMPLIED_RATING(target_price, close_price, benchmark_return, scale)
+    d = "The rating a target price implies: RATING(UPSIDE(target, close) " & ChrW(&H2212) & " "
+    d = d & "benchmark_return, scale)."
+    ReDim a(0 To 3)
+    a(0) = "Target price per share in CNY: a cell or a column. Blank: no target (n.a.)."
+    a(1) = "Close price per share in CNY: a cell or a column as tall as the targets."
+    a(2) = "The benchmark's (CSI 300) expected return over the scale's horizon (6 or 12 months), a "
+    a(2) = a(2) & "fraction; blank = 0. One cell."
+    a(3) = "Scale id as in RATING: ""tianfeng"" (default), ""huatai"", ""gtja"", ""csc"", "
+    a(3) = a(3) & """industrial"", ""cmsc"", ""nesc""."
+    Application.MacroOptions Macro:=book & "IMPLIED_RATING", Description:=d, Category:="coverbook", _
+        ArgumentDescriptions:=a
+
+    ' INDUSTRY_RATING(relative_return, english, broker)
+    d = "A broker's industry rating: RATING(relative_return, ""<broker>-industry"", english)."
+    ReDim a(0 To 2)
     a(0) = "Expected industry-index return relative to CSI 300 over 6 months, as a fraction: 0.05 "
     a(0) = a(0) & "= 5%. A cell or a range."
     a(1) = "TRUE for English labels (Outperform/Neutral/Underperform)."
+    a(2) = "Broker id: ""tianfeng"" (default) or ""csc"": the brokers whose industry ratings have "
+    a(2) = a(2) & "numbers."
     Application.MacroOptions Macro:=book & "INDUSTRY_RATING", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
@@ -49,17 +75,26 @@ Public Sub RegisterUdfHelp()
     Application.MacroOptions Macro:=book & "PE", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
+    ' PEG(pe, growth)
+    d = "PEG ratio: P/E " & ChrW(&H00F7) & " (growth " & ChrW(&H00D7) & " 100), growth a fraction "
+    d = d & "(Lynch's convention)."
+    ReDim a(0 To 1)
+    a(0) = "P/E (a multiple), e.g. of the first estimate year: a cell or a column; NM (from =PE()) "
+    a(0) = a(0) & "gives NM."
+    a(1) = "EPS growth rate as a fraction (0.25 = 25% a year), e.g. =EPS_CAGR(): a cell or a "
+    a(1) = a(1) & "column as tall."
+    Application.MacroOptions Macro:=book & "PEG", Description:=d, Category:="coverbook", _
+        ArgumentDescriptions:=a
+
     ' RATING(relative_return, scale, english)
-    d = "The broker's rating for an expected relative return."
+    d = "The rating a broker's scale gives an expected relative return."
     ReDim a(0 To 2)
-    a(0) = "Expected return relative to the benchmark (CSI 300) over 6 months, as a fraction: 0.2 "
-    a(0) = a(0) & "= 20%. A cell or a range."
-    a(1) = "Rating scale: ""stock"" (default: " & ChrW(&H4E70) & ChrW(&H5165) & "/" & ChrW(&H589E)
-    a(1) = a(1) & ChrW(&H6301) & "/" & ChrW(&H6301) & ChrW(&H6709) & "/" & ChrW(&H5356)
-    a(1) = a(1) & ChrW(&H51FA) & ") or ""industry"" (" & ChrW(&H5F3A) & ChrW(&H4E8E) & ChrW(&H5927)
-    a(1) = a(1) & ChrW(&H5E02) & "/" & ChrW(&H4E2D) & ChrW(&H6027) & "/" & ChrW(&H5F31)
-    a(1) = a(1) & ChrW(&H4E8E) & ChrW(&H5927) & ChrW(&H5E02) & ")."
-    a(2) = "TRUE for English labels (Buy/Overweight/Hold/Sell); default FALSE."
+    a(0) = "Expected return relative to the scale's benchmark (CSI 300) over its horizon (6 or 12 "
+    a(0) = a(0) & "months), as a fraction: 0.2 = 20%. A cell or a range."
+    a(1) = "Scale id: ""tianfeng"" (default; alias ""stock""), ""huatai"", ""gtja"", ""csc"", "
+    a(1) = a(1) & """industrial"", ""cmsc"", ""nesc""; industry: ""tianfeng-industry"" (alias "
+    a(1) = a(1) & """industry""), ""csc-industry""."
+    a(2) = "TRUE for English labels (Tianfeng: Buy/Accumulate/Neutral/Sell); default FALSE."
     Application.MacroOptions Macro:=book & "RATING", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
@@ -92,6 +127,16 @@ Public Sub RegisterUdfHelp()
     a(3) = "Currency of the result: ""USD"" (default) or ""CNY""; other currencies convert at "
     a(3) = a(3) & "fx.csv's rate in force on the date."
     Application.MacroOptions Macro:=book & "TOKEN_PRICE", Description:=d, Category:="coverbook", _
+        ArgumentDescriptions:=a
+
+    ' UPSIDE(target_price, close_price)
+    d = "Upside to the target price: target / close " & ChrW(&H2212) & " 1, as a fraction (0.25 = "
+    d = d & "25 %)."
+    ReDim a(0 To 1)
+    a(0) = "Target price per share in CNY: a cell, or a column of target prices. Blank: no target "
+    a(0) = a(0) & "(n.a.)."
+    a(1) = "Close price per share in CNY: a cell, or a column as tall as the targets."
+    Application.MacroOptions Macro:=book & "UPSIDE", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
     ThisWorkbook.Saved = wasSaved

@@ -18,7 +18,8 @@ cells reach Excel:
 - **Input cells** (``Sheet.add_inputs``) are never cleared: the rest of the sheet is
   cleared around them, and an input cell gets the model's default only where it is
   empty, so what an analyst typed (a value or a formula) stays as it was.
-- **Data validations** of the model replace those on the sheet's used range.
+- **Data validations** and **conditional formats** of the model replace those on the
+  sheet's used range; **borders** (a table's grid) are set on their rectangles.
 - **Charts**: the charts of the sheet whose names start with
   :data:`~workbook.model.CHART_PREFIX` (coverbook's) are deleted and the model's added
   anew, pointing at the rewritten cells, so a chart follows its table when the number
@@ -35,7 +36,7 @@ import datetime as dt
 from bisect import bisect_left
 from typing import Any, Callable, Iterable
 
-from workbook.model import CHART_PREFIX, STYLES, Block, Chart, Sheet, Validation
+from workbook.model import BORDER_COLOR, CHART_PREFIX, STYLES, Block, Chart, Sheet, Validation
 
 #: Excel's day zero for serial dates (the 1900 system, with its 1900-02-29).
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -187,11 +188,17 @@ def _write_chart(xl_sheet, c: Chart) -> None:
     header, first_col, last, last_col = c.data
     width, height = c.size
     chart = xl_sheet.charts.add(
-        chart_type=CHART_TYPES[c.kind], source=_rng(xl_sheet, c.data), plot_by="columns",
+        chart_type=CHART_TYPES[c.kind], source=_rng(xl_sheet, c.data),
+        plot_by="rows" if c.by_rows else "columns",
         name=c.name, anchor=xl_sheet.range((c.anchor[0] + 1, c.anchor[1] + 1)),
         width=width, height=height)
-    chart.set_x_axis_values(_rng(xl_sheet, (header + 1, c.categories_col, last,
-                                            c.categories_col)))
+    if c.by_rows:
+        assert c.categories_row is not None
+        chart.set_x_axis_values(_rng(xl_sheet, (c.categories_row, first_col + 1,
+                                                c.categories_row, last_col)))
+    else:
+        chart.set_x_axis_values(_rng(xl_sheet, (header + 1, c.categories_col, last,
+                                                c.categories_col)))
     chart.title = c.title
     if c.x_title:
         chart.category_axis.title = c.x_title
@@ -241,11 +248,23 @@ def write_sheet(xl_sheet, sheet: Sheet) -> int:
             _apply_style(xl_sheet.range((first + 1, col + 1), (last + 1, col + 1)), style)
     for col, width in sorted(sheet.col_widths.items()):
         xl_sheet.range((1, col + 1)).column_width = width
+    for b in sheet.borders:  # a table's grid: every edge and inside line, thin grey
+        _rng(xl_sheet, (b.first_row, b.first_col, b.last_row, b.last_col)).borders.set(
+            "all", line_style="continuous", weight="thin", color=BORDER_COLOR)
+    if sheet.conditional_formats:
+        xl_sheet.used_range.conditional_formats.clear()  # the old rules go first
+        for rule in sheet.conditional_formats:
+            _rng(xl_sheet, (rule.first_row, rule.first_col, rule.last_row, rule.last_col)) \
+                .conditional_formats.add_custom(rule.formula, fill_color=rule.fill,
+                                                font_color=rule.font_color,
+                                                font_bold=True if rule.bold else None)
     if sheet.validations:
         xl_sheet.used_range.data_validation.delete()
         for validation in sheet.validations:
             _write_validation(xl_sheet, validation)
-    for chart in list(xl_sheet.charts):
+    # Last first: a chart's place in the collection may be how it is found (xlwings'
+    # remote engine deletes by index), so deleting one must not move the others.
+    for chart in reversed(list(xl_sheet.charts)):
         if chart.name.startswith(CHART_PREFIX):
             chart.delete()
     for chart in sheet.charts:

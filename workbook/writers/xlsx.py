@@ -19,7 +19,8 @@ from typing import Any, BinaryIO, Iterable
 import xlsxwriter
 from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 
-from workbook.model import STYLES, Cell, Chart, ErrorValue, PrintSetup, Sheet, Style, Validation
+from workbook.model import (BORDER_COLOR, STYLES, Cell, Chart, ConditionalFormat, ErrorValue, PrintSetup,
+                            Sheet, Style, Validation)
 from workbook.package import ribbon_workbook
 from workbook.writers.xlsx_cells import Worksheet
 
@@ -157,11 +158,18 @@ def _write_chart(wb, ws: Worksheet, sheet_name: str, c: Chart) -> None:
     chart = wb.add_chart({**_CHART_TYPE[c.kind], "name": c.name})
     header, first_col, last, last_col = c.data
     first = header + 1
-    for col in range(first_col, last_col + 1):
-        chart.add_series({"name": [sheet_name, header, col],
-                          "categories": [sheet_name, first, c.categories_col, last,
-                                         c.categories_col],
-                          "values": [sheet_name, first, col, last, col]})
+    if c.by_rows:  # data: first series row, names column, last series row, last column
+        for row in range(header, last + 1):
+            chart.add_series({"name": [sheet_name, row, first_col],
+                              "categories": [sheet_name, c.categories_row, first_col + 1,
+                                             c.categories_row, last_col],
+                              "values": [sheet_name, row, first_col + 1, row, last_col]})
+    else:
+        for col in range(first_col, last_col + 1):
+            chart.add_series({"name": [sheet_name, header, col],
+                              "categories": [sheet_name, first, c.categories_col, last,
+                                             c.categories_col],
+                              "values": [sheet_name, first, col, last, col]})
     chart.set_title({"name": c.title})
     x_axis: dict[str, Any] = {}
     if c.x_title:
@@ -186,6 +194,24 @@ def _write_chart(wb, ws: Worksheet, sheet_name: str, c: Chart) -> None:
     _checked(ws.insert_chart(c.anchor[0], c.anchor[1], chart), ws.name, *c.anchor)
 
 
+#: The line of a table's grid (``Sheet.borders``): thin, in the model's colour.
+BORDER = {"border": 1, "border_color": BORDER_COLOR}
+
+
+def _write_conditional_format(wb, ws: Worksheet, f: ConditionalFormat) -> None:
+    props: dict[str, Any] = {}
+    if f.fill:
+        props["bg_color"] = f.fill
+    if f.font_color:
+        props["font_color"] = f.font_color
+    if f.bold:
+        props["bold"] = True
+    _checked(ws.conditional_format(f.first_row, f.first_col, f.last_row, f.last_col,
+                                   {"type": "formula", "criteria": f.formula,
+                                    "format": wb.add_format(props)}),
+             ws.name, f.first_row, f.first_col)
+
+
 #: XlsxWriter's paper sizes (``set_paper``: the index of Excel's paperSize list).
 PAPER = {"A4": 9, "Letter": 1}
 #: The footer of every printed page: sheet name left, "page / pages" centred.
@@ -203,6 +229,8 @@ def _page_setup(ws: Worksheet, page: PrintSetup) -> None:
         ws.repeat_rows(*page.repeat_rows)
     if page.page_numbers:
         ws.set_footer(PAGE_FOOTER)
+    if page.row_breaks:  # XlsxWriter breaks below its row n: zero-based n starts a page
+        ws.set_h_pagebreaks(sorted(page.row_breaks))
 
 
 def write_workbook(path: Path | BinaryIO, sheets: Iterable[Sheet], *,
@@ -261,8 +289,38 @@ def write_workbook(path: Path | BinaryIO, sheets: Iterable[Sheet], *,
         if sheet.freeze:
             ws.freeze_panes(*sheet.freeze)
         _page_setup(ws, sheet.page)
-        for row, col, cell in sheet.cells():
-            _write_cell(ws, row, col, cell, formats.get(cell.style) if cell.style else None)
+        if sheet.borders:
+            # A cell of a bordered table gets its style's format with the border added
+            # (XlsxWriter formats are per cell); each variant is made once, when needed.
+            bordered: dict[str | None, Any] = {}
+
+            def border_format(style: str | None):
+                if style not in bordered:
+                    props = _format_props(STYLES[style]) if style else {}
+                    bordered[style] = wb.add_format({**props, **BORDER})
+                return bordered[style]
+
+            for block in sheet.blocks:
+                # A block inside a grid, or clear of every grid, is decided once; only
+                # a block a grid's edge crosses is decided cell by cell.
+                r0, c0 = block.row, block.col
+                r1, c1 = r0 + block.height - 1, c0 + block.width - 1
+                inside = any(b.holds(r0, c0) and b.holds(r1, c1) for b in sheet.borders)
+                clear = not inside and not any(
+                    b.first_row <= r1 and r0 <= b.last_row and
+                    b.first_col <= c1 and c0 <= b.last_col for b in sheet.borders)
+                for row, col, cell in block.cells():
+                    if inside or (not clear and any(b.holds(row, col) for b in sheet.borders)):
+                        fmt = border_format(cell.style)
+                    else:
+                        fmt = formats.get(cell.style) if cell.style else None
+                    _write_cell(ws, row, col, cell, fmt)
+        else:
+            for row, col, cell in sheet.cells():
+                _write_cell(ws, row, col, cell,
+                            formats.get(cell.style) if cell.style else None)
+        for rule in sheet.conditional_formats:
+            _write_conditional_format(wb, ws, rule)
         for validation in sheet.validations:
             _write_validation(ws, validation)
         for chart in sheet.charts:

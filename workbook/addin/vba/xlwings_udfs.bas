@@ -14,13 +14,39 @@ failed:
     COST_RATIO = Err.Description
 End Function
 
-Function INDUSTRY_RATING(relative_return, Optional english)
+Function EPS_CAGR(eps_first, eps_last, years)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        INDUSTRY_RATING = XLPy.CallUDF("udfs", "INDUSTRY_RATING", Array(relative_return, english), ActiveWorkbook, Application.Caller)
+        EPS_CAGR = XLPy.CallUDF("udfs", "EPS_CAGR", Array(eps_first, eps_last, years), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        INDUSTRY_RATING = XLPy.CallUDF("udfs", "INDUSTRY_RATING", Array(relative_return, english))
+        EPS_CAGR = XLPy.CallUDF("udfs", "EPS_CAGR", Array(eps_first, eps_last, years))
+        Exit Function
+    #End If
+failed:
+    EPS_CAGR = Err.Description
+End Function
+
+Function IMPLIED_RATING(target_price, close_price, Optional benchmark_return, Optional scale)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        IMPLIED_RATING = XLPy.CallUDF("udfs", "IMPLIED_RATING", Array(target_price, close_price, benchmark_return, scale), ActiveWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        IMPLIED_RATING = XLPy.CallUDF("udfs", "IMPLIED_RATING", Array(target_price, close_price, benchmark_return, scale))
+        Exit Function
+    #End If
+failed:
+    IMPLIED_RATING = Err.Description
+End Function
+
+Function INDUSTRY_RATING(relative_return, Optional english, Optional broker)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        INDUSTRY_RATING = XLPy.CallUDF("udfs", "INDUSTRY_RATING", Array(relative_return, english, broker), ActiveWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        INDUSTRY_RATING = XLPy.CallUDF("udfs", "INDUSTRY_RATING", Array(relative_return, english, broker))
         Exit Function
     #End If
 failed:
@@ -38,6 +64,19 @@ Function PE(close_price, eps)
     #End If
 failed:
     PE = Err.Description
+End Function
+
+Function PEG(pe, growth)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        PEG = XLPy.CallUDF("udfs", "PEG", Array(pe, growth), ActiveWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        PEG = XLPy.CallUDF("udfs", "PEG", Array(pe, growth))
+        Exit Function
+    #End If
+failed:
+    PEG = Err.Description
 End Function
 
 Function RATING(relative_return, Optional scale, Optional english)
@@ -77,5 +116,18 @@ Function TOKEN_PRICE(model, side, Optional as_of, Optional currency_code)
     #End If
 failed:
     TOKEN_PRICE = Err.Description
+End Function
+
+Function UPSIDE(target_price, close_price)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        UPSIDE = XLPy.CallUDF("udfs", "UPSIDE", Array(target_price, close_price), ActiveWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        UPSIDE = XLPy.CallUDF("udfs", "UPSIDE", Array(target_price, close_price))
+        Exit Function
+    #End If
+failed:
+    UPSIDE = Err.Description
 End Function
 

@@ -1,0 +1,150 @@
+"""``settings.toml`` (as-of date, the table's rating scale, the benchmark's expected
+return) and ``coverage.csv``'s optional ``target_price`` column: what they accept,
+the errors they give (file:row:column), the data hash and ``coverbook sample``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from test_bad_inputs import assert_rejected, edit, line_of
+from workbook import DATA_DIR
+from workbook.dataset import load_dataset
+from workbook.provenance import data_hash
+from workbook.sample import write_sample
+
+SETTINGS = "settings.toml"
+
+
+def test_the_shipped_settings():
+    s = load_dataset(DATA_DIR).settings
+    assert s.as_of == dt.date(2024, 9, 24)  # the report's date, set by hand
+    assert s.rating_scale == "tianfeng"
+    assert s.benchmark_return == 0.0 and s.benchmark_return_date == dt.date(2024, 9, 24)
+
+
+def test_an_alias_names_the_scale_by_its_id(data_copy):
+    edit(data_copy, SETTINGS, 'rating_scale = "tianfeng"', 'rating_scale = "Stock"')
+    assert load_dataset(data_copy).settings.rating_scale == "tianfeng"
+
+
+def test_left_out_keys_take_their_defaults(data_copy):
+    path = data_copy / SETTINGS
+    path.write_text("as_of = 2024-09-24\n", encoding="utf-8")
+    s = load_dataset(data_copy).settings
+    assert (s.rating_scale, s.benchmark_return, s.benchmark_return_date) == (
+        "tianfeng", 0.0, dt.date(2024, 9, 24))
+
+
+def test_another_brokers_scale_checks_the_published_ratings_against_it(data_copy, previous):
+    # Guotai Junan's labels are 增持 / 谨慎增持 / 中性 / 减持: the report's 买入 is none.
+    edit(data_copy, SETTINGS, 'rating_scale = "tianfeng"', 'rating_scale = "gtja"')
+    rows = [i for i, line in enumerate(
+        (data_copy / "coverage.csv").read_text(encoding="utf-8").splitlines(), start=1)
+        if ",买入," in line]
+    assert_rejected(data_copy, previous, [
+        ("coverage.csv", row, "rating", "'买入' is not a rating of the gtja scale "
+         "(国泰君安 股票投资评级); known: 增持, 谨慎增持, 中性, 减持") for row in rows])
+
+
+def test_huatai_shares_the_labels_so_the_table_loads(data_copy):
+    edit(data_copy, SETTINGS, 'rating_scale = "tianfeng"', 'rating_scale = "huatai"')
+    data = load_dataset(data_copy)
+    assert data.table_scale.key == "huatai" and data.table_scale.broker == "华泰证券"
+
+
+@pytest.mark.parametrize("value,fragment", [
+    ('"bond"', "unknown scale 'bond'; the stock scales in rating_scales.toml: cmsc, csc, "
+               "gtja, huatai, industrial, nesc, tianfeng"),
+    ('"industry"', "'industry' is an industry scale; the key-stocks table is rated on a "
+                   "stock scale"),
+    ("3", "3 is not a scale id"),
+])
+def test_a_bad_rating_scale(data_copy, previous, value, fragment):
+    edit(data_copy, SETTINGS, 'rating_scale = "tianfeng"', f"rating_scale = {value}")
+    row = line_of(data_copy, SETTINGS, f"rating_scale = {value}")
+    assert_rejected(data_copy, previous, [(SETTINGS, row, "rating_scale", fragment)])
+
+
+@pytest.mark.parametrize("value,fragment", [
+    ("5", "5 is 500%: the return is a fraction, 0.05 for 5%"),
+    ('"5%"', "'5%' is not a number (no % sign: 0.05 for 5%)"),
+    ("-1.0", "-1.0 is not a return"),
+    ("true", "True is not a number"),
+])
+def test_a_bad_benchmark_return(data_copy, previous, value, fragment):
+    edit(data_copy, SETTINGS, "benchmark_return = 0.0", f"benchmark_return = {value}")
+    row = line_of(data_copy, SETTINGS, f"benchmark_return = {value}")
+    assert_rejected(data_copy, previous, [(SETTINGS, row, "benchmark_return", fragment)])
+
+
+def test_a_benchmark_return_needs_its_date(data_copy, previous):
+    edit(data_copy, SETTINGS, "benchmark_return_date = 2024-09-24\n", "")
+    row = line_of(data_copy, SETTINGS, "benchmark_return = 0.0")
+    assert_rejected(data_copy, previous, [
+        (SETTINGS, row, "benchmark_return_date", "say when the benchmark return was set")])
+
+
+def test_a_misspelt_setting_is_an_error(data_copy, previous):
+    edit(data_copy, SETTINGS, "rating_scale =", "rating_scal =")
+    row = line_of(data_copy, SETTINGS, "rating_scal =")
+    assert_rejected(data_copy, previous, [
+        (SETTINGS, row, "rating_scal", "unknown setting; did you mean 'rating_scale'?")])
+
+
+def test_settings_are_in_the_data_hash_and_in_a_sample(data_copy, tmp_path):
+    before = data_hash(data_copy)
+    edit(data_copy, SETTINGS, "benchmark_return = 0.0", "benchmark_return = 0.02")
+    assert data_hash(data_copy) != before
+    out = write_sample(tmp_path / "s", 10, 2, seed=1, data_dir=data_copy)
+    assert (out / SETTINGS).read_bytes() == (data_copy / SETTINGS).read_bytes()
+    assert load_dataset(out).settings.benchmark_return == 0.02
+
+
+def test_a_sample_is_rated_on_the_settings_scale(data_copy, tmp_path):
+    edit(data_copy, SETTINGS, 'rating_scale = "tianfeng"', 'rating_scale = "gtja"')
+    data = load_dataset(write_sample(tmp_path / "s", 300, 2, seed=1, data_dir=data_copy))
+    assert {s.rating for s in data.coverage.stocks} == {"增持", "谨慎增持", "中性", "减持"}
+
+
+# --- coverage.csv: target_price -----------------------------------------------------------
+
+
+def with_targets(folder, targets: dict[str, str]):
+    """Add a target_price column after rating; *targets* by ticker, others blank."""
+    path = folder / "coverage.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        cells = line.split(",")
+        cells.insert(5, "target_price" if i == 0 else targets.get(cells[0], ""))
+        out.append(",".join(cells))
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def test_target_prices_are_read_and_blank_is_no_target(data_copy):
+    assert not load_dataset(DATA_DIR).coverage.has_targets
+    with_targets(data_copy, {"300308.SZ": "150.00", "000063.SZ": "30"})
+    cov = load_dataset(data_copy).coverage
+    assert cov.has_targets
+    targets = {s.code: s.target_price for s in cov.stocks}
+    assert targets["300308.SZ"] == 150.0 and targets["000063.SZ"] == 30.0
+    assert sum(t is None for t in targets.values()) == 13
+    assert [y.label for y in cov.years] == ["2023A", "2024E", "2025E", "2026E"]
+
+
+@pytest.mark.parametrize("target,fragment", [
+    ("-5", "-5 must be greater than 0"), ("0", "0 must be greater than 0"),
+    ("150元", "'150元' is not a number"), ("1,500", "no commas")])
+def test_a_bad_target_price(data_copy, previous, target, fragment):
+    with_targets(data_copy, {"000063.SZ": target if "," not in target else f'"{target}"'})
+    row = line_of(data_copy, "coverage.csv", "000063.SZ")
+    assert_rejected(data_copy, previous, [("coverage.csv", row, "target_price", fragment)])
+
+
+def test_a_near_miss_of_the_target_column_gets_a_hint(data_copy, previous):
+    with_targets(data_copy, {})
+    edit(data_copy, "coverage.csv", ",target_price,", ",target,")
+    assert_rejected(data_copy, previous, [
+        ("coverage.csv", 1, "target", "unknown column; did you mean 'target_price'?")])
