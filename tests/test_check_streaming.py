@@ -119,8 +119,8 @@ EDITS = {
     "close of the last stock": close_price(-1, 1),
     "EPS blanked in the middle": eps(7, 2, ""),
     "EPS made a loss": eps(11, 0, "-0.50"),
-    # Same shared-string index, other text: the sheet XML of the stock's row is
-    # byte for byte the same in both files.
+    # Other text in one cell (a file written with shared strings, as builds before
+    # inline text were, keeps the row's XML and changes only the string table).
     "name of a stock in the middle": rename(9, "改名科技"),
     "name of the last stock": rename(-1, "改名数据"),
     "stock removed": drop_stock(4),

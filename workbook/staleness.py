@@ -3,7 +3,8 @@
 The data is loaded and the sheet models computed as for a build; the workbook is then
 rendered in memory, as ``coverbook build`` renders it, and its bytes are compared with
 the file on disk chunk by chunk as they are handed over (builds are reproducible, so
-equal inputs give equal bytes). Nothing is written: no temporary file, no rename.
+equal inputs give equal bytes). Nothing is written beside the workbook (the writer's
+row files go to the system's temporary folder and are removed afterwards), no rename.
 
 When they differ, the first differing cell is named (:func:`first_difference`): in
 workbook order, a cell whose value or formula differs, else one whose cached value
@@ -458,7 +459,7 @@ def check(data_dir: Path | str, path: Path | str, *,
         sink = _Comparer(disk)
         try:
             with _stage("write", timings, progress):
-                write_workbook(sink, sheets, **workbook_parts(path, data))
+                result.written = write_workbook(sink, sheets, **workbook_parts(path, data))
                 if sink.same():
                     return None, result
         except (WriteError, XlsxWriterException) as exc:
