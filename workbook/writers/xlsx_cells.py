@@ -87,6 +87,24 @@ class Worksheet(_XlsxWorksheet):
             self.table[row][col] = _Error(cell_format, error)
         return result
 
+    def _initialize(self, init_data) -> None:
+        super()._initialize(init_data)
+        if self.constant_memory:
+            # XlsxWriter opens its row file for reading and writing ("w+"); a text file
+            # open for reading resets its decoder at every write (about 0.5 us, and
+            # XlsxWriter writes once or more per cell). Until the workbook is closed it
+            # is only written: open it for writing only. _opt_reopen below closes it
+            # before XlsxWriter reopens it to read it back.
+            self.row_data_fh.close()
+            self.row_data_fh = open(self.row_data_filename, "w", encoding="utf-8")  # noqa: SIM115
+            self.fh = self.row_data_fh
+
+    def _opt_reopen(self) -> None:
+        if not self.row_data_fh_closed:
+            self.row_data_fh.close()
+            self.row_data_fh_closed = True
+        super()._opt_reopen()
+
     def visit_row(self, row: int) -> None:
         """Row *row* (one with a height, perhaps without a cell) comes next: write
         the row held so far, as XlsxWriter's own ``write_*`` do before a later row."""
