@@ -439,8 +439,9 @@ def check(data_dir: Path | str, path: Path | str, *,
           timings: dict[str, float] | None = None,
           progress: Callable[[str], None] | None = None) -> tuple[str | None, BuildResult]:
     """``(None, result)`` if *path* equals what a build from *data_dir* would write,
-    else ``(difference, result)``; *result* holds the checks against the report.
-    Writes nothing. Raises what :func:`workbook.build.build` raises before writing
+    else ``(difference, result)``; *result* holds the checks against the report
+    (for a stale file no sheet models: they are released before locating).
+    Writes nothing beside the workbook. Raises what :func:`workbook.build.build` raises before writing
     (``DataErrors``, :class:`~workbook.build.BuildError`). *timings*/*progress*: as for
     ``build``, over :data:`STAGES`."""
     path = Path(path)
@@ -471,6 +472,11 @@ def check(data_dir: Path | str, path: Path | str, *,
     assert sink.written is not None
     fresh = io.BytesIO(sink.written)
     sink.written.release()
+    # Locating compares the two files, not the models: the sheet models (most of a
+    # large build's memory) are released first, so a stale check stays within a
+    # build's memory. The result keeps the checks and the written counts.
+    result.sheets = []
+    del sheets
     with _stage("locate", timings, progress):
         try:
             return first_difference(path, fresh), result
