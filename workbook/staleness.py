@@ -54,12 +54,12 @@ _VALUE = f"{{{_MAIN_NS}}}v"
 class _Comparer:
     """A binary sink that compares what is written to it with the file *disk*, chunk
     by chunk, and stops comparing at the first difference. What it was given is kept
-    (a view, not a copy) to locate the difference afterwards."""
+    (the object itself, not a copy) to locate the difference afterwards."""
 
     def __init__(self, disk: BinaryIO):
         self.disk = disk
         self.equal = True
-        self.written: memoryview | None = None
+        self.written: bytes | memoryview | None = None
 
     def write(self, data) -> int:
         view = memoryview(data)
@@ -69,7 +69,7 @@ class _Comparer:
             if self.disk.read(len(chunk)) != chunk:
                 self.equal = False
             pos += len(chunk)
-        self.written = view
+        self.written = data
         return len(view)
 
     def same(self) -> bool:
@@ -470,13 +470,17 @@ def check(data_dir: Path | str, path: Path | str, *,
             raise BuildError(f"{path}: cannot check ({exc}); free some disk space (the "
                              "writer needs temporary files) and check again") from exc
     assert sink.written is not None
-    fresh = io.BytesIO(sink.written)
-    sink.written.release()
     # Locating compares the two files, not the models: the sheet models (most of a
-    # large build's memory) are released first, so a stale check stays within a
-    # build's memory. The result keeps the checks and the written counts.
+    # large build's memory) are released first, before the fresh bytes are copied,
+    # so a stale check stays within a build's memory. The result keeps the checks
+    # and the written counts.
     result.sheets = []
     del sheets
+    written, sink.written = sink.written, None
+    # A BytesIO made from bytes shares them until written to: no second copy of the
+    # workbook (the writer hands over bytes, see write_workbook).
+    fresh = io.BytesIO(written if isinstance(written, bytes) else bytes(written))
+    del written
     with _stage("locate", timings, progress):
         try:
             return first_difference(path, fresh), result

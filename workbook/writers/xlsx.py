@@ -300,7 +300,7 @@ def write_workbook(path: Path | BinaryIO, sheets: Iterable[Sheet], *,
                    workbook_class: type[xlsxwriter.Workbook] | None = None) -> WriteStats:
     """Write *sheets* to *path* (overwritten) as one workbook; return what was
     written (cells, formulas, array formulas). *path* may also be a
-    binary file object, which receives the finished bytes in one ``write`` call
+    binary file object, which receives the finished bytes (a ``bytes``) in one ``write`` call
     (``coverbook build --check`` compares them with the file on disk as they come).
 
     *properties*: document properties for XlsxWriter's ``set_properties`` (a fixed
@@ -345,7 +345,9 @@ def write_workbook(path: Path | BinaryIO, sheets: Iterable[Sheet], *,
                     except OSError:
                         pass
     if not isinstance(path, (str, os.PathLike)):
-        path.write(buffer.getbuffer())
+        # bytes, not a view: getvalue() hands over the buffer without copying it,
+        # and the receiver may keep them (--check does, to locate a difference).
+        path.write(buffer.getvalue())
         return stats
     with open(path, "wb") as f:
         f.write(buffer.getbuffer())
