@@ -88,7 +88,8 @@ def test_leading_zeros_stay_text_in_load_sheet_and_pandas(built):
     cell = ws.cell(row=row + 1, column=CODE_COL + 1)
     assert (cell.value, cell.data_type, cell.number_format) == ("000063.SZ", "s", "@")
     xml = cell_xml(built.path, 1, f"A{row + 1}")
-    assert 't="s"' in xml and "<f>" not in xml
+    # Text is stored in its cell (the writer's row-by-row mode): a string, no formula.
+    assert 't="inlineStr"' in xml and "<t>000063.SZ</t>" in xml and "<f>" not in xml
 
     table = pandas_table(built.path)
     column = table["代码 Code"]
@@ -131,7 +132,7 @@ def test_strings_that_look_like_formulas_are_written_as_literal_text(data_copy, 
         cell = ws.cell(row=FIRST + k + 1, column=NAME_COL + 1)
         assert (cell.value, cell.data_type) == (text, "s")
         xml = cell_xml(out, 1, f"B{FIRST + k + 1}")
-        assert 't="s"' in xml and "<f>" not in xml
+        assert 't="inlineStr"' in xml and "<f>" not in xml
         assert rows[FIRST + k][NAME_COL] == text
     assert pandas_table(out)["名称 Name"].iloc[:len(INJECTIONS)].tolist() == INJECTIONS
     token_ws = openpyxl.load_workbook(out)["Token价格"]

@@ -64,10 +64,9 @@ import gc
 import math
 import numbers
 import re
+import sys
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
-
-import numpy as np
 
 #: COM error integers as they reach Python when a cell holding an error is passed
 #: without ``err_to_str``: ``0x800A0000 + code`` (as a signed 32-bit integer), the
@@ -111,9 +110,24 @@ def is_error(value: Any) -> bool:
     return _is_integer(value) and int(value) in COM_ERRORS
 
 
+def _is_bool(value: Any) -> bool:
+    """A boolean, Python's or numpy's. numpy is not imported for this: a numpy value
+    can only exist once something else has imported numpy."""
+    if isinstance(value, bool):
+        return True
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(value, np.bool_)
+
+
+def _is_numpy_number(value: Any) -> bool:
+    """A numpy number (numpy is not imported for this, as in :func:`_is_bool`)."""
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(value, np.number)
+
+
 def _is_integer(value: Any) -> bool:
     """An integer (numpy's too), not a boolean."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+    return isinstance(value, numbers.Integral) and not _is_bool(value)
 
 
 def error_text(value: Any) -> str:
@@ -156,7 +170,7 @@ def as_number(value: Any) -> float | str | type[Blank]:
         return Blank
     if is_error(value):
         return error_text(value)
-    if isinstance(value, (bool, np.bool_, str, dt.date, dt.time, dt.timedelta)):
+    if isinstance(value, (str, dt.date, dt.time, dt.timedelta)) or _is_bool(value):
         return VALUE_ERROR
     if isinstance(value, (int, float)) or hasattr(value, "__float__"):
         try:
@@ -220,7 +234,7 @@ def as_date(value: Any) -> dt.date | str | type[Blank]:
             except ValueError:
                 pass
         return f"{VALUE_ERROR} {value!r} is not a date ({_DATE_HINT})"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+    if _is_bool(value) or not (isinstance(value, (int, float)) or _is_numpy_number(value)):
         return f"{VALUE_ERROR} {value!r} is not a date ({_DATE_HINT})"
     number = float(value)
     if not math.isfinite(number):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import xlwings as xw
+from udfs import _xl as xw
 
 from udfs._excel import (MISSING, Blank, as_number, broadcast, first_error, is_error,
                          unknown_name)

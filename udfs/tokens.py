@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import xlwings as xw
+from udfs import _xl as xw
 
 from udfs._excel import (NUM_ERROR, Blank, as_date, as_number, as_text, finite, first_error,
                          unknown_name)

@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from xlsxwriter.exceptions import XlsxWriterException
 
@@ -27,6 +27,18 @@ from workbook.provenance import custom_properties, document_date, properties
 from workbook.sheets import OWNED, build_sheets
 from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 from workbook.writers.xlsx import WriteError, write_workbook
+from workbook.writers.xlsx_rows import WriteStats
+
+
+def sheet_stats(sheets: list[Sheet]) -> WriteStats:
+    """What writing *sheets* writes (:class:`WriteStats`), counted from the models."""
+    cells = formulas = arrays = 0
+    for sheet in sheets:
+        for _, _, c in sheet.cells():
+            cells += c.spill[0] * c.spill[1] if c.spill else 1
+            formulas += c.formula is not None
+            arrays += c.spill is not None
+    return WriteStats(cells, formulas, arrays)
 
 
 #: The stages of a build, in order, as reported to ``timings`` and ``progress``:
@@ -153,21 +165,28 @@ class BuildResult:
     data: Dataset
     sheets: list[Sheet]
     checks: list[Check]
+    #: What the writer counted as it wrote; ``None`` before anything was written
+    #: (the counts are then taken from the sheet models).
+    written: WriteStats | None = None
+
+    def _stats(self) -> WriteStats:
+        if self.written is None:
+            self.written = sheet_stats(self.sheets)
+        return self.written
 
     @property
     def n_cells(self) -> int:
         """Cells written, every cell of an array formula's spill area included."""
-        return sum(c.spill[0] * c.spill[1] if c.spill else 1
-                   for s in self.sheets for _, _, c in s.cells())
+        return self._stats().cells
 
     @property
     def n_formulas(self) -> int:
         """Formulas written; an array formula counts once (it is one formula)."""
-        return sum(1 for s in self.sheets for _, _, c in s.cells() if c.is_formula)
+        return self._stats().formulas
 
     @property
     def n_array_formulas(self) -> int:
-        return sum(1 for s in self.sheets for _, _, c in s.cells() if c.spill)
+        return self._stats().array_formulas
 
     @property
     def ok(self) -> bool:
@@ -218,11 +237,21 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def workbook_parts(path: Path, data: Dataset) -> dict[str, Any]:
+    """What a workbook named *path* holds besides its sheets, as keyword arguments of
+    ``write_workbook``: the document properties of *data* and, for an .xlsm, the VBA
+    project and the ribbon (macros live only in .xlsm: Excel refuses an .xlsx that
+    holds a VBA project)."""
+    macro_enabled = WORKBOOK_SUFFIXES.get(path.suffix.lower(), False)
+    return {"properties": properties(data), "custom_properties": custom_properties(data),
+            "vba_project": VBA_PROJECT if macro_enabled else None, "ribbon": macro_enabled}
+
+
 def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
                  timings: dict[str, float] | None = None,
-                 progress: Callable[[str], None] | None = None) -> None:
-    """Write the workbook to a temporary file beside *path*, then replace *path*.
-    *timings*/*progress*: see :func:`build`.
+                 progress: Callable[[str], None] | None = None) -> WriteStats:
+    """Write the workbook to a temporary file beside *path*, then replace *path*;
+    return what was written. *timings*/*progress*: see :func:`build`.
 
     The replace is one ``os.replace`` (atomic on POSIX and on NTFS), done only after
     the writer has closed a complete file; on any failure the temporary file is
@@ -237,14 +266,9 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
     except OSError as exc:
         raise BuildError(folder_refused(path, exc)) from exc
     tmp = Path(tmp_name)
-    # Macros live only in .xlsm: Excel refuses an .xlsx that holds a VBA project.
-    macro_enabled = WORKBOOK_SUFFIXES.get(path.suffix.lower(), False)
     try:
         with _stage("write", timings, progress):
-            write_workbook(tmp, sheets, properties=properties(data),
-                           custom_properties=custom_properties(data),
-                           vba_project=VBA_PROJECT if macro_enabled else None,
-                           ribbon=macro_enabled)
+            stats = write_workbook(tmp, sheets, **workbook_parts(path, data))
         with _stage("post", timings, progress):
             os.chmod(tmp, _file_mode(path))
             try:
@@ -260,6 +284,7 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
                          ) from exc
     finally:
         tmp.unlink(missing_ok=True)
+    return stats
 
 
 def load_for(output: Path, data_dir: Path | str, *, force: bool = False,
@@ -310,5 +335,5 @@ def build(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_OUTPUT, 
     data = load_for(output, data_dir, force=force, timings=timings, progress=progress)
     with _stage("compute", timings, progress):
         sheets, checks = build_sheets(data, array_threshold=array_threshold)
-    write_atomic(output, sheets, data, timings=timings, progress=progress)
-    return BuildResult(output, data, sheets, checks)
+    written = write_atomic(output, sheets, data, timings=timings, progress=progress)
+    return BuildResult(output, data, sheets, checks, written)

@@ -1,4 +1,9 @@
-"""The ``coverbook`` command (also ``python -m workbook``)."""
+"""The ``coverbook`` command (also ``python -m workbook``).
+
+Each command imports what it needs when it runs: ``coverbook --help`` loads click and
+this module only (no data layer, writer, UDFs or xlwings), so it answers about as
+fast as Python starts.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,7 @@ from pathlib import Path
 import click
 
 from workbook import DATA_DIR, DEFAULT_OUTPUT, __version__
-from workbook.checks import summary
-from workbook.dataset import CLAIMS_FILE, REPORT_PE_FILE, DataErrors, problem_lines
-from workbook.sample import CAPACITY as SAMPLE_CAPACITY
+from workbook.exchanges import CAPACITY as SAMPLE_CAPACITY
 
 
 @click.group()
@@ -65,6 +68,8 @@ def _echo_data_errors(exc: DataErrors, data_dir: Path) -> None:
     """Print invalid data as ``build`` and ``export`` do: one ``<folder>/file:row:column:
     message`` line per problem (at most ``MAX_SHOWN``, then ``… and N more``) and the
     count line, on stderr."""
+    from workbook.dataset import problem_lines
+
     def where(error) -> str:
         path = Path(data_dir) / error.file if error.file else Path(data_dir)
         return f"{path}{str(error)[len(error.file):]}"
@@ -78,6 +83,8 @@ def _report_failed_checks(checks, lead: str = "The workbook was written, but") -
     """Print each check that disagrees with the report (``FAIL 300308.SZ 中际旭创 P/E
     2023A: printed 56.13, computed 56.6495``) and what to do, on stderr; *lead* starts
     the last sentence (what happened to the workbook)."""
+    from workbook.dataset import CLAIMS_FILE, REPORT_PE_FILE
+
     for check in checks:
         if not check.passed:
             computed = check.computed
@@ -108,6 +115,8 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
           array_threshold: int | None) -> None:
     """Build the workbook from the data files and check it against the report."""
     from workbook.build import STAGES, BuildError, build as run_build
+    from workbook.checks import summary
+    from workbook.dataset import DataErrors
     from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 
     if array_threshold is None:
@@ -115,10 +124,16 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
     progress = _StageProgress(STAGES, enabled=_interactive())
     try:
         if check_only:
-            from workbook.staleness import check as check_workbook
+            from workbook.staleness import STAGES as CHECK_STAGES, check as check_workbook
 
-            difference, result = check_workbook(data_dir, output,
-                                                array_threshold=array_threshold)
+            progress = _StageProgress(CHECK_STAGES, enabled=_interactive())
+            try:
+                difference, result = check_workbook(data_dir, output,
+                                                    array_threshold=array_threshold,
+                                                    progress=progress)
+                progress.finish()
+            finally:
+                progress.close()
             if difference:
                 again = ["coverbook", "build"]
                 if Path(data_dir) != DATA_DIR:
@@ -171,6 +186,7 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
 def export(data_dir: Path, pdf: Path, force: bool) -> None:
     """Export the key-stocks table as a PDF (needs LibreOffice)."""
     from workbook.build import BuildError
+    from workbook.dataset import DataErrors
     from workbook.export import ExportError, export as run_export
 
     try:
@@ -199,6 +215,7 @@ def export(data_dir: Path, pdf: Path, force: bool) -> None:
 def publish(data_dir: Path, output: Path, pdf: Path | None, force: bool) -> None:
     """Write the values-only workbook for recipients without Python (and a PDF)."""
     from workbook.build import BuildError
+    from workbook.dataset import DataErrors
     from workbook.export import ExportError
     from workbook.publish import STAGES, publish as run_publish
 

@@ -80,8 +80,8 @@ def publish(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_PUBLIS
     with _stage("compute", timings, progress):
         sheets, checks = build_sheets(data, array_threshold=array_threshold)
         published = values_only(sheets, provenance(data).values_banner())
-    write_atomic(output, published, data, timings=timings, progress=progress)
-    result = PublishResult(output, data, published, checks)
+    written = write_atomic(output, published, data, timings=timings, progress=progress)
+    result = PublishResult(output, data, published, checks, written)
     if pdf is not None:
         with _stage("pdf", timings, progress):
             from workbook.export import print_pdf

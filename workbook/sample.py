@@ -18,22 +18,11 @@ import shutil
 from pathlib import Path
 
 from workbook import DATA_DIR
-from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, EXCHANGE_BY_PREFIX,
-                              FX_FILE, RATING_SCALES_FILE, SETTINGS_FILE, TOKEN_PRICES_FILE,
+from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, FX_FILE,
+                              RATING_SCALES_FILE, SETTINGS_FILE, TOKEN_PRICES_FILE,
                               WORKLOADS_FILE, load_scales, load_settings, resolve_scale)
+from workbook.exchanges import CAPACITY, CODE_RANGES
 
-#: Ticker number ranges per exchange: every code whose first two digits the loader
-#: accepts for that exchange (``EXCHANGE_BY_PREFIX``: Shanghai 60/68/90xxxx, Shenzhen
-#: 00/20/30xxxx, Beijing 43/83/87/92xxxx), 10,000 codes per prefix, except 000000,
-#: which no stock has.
-CODE_RANGES: dict[str, tuple[tuple[int, int], ...]] = {
-    x: tuple((max(int(p) * 10_000, 1), (int(p) + 1) * 10_000)
-             for p, e in EXCHANGE_BY_PREFIX.items() if e == x)
-    for x in ("SH", "SZ", "BJ")
-}
-#: How many distinct tickers a sample can have: 99,999 (Shanghai 30,000, Shenzhen
-#: 29,999, Beijing 40,000).
-CAPACITY = sum(b - a for ranges in CODE_RANGES.values() for a, b in ranges)
 #: Share of stocks per exchange (roughly the market's listing counts).
 EXCHANGE_WEIGHTS = {"SH": 0.42, "SZ": 0.53, "BJ": 0.05}
 #: The last fiscal year of the sample; earlier years up to 2023 are actuals (A).

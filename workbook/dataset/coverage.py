@@ -14,6 +14,7 @@ from pathlib import Path
 from workbook.dataset.errors import Collector, DataError
 from workbook.dataset.rating_scales import RatingScale
 from workbook.dataset.reader import date_cell, nearest, number_cell, read_csv
+from workbook.exchanges import EXCHANGE_BY_PREFIX, EXCHANGE_NAMES
 
 COVERAGE_FILE = "coverage.csv"
 
@@ -21,15 +22,6 @@ COVERAGE_FILE = "coverage.csv"
 #: or Beijing (.BJ), the A-share markets this product supports. ``[0-9]``, not
 #: ``\d``: ``\d`` also matches full-width digits (０００６３), which an IME can type.
 TICKER_RE = re.compile(r"[0-9]{6}\.(SH|SZ|BJ)")
-#: The exchange of an A-share stock code, by its first two digits. Shanghai: 60 main
-#: board, 68 STAR Market, 90 B shares (SSE, 上海证券交易所证券代码分配规则, 2007);
-#: Shenzhen: 00 main board, 20 B shares, 30 ChiNext (SZSE's code ranges, 证券代码区间);
-#: Beijing: 43, 83, 87, the NEEQ codes its stocks kept when the BSE opened in 2021, and
-#: 92, the BSE's own 920 segment (北证公告〔2023〕103号; new listings from 2024-04-22,
-#: every stock by 2025-10-09). Other prefixes are funds, bonds, repos or indices.
-EXCHANGE_BY_PREFIX = {"60": "SH", "68": "SH", "90": "SH", "00": "SZ", "20": "SZ",
-                      "30": "SZ", "43": "BJ", "83": "BJ", "87": "BJ", "92": "BJ"}
-EXCHANGE_NAMES = {"SH": "Shanghai", "SZ": "Shenzhen", "BJ": "Beijing"}
 #: Fiscal-year columns: ``EPS 2024E`` (E = estimate) or ``EPS 2023A`` (A = actual).
 EPS_COLUMN_RE = re.compile(r"EPS ([0-9]{4})([AE])")
 #: Near misses of a year column (``eps2024e``, ``EPS 2024 E``), for the hint.

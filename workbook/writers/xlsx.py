@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, BinaryIO, Iterable
 
 import xlsxwriter
 from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
@@ -23,6 +24,7 @@ from workbook.model import (BORDER_COLOR, STYLES, Cell, Chart, ConditionalFormat
                             Sheet, Style, Validation)
 from workbook.package import ribbon_workbook
 from workbook.writers.xlsx_cells import Worksheet
+from workbook.writers.xlsx_rows import WriteStats, write_rows
 
 #: Calculation-engine id Excel 2019/2021/365 writes into workbooks it saves
 #: (``<calcPr calcId="191029"/>``); an equal or newer id means "already calculated".
@@ -103,23 +105,80 @@ def _write_formula(ws: Worksheet, row: int, col: int, cell: Cell, fmt) -> int:
 
 
 def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, fmt) -> None:
-    """Write one model cell; every XlsxWriter return code is checked (:func:`_checked`)."""
-    if cell.spill is not None:
-        height, width = cell.spill
-        _checked(ws.write_dynamic_array_formula(row, col, row + height - 1, col + width - 1,
-                                                cell.formula, fmt, cell.cached[0][0]),
-                 ws.name, row + height - 1, col + width - 1)
-        # XlsxWriter pads the spill area with zeros; store each cell's cached value.
-        for i, cached_row in enumerate(cell.cached):
-            for j, cached in enumerate(cached_row):
-                if i or j:
-                    _checked(_write_value(ws, row + i, col + j, cached, fmt),
-                             ws.name, row + i, col + j)
-        return
-    if cell.is_formula:
-        _checked(_write_formula(ws, row, col, cell, fmt), ws.name, row, col)
-        return
-    _checked(_write_value(ws, row, col, cell.value, fmt), ws.name, row, col)
+    """Write one model cell that is not an array formula (those: ``xlsx_rows``); every
+    XlsxWriter return code is checked (:func:`_checked`)."""
+    if cell.formula is not None:
+        code = _write_formula(ws, row, col, cell, fmt)
+    else:
+        v = cell.value
+        kind = type(v)
+        if kind is float or kind is int:
+            code = ws.write_number(row, col, v, fmt)
+        elif kind is str:  # write_string, never write(): "=HYPERLINK(...)" stays text
+            code = ws.write_string(row, col, v, fmt)
+        else:
+            code = _write_value(ws, row, col, v, fmt)
+    if code:
+        _checked(code, ws.name, row, col)
+
+
+def _write_spilled(ws: Worksheet, row: int, col: int, v: Any, fmt) -> None:
+    """Store the cached value *v* of one cell of an array formula's spill area."""
+    code = ws.write_number(row, col, v, fmt) if type(v) is float else \
+        _write_value(ws, row, col, v, fmt)
+    if code:
+        _checked(code, ws.name, row, col)
+
+
+def _block_formats(wb, sheet: Sheet, plain: dict[str | None, Any]):
+    """``fmt_for(block, index)`` of :func:`~workbook.writers.xlsx_rows.write_rows`:
+    a cell gets its style's format (*plain*), with the grid's border added inside
+    ``sheet.borders`` (XlsxWriter formats are per cell; each bordered variant is made
+    once, when first needed). A block inside a grid, or clear of every grid, is
+    decided once; only a block a grid's edge crosses is decided cell by cell."""
+    bordered: dict[str | None, Any] = {}
+
+    def border_format(style: str | None):
+        if style not in bordered:
+            props = _format_props(STYLES[style]) if style else {}
+            bordered[style] = wb.add_format({**props, **BORDER})
+        return bordered[style]
+
+    def plain_format(cell: Cell, row: int, col: int):
+        return plain[cell.style]
+
+    def inside_format(cell: Cell, row: int, col: int):
+        return border_format(cell.style)
+
+    def crossing_format(cell: Cell, row: int, col: int):
+        if any(b.holds(row, col) for b in sheet.borders):
+            return border_format(cell.style)
+        return plain[cell.style]
+
+    def fmt_for(block, index: int):
+        if not sheet.borders:
+            return plain_format
+        r0, c0 = block.row, block.col
+        r1, c1 = r0 + block.height - 1, c0 + block.width - 1
+        if any(b.holds(r0, c0) and b.holds(r1, c1) for b in sheet.borders):
+            return inside_format
+        if any(b.first_row <= r1 and r0 <= b.last_row and b.first_col <= c1 and
+               c0 <= b.last_col for b in sheet.borders):
+            return crossing_format
+        return plain_format
+
+    return fmt_for
+
+
+def _chart_ranges(c: Chart) -> list[tuple[int, int, int, int]]:
+    """The cells chart *c*'s series point at (names, categories, values), as
+    rectangles (first row, first column, last row, last column)."""
+    header, first_col, last, last_col = c.data
+    if c.by_rows:
+        return [(header, first_col, last, last_col),
+                (c.categories_row, first_col + 1, c.categories_row, last_col)]
+    return [(header, first_col, last, last_col),
+            (header + 1, c.categories_col, last, c.categories_col)]
 
 
 #: XlsxWriter's ``validate`` type of each validation kind of the model.
@@ -233,13 +292,16 @@ def _page_setup(ws: Worksheet, page: PrintSetup) -> None:
         ws.set_h_pagebreaks(sorted(page.row_breaks))
 
 
-def write_workbook(path: Path, sheets: Iterable[Sheet], *,
+def write_workbook(path: Path | BinaryIO, sheets: Iterable[Sheet], *,
                    properties: dict[str, Any] | None = None,
                    custom_properties: dict[str, str] | None = None,
                    vba_project: Path | None = None,
                    ribbon: bool = False,
-                   workbook_class: type[xlsxwriter.Workbook] | None = None) -> None:
-    """Write *sheets* to *path* (overwritten) as one workbook.
+                   workbook_class: type[xlsxwriter.Workbook] | None = None) -> WriteStats:
+    """Write *sheets* to *path* (overwritten) as one workbook; return what was
+    written (cells, formulas, array formulas). *path* may also be a
+    binary file object, which receives the finished bytes (a ``bytes``) in one ``write`` call
+    (``coverbook build --check`` compares them with the file on disk as they come).
 
     *properties*: document properties for XlsxWriter's ``set_properties`` (a fixed
     ``created`` date makes the output reproducible); *custom_properties*: text
@@ -255,11 +317,48 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
     write: a full disk then fails that write, which raises here, instead of failing
     inside XlsxWriter's open ``ZipFile``, whose clean-up at garbage collection prints
     an ``Exception ignored in ZipFile.__del__`` traceback.
+
+    Cells are written row by row (XlsxWriter's ``constant_memory`` mode,
+    ``workbook/writers/xlsx_rows.py``): XlsxWriter holds one row at a time, not the
+    whole cell table, and text is stored in its cell (``t="inlineStr"``) rather than
+    in a shared-string table. That mode, like XlsxWriter's default, lays the parts
+    out in temporary files before zipping them: they go to a private folder beside
+    *path* (the same disk the workbook goes to; the system's temporary folder for a
+    file object), removed afterwards whatever happens.
     """
     if workbook_class is None:
         workbook_class = ribbon_workbook() if ribbon else xlsxwriter.Workbook
-    buffer = io.BytesIO()
-    wb = workbook_class(buffer, dict(WORKBOOK_OPTIONS))
+    folder = Path(path).parent if isinstance(path, (str, os.PathLike)) else None
+    with tempfile.TemporaryDirectory(prefix=".coverbook-", dir=folder,
+                                     ignore_cleanup_errors=True) as tmpdir:
+        buffer = io.BytesIO()
+        wb = workbook_class(buffer, {**WORKBOOK_OPTIONS, "constant_memory": True,
+                                     "tmpdir": tmpdir})
+        try:
+            stats = _write(wb, sheets, properties, custom_properties, vba_project)
+        finally:
+            for ws in wb.worksheets():  # the row files of a failed write, before removal
+                fh = getattr(ws, "row_data_fh", None)
+                if fh is not None and not fh.closed:
+                    try:
+                        fh.close()
+                    except OSError:
+                        pass
+    if not isinstance(path, (str, os.PathLike)):
+        # bytes, not a view: getvalue() hands over the buffer without copying it,
+        # and the receiver may keep them (--check does, to locate a difference).
+        path.write(buffer.getvalue())
+        return stats
+    with open(path, "wb") as f:
+        f.write(buffer.getbuffer())
+        f.flush()
+        os.fsync(f.fileno())  # a full disk some file systems report only here
+    return stats
+
+
+def _write(wb, sheets: Iterable[Sheet], properties, custom_properties, vba_project
+           ) -> WriteStats:
+    """:func:`write_workbook`'s work on the open workbook *wb*, up to ``close``."""
     # Open with the cached values, not a full recalculation: XlsxWriter's default
     # (fullCalcOnLoad, an old calcId) makes Excel recalculate every UDF on open,
     # which shows errors to a recipient without Python. Excel recalculates a file
@@ -277,7 +376,10 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
         # XlsxWriter names the workbook's code module ThisWorkbook and the sheets'
         # Sheet1, Sheet2 ..., the document modules of workbook/vba/vbaProject.bin.
         wb.add_vba_project(io.BytesIO(Path(vba_project).read_bytes()), is_stream=True)
-    formats = {name: wb.add_format(_format_props(style)) for name, style in STYLES.items()}
+    plain: dict[str | None, Any] = {name: wb.add_format(_format_props(style))
+                                    for name, style in STYLES.items()}
+    plain[None] = None
+    stats = WriteStats()
     for sheet in sheets:
         ws = wb.add_worksheet(sheet.name, Worksheet)
         for col, width in sorted(sheet.col_widths.items()):
@@ -287,36 +389,10 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
         if sheet.freeze:
             ws.freeze_panes(*sheet.freeze)
         _page_setup(ws, sheet.page)
-        if sheet.borders:
-            # A cell of a bordered table gets its style's format with the border added
-            # (XlsxWriter formats are per cell); each variant is made once, when needed.
-            bordered: dict[str | None, Any] = {}
-
-            def border_format(style: str | None):
-                if style not in bordered:
-                    props = _format_props(STYLES[style]) if style else {}
-                    bordered[style] = wb.add_format({**props, **BORDER})
-                return bordered[style]
-
-            for block in sheet.blocks:
-                # A block inside a grid, or clear of every grid, is decided once; only
-                # a block a grid's edge crosses is decided cell by cell.
-                r0, c0 = block.row, block.col
-                r1, c1 = r0 + block.height - 1, c0 + block.width - 1
-                inside = any(b.holds(r0, c0) and b.holds(r1, c1) for b in sheet.borders)
-                clear = not inside and not any(
-                    b.first_row <= r1 and r0 <= b.last_row and
-                    b.first_col <= c1 and c0 <= b.last_col for b in sheet.borders)
-                for row, col, cell in block.cells():
-                    if inside or (not clear and any(b.holds(row, col) for b in sheet.borders)):
-                        fmt = border_format(cell.style)
-                    else:
-                        fmt = formats.get(cell.style) if cell.style else None
-                    _write_cell(ws, row, col, cell, fmt)
-        else:
-            for row, col, cell in sheet.cells():
-                _write_cell(ws, row, col, cell,
-                            formats.get(cell.style) if cell.style else None)
+        if sheet.charts:
+            ws.keep_for_charts([r for c in sheet.charts for r in _chart_ranges(c)])
+        stats += write_rows(ws, sheet, _block_formats(wb, sheet, plain), _write_cell,
+                            _write_spilled)
         for rule in sheet.conditional_formats:
             _write_conditional_format(wb, ws, rule)
         for validation in sheet.validations:
@@ -325,7 +401,4 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *,
             _write_chart(wb, ws, sheet.name, chart)
     # Only a complete workbook is closed (packaged): after a failure above nothing is.
     wb.close()
-    with open(path, "wb") as f:
-        f.write(buffer.getbuffer())
-        f.flush()
-        os.fsync(f.fileno())  # a full disk some file systems report only here
+    return stats

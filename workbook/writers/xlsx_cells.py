@@ -18,6 +18,22 @@ element of these two kinds is written here (the cell reference, the format index
 and the type, in XlsxWriter's attribute order). Cells of every other kind are
 XlsxWriter's own. Row and column default formats are not applied to these two
 kinds (coverbook gives every such cell its own format).
+
+**Row by row** (XlsxWriter's ``constant_memory`` mode, which coverbook writes in):
+XlsxWriter keeps the cells of one row and writes that row out when a cell of a
+later row comes (``_write_single_row``), so the two kinds above work unchanged.
+Two things of that mode are added here:
+
+- :meth:`Worksheet.visit_row` writes out the rows before a row that has a height
+  but no cell (XlsxWriter only writes the row it holds, so such a row would lose
+  its height);
+- a chart's cached data (the ``numCache``/``strCache`` Excel shows until it reads
+  the cells) comes from XlsxWriter's cell table, which this mode empties row by
+  row; :meth:`Worksheet.keep_for_charts` keeps the cells of the ranges charts point
+  at as their rows are written, and ``_get_range_data`` reads them as XlsxWriter
+  reads its table. A formula's text result or an error value there is no point
+  of the series (XlsxWriter's own table would skip the cell, shifting the points
+  after it).
 """
 
 from __future__ import annotations
@@ -71,10 +87,82 @@ class Worksheet(_XlsxWorksheet):
             self.table[row][col] = _Error(cell_format, error)
         return result
 
+    def _initialize(self, init_data) -> None:
+        super()._initialize(init_data)
+        if self.constant_memory:
+            # XlsxWriter opens its row file for reading and writing ("w+"); a text file
+            # open for reading resets its decoder at every write (about 0.5 us, and
+            # XlsxWriter writes once or more per cell). Until the workbook is closed it
+            # is only written: open it for writing only. _opt_reopen below closes it
+            # before XlsxWriter reopens it to read it back.
+            self.row_data_fh.close()
+            self.row_data_fh = open(self.row_data_filename, "w", encoding="utf-8")  # noqa: SIM115
+            self.fh = self.row_data_fh
+
+    def _opt_reopen(self) -> None:
+        if not self.row_data_fh_closed:
+            self.row_data_fh.close()
+            self.row_data_fh_closed = True
+        super()._opt_reopen()
+
+    def visit_row(self, row: int) -> None:
+        """Row *row* (one with a height, perhaps without a cell) comes next: write
+        the row held so far, as XlsxWriter's own ``write_*`` do before a later row."""
+        if self.constant_memory and row > self.previous_row:
+            self._write_single_row(row)
+
+    def keep_for_charts(self, ranges: list[tuple[int, int, int, int]]) -> None:
+        """Keep the cells of *ranges* (first row, first column, last row, last column;
+        zero-based, inclusive) as they are written: the data of this sheet's charts."""
+        self._chart_ranges = list(ranges)
+        self._chart_rows = {r for r0, _, r1, _ in ranges for r in range(r0, r1 + 1)}
+        self._chart_cells: dict[tuple[int, int], Any] = {}
+
+    def _write_single_row(self, current_row_num: int = 0) -> None:
+        row = self.previous_row
+        if row in getattr(self, "_chart_rows", ()):
+            cells = self.table.get(row)
+            if cells:
+                for r0, c0, r1, c1 in self._chart_ranges:
+                    if r0 <= row <= r1:
+                        for col, cell in cells.items():
+                            if c0 <= col <= c1:
+                                self._chart_cells[row, col] = cell
+        super()._write_single_row(current_row_num)
+
+    def _get_range_data(self, row_start, col_start, row_end, col_end):
+        if not self.constant_memory:
+            return super()._get_range_data(row_start, col_start, row_end, col_end)
+        # The rows written out, and the row still held (the last one: XlsxWriter
+        # writes it out after it has read the charts' data).
+        kept = {**getattr(self, "_chart_cells", {}),
+                **{(self.previous_row, col): cell
+                   for col, cell in (self.table.get(self.previous_row) or {}).items()}}
+        data: list[Any] = []
+        columns = range(col_start, col_end + 1)
+        for row in range(row_start, row_end + 1):
+            if not any((row, col) in kept for col in columns):
+                data.append(None)  # as XlsxWriter: one None for a row without cells
+                continue
+            for col in columns:
+                cell = kept.get((row, col))
+                kind = type(cell).__name__
+                if kind in ("Number", "Datetime"):
+                    data.append(f"{cell.number:.16g}")
+                elif kind == "String":  # inline in this mode: the text itself
+                    data.append(cell.string)
+                elif kind in ("Formula", "ArrayFormula"):
+                    data.append(0 if cell.value is None else cell.value)
+                elif kind == "Blank":
+                    data.append("")
+                else:  # no cell, a text result (_TextFormula) or an error value
+                    data.append(None)
+        return data
+
     def _write_cell(self, row: int, col: int, cell) -> None:
         kind = type(cell)
         if kind is not _TextFormula and kind is not _Error:
-            super()._write_cell(row, col, cell)
+            _base_write_cell(self, row, col, cell)  # XlsxWriter's (no super() per cell)
             return
         attributes = [("r", xl_rowcol_to_cell(row, col))]
         if cell.format:
@@ -87,3 +175,6 @@ class Worksheet(_XlsxWorksheet):
             self._xml_start_tag("c", attributes)
             self._xml_data_element("v", cell.error)
             self._xml_end_tag("c")
+
+
+_base_write_cell = _XlsxWorksheet._write_cell
