@@ -187,3 +187,54 @@ def test_a_near_miss_of_the_target_column_gets_a_hint(data_copy, previous):
     edit(data_copy, "coverage.csv", ",target_price,", ",target,")
     assert_rejected(data_copy, previous, [
         ("coverage.csv", 1, "target", "unknown column; did you mean 'target_price'?")])
+
+
+def _ratings_to_english(data_copy, count=2):
+    """Replace the published rating of the first *count* stocks by its English label
+    (a mistake the tianfeng scale refuses); return their lines."""
+    path = data_copy / "coverage.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    english = {"买入": "Buy", "增持": "Accumulate"}
+    for i in range(1, count + 1):
+        cells = lines[i].split(",")
+        cells[4] = english[cells[4]]
+        lines[i] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return list(range(2, count + 2))
+
+
+def test_a_settings_problem_does_not_hide_the_ratings_problems(data_copy, previous):
+    # Found by a new user: a misspelt as_of used to be the only problem listed; the
+    # English ratings in coverage.csv showed up only once the settings were fixed.
+    edit(data_copy, SETTINGS, "as_of = 2024-09-24", "asof = 2024-09-24")
+    rows = _ratings_to_english(data_copy)
+    assert_rejected(data_copy, previous, [
+        (SETTINGS, None, "as_of", "missing; add the line as_of = 2024-09-24"),
+        (SETTINGS, line_of(data_copy, SETTINGS, "asof ="), "asof",
+         "unknown setting; did you mean 'as_of'?"),
+        ("coverage.csv", rows[0], "rating", "'Buy' is not a rating of the tianfeng scale"),
+        ("coverage.csv", rows[1], "rating", "'Buy' is not a rating of the tianfeng scale"),
+    ])
+
+
+def test_with_a_bad_benchmark_the_ratings_are_checked_on_the_settings_scale(
+        data_copy, previous):
+    # rating_scale is valid (gtja), benchmark_return is not: coverage.csv is still
+    # checked on gtja, whose labels do not include the report's 买入.
+    edit(data_copy, SETTINGS, 'rating_scale = "tianfeng"', 'rating_scale = "gtja"')
+    edit(data_copy, SETTINGS, "benchmark_return = 0.0", "benchmark_return = 5")
+    text = (data_copy / "coverage.csv").read_text(encoding="utf-8").splitlines()
+    buy_rows = [i for i, line in enumerate(text, start=1) if ",买入," in line]
+    expected = [(SETTINGS, line_of(data_copy, SETTINGS, "benchmark_return ="),
+                 "benchmark_return", "")]
+    expected += [("coverage.csv", row, "rating", "'买入' is not a rating of the gtja scale")
+                 for row in buy_rows]
+    assert_rejected(data_copy, previous, expected)
+
+
+def test_an_unknown_settings_scale_leaves_the_ratings_unchecked(data_copy, previous):
+    # No scale to check against: the one problem is the scale's, not 15 false ratings.
+    edit(data_copy, SETTINGS, 'rating_scale = "tianfeng"', 'rating_scale = "bond"')
+    assert_rejected(data_copy, previous, [
+        (SETTINGS, line_of(data_copy, SETTINGS, "rating_scale ="), "rating_scale",
+         "unknown scale 'bond'")])

@@ -128,22 +128,30 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     # One line per data file, in reading order: a file's rules may use what an earlier
     # file gave (ratings are checked against the table's scale, prices against the FX
     # currencies, claims against the models and dated by the settings).
-    settings = load_settings(folder / SETTINGS_FILE, errors)
+    valid_settings: dict = {}
+    settings = load_settings(folder / SETTINGS_FILE, errors, valid_settings)
     scales = load_scales(folder / RATING_SCALES_FILE, errors)
     # The settings' scale is checked against a valid scales file only (a broken
     # scale's own error says what is wrong; "unknown scale" would only repeat it).
     if settings is not None and not errors:
         settings = resolve_scale(folder / SETTINGS_FILE, settings, scales, errors)
-    table_scale = scales.get(settings.rating_scale) if settings else None
-    coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors,
-                             settings.as_of if settings else None)
+    if settings is not None:
+        table_scale = scales.get(settings.rating_scale)
+        as_of = settings.as_of
+    else:
+        # Settings with problems of their own: the other files are still checked
+        # against what of them is valid (a bad as_of must not hide bad ratings).
+        named = valid_settings.get("rating_scale")
+        found = find_scale(scales, named) if isinstance(named, str) else None
+        table_scale = found if found is not None and found.kind == "stock" else None
+        as_of = valid_settings.get("as_of")
+    coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors, as_of)
     fx = load_fx(folder / FX_FILE, errors)
     model_ids: list[str] = []
     prices = load_token_prices(folder / TOKEN_PRICES_FILE, errors, model_ids,
                                fx_currencies=[r.currency for r in fx])
     workloads = load_workloads(folder / WORKLOADS_FILE, errors)
-    claims = load_claims(folder / CLAIMS_FILE, model_ids, errors,
-                         settings.as_of if settings else None)
+    claims = load_claims(folder / CLAIMS_FILE, model_ids, errors, as_of)
     report_pe = load_report_pe(folder / REPORT_PE_FILE, errors)
     if errors:
         # File by file in the order read, each file's errors by line (file-level first).

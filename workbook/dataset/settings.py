@@ -107,13 +107,19 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def load_settings(path: Path, errors: list[DataError]) -> Settings | None:
+def load_settings(path: Path, errors: list[DataError],
+                  valid: dict[str, Any] | None = None) -> Settings | None:
     """The settings from ``settings.toml``; ``None`` (with the problems recorded) if
     the file is missing or invalid. Unknown keys are errors (with the nearest known
     key as a hint): a misspelt setting would otherwise be ignored silently.
 
     ``rating_scale`` is kept as written; :func:`resolve_scale` checks it against the
     scales file and replaces it by the scale's id.
+
+    *valid*, if given, receives the settings that are valid even when others are not
+    (``rating_scale`` as written, or its default when the file, valid TOML, leaves it
+    out; ``as_of``): the other files are checked against them, so a problem in the
+    settings does not hide theirs. It stays empty when the file is missing or not TOML.
     """
     text = read_text(path, errors)
     if text is None:
@@ -143,6 +149,10 @@ def load_settings(path: Path, errors: list[DataError]) -> Settings | None:
         values[key], problem = rule(doc[key])
         if problem:
             out.add(lines.get(key), key, problem)
+        elif valid is not None:
+            valid[key] = values[key]
+    if valid is not None and "rating_scale" not in doc:
+        valid["rating_scale"] = DEFAULT_SCALE
     if "benchmark_return" in doc and "benchmark_return_date" not in doc:
         out.add(lines.get("benchmark_return"), "benchmark_return_date",
                 "missing; say when the benchmark return was set: "
