@@ -72,6 +72,8 @@ def data_error(exc: DataErrors) -> str:
         return "#N/A data: the data folder is invalid"
     first = exc.errors[0]
     more = len(exc.errors) - 1
+    if not first.file:  # a problem of the folder itself: name it
+        return f"#N/A data: {_cached[0] if _cached else 'the data folder'}: {first.message}"
     return (f"#N/A data: {first}"
             + (f" (and {more} more problem(s); coverbook build lists them)" if more else ""))
 

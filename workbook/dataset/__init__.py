@@ -124,6 +124,14 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     is missing or invalid; returns the validated :class:`Dataset` otherwise.
     """
     folder = Path(folder)
+    if not folder.is_dir():
+        # One line for the folder, not one "file not found" per data file in it.
+        what = "is a file, not a data folder" if folder.exists() else "no such data folder"
+        files = ", ".join((SETTINGS_FILE, COVERAGE_FILE, TOKEN_PRICES_FILE))
+        raise DataErrors([DataError(
+            "", None, None,
+            f"{what}; give the folder that holds {files} and the other data files (the "
+            "shipped one is workbook/data; `coverbook sample` makes one)")])
     errors: list[DataError] = []
     # One line per data file, in reading order: a file's rules may use what an earlier
     # file gave (ratings are checked against the table's scale, prices against the FX
