@@ -94,10 +94,12 @@ def test_a_missing_data_folder_is_an_error_value(tmp_path, monkeypatch):
     monkeypatch.setenv("COVERBOOK_DATA", str(tmp_path / "nowhere"))
     reference.set_dataset(None)
     try:
-        # settings.toml is read first; rating scales, coverage and token prices follow
-        assert RATING(0.2) == (f"#N/A data: settings.toml: file not found in "
-                               f"{tmp_path / 'nowhere'} (and 3 more problem(s); coverbook "
-                               "build lists them)")
+        # One problem, the folder's (it used to be "settings.toml: file not found in
+        # ..." and 3 more, one per data file), naming the folder the rule gave.
+        assert RATING(0.2) == (f"#N/A data: {tmp_path / 'nowhere'}: no such data folder; "
+                               "give the folder that holds settings.toml, coverage.csv, "
+                               "token_prices.csv and the other data files (the shipped "
+                               "one is workbook/data; `coverbook sample` makes one)")
     finally:
         reference.set_dataset(None)
 
