@@ -130,7 +130,7 @@ EDITS = {
 
 @pytest.fixture(params=[1 << 20, 97, 4096], ids=["1MiB", "97B", "4KiB"])
 def chunk(request, monkeypatch):
-    monkeypatch.setattr(staleness, "CHUNK", request.param)
+    monkeypatch.setattr(staleness.locate, "CHUNK", request.param)  # where it is read
     return request.param
 
 

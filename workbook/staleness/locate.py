@@ -1,23 +1,6 @@
-"""``coverbook build --check``: is the workbook on disk what the data builds today?
-
-The data is loaded and the sheet models computed as for a build; the workbook is then
-rendered in memory, as ``coverbook build`` renders it, and its bytes are compared with
-the file on disk chunk by chunk as they are handed over (builds are reproducible, so
-equal inputs give equal bytes). Nothing is written beside the workbook (the writer's
-row files go to the system's temporary folder and are removed afterwards), no rename.
-
-When they differ, the first differing cell is named (:func:`first_difference`): in
-workbook order, a cell whose value or formula differs, else one whose cached value
-differs, as openpyxl reads them; if every cell agrees, the first differing part of
-the zip package. Both packages are read as streams, part by part, and a sheet's rows
-are compared as they are parsed, so memory stays bounded at any size:
-
-- the rows before a sheet's first differing byte are not parsed at all (equal bytes
-  are equal cells), unless they refer to a shared string whose text changed, or the
-  two files read dates differently: such rows are parsed too;
-- from there, each pair of cells is compared as openpyxl's own cell reader
-  (``openpyxl.worksheet._reader.WorkSheetParser.parse_cell``) reads it, and dropped.
-"""
+"""Locating a stale workbook's first difference (:func:`first_difference`): the
+first differing cell in workbook order, read as openpyxl reads it, as streams, part
+by part (see :mod:`workbook.staleness`)."""
 
 from __future__ import annotations
 
@@ -29,18 +12,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import BinaryIO, Callable, Iterator, NamedTuple
 
-from xlsxwriter.exceptions import XlsxWriterException
-
-from workbook.build import (BuildError, BuildResult, _stage, check_output_name, load_for,
-                            workbook_parts)
-from workbook.sheets import build_sheets
-from workbook.sheets.key_stocks import ARRAY_THRESHOLD
-from workbook.writers.xlsx import WriteError, write_workbook
-
-#: The stages of a check, as reported to ``timings`` and ``progress``: load and
-#: compute as in a build, write = render the workbook and compare it with the file
-#: on disk, locate = find the first differing cell (only when the file is stale).
-STAGES = ("load", "compute", "write", "locate")
 #: Bytes read and compared at a time.
 CHUNK = 1 << 20
 #: With more shared strings changed than this, a sheet's equal bytes are not skipped
@@ -49,32 +20,6 @@ MAX_CHANGED_STRINGS = 32
 _SHEET_DATA = re.compile(rb"<sheetData\s*>")
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _VALUE = f"{{{_MAIN_NS}}}v"
-
-
-class _Comparer:
-    """A binary sink that compares what is written to it with the file *disk*, chunk
-    by chunk, and stops comparing at the first difference. What it was given is kept
-    (the object itself, not a copy) to locate the difference afterwards."""
-
-    def __init__(self, disk: BinaryIO):
-        self.disk = disk
-        self.equal = True
-        self.written: bytes | memoryview | None = None
-
-    def write(self, data) -> int:
-        view = memoryview(data)
-        pos = 0
-        while self.equal and pos < len(view):
-            chunk = view[pos:pos + CHUNK]
-            if self.disk.read(len(chunk)) != chunk:
-                self.equal = False
-            pos += len(chunk)
-        self.written = data
-        return len(view)
-
-    def same(self) -> bool:
-        """Everything written equals the file, and the file holds nothing more."""
-        return self.equal and self.disk.read(1) == b""
 
 
 class _Array(NamedTuple):
@@ -432,57 +377,3 @@ def _part_difference(on_disk: Path | BinaryIO, fresh: Path | BinaryIO) -> str:
                     if not chunk_a:
                         break
     return "the zip containers differ (same parts, same contents)"
-
-
-def check(data_dir: Path | str, path: Path | str, *,
-          array_threshold: int = ARRAY_THRESHOLD,
-          timings: dict[str, float] | None = None,
-          progress: Callable[[str], None] | None = None) -> tuple[str | None, BuildResult]:
-    """``(None, result)`` if *path* equals what a build from *data_dir* would write,
-    else ``(difference, result)``; *result* holds the checks against the report
-    (for a stale file no sheet models: they are released before locating).
-    Writes nothing beside the workbook. Raises what :func:`workbook.build.build` raises before writing
-    (``DataErrors``, :class:`~workbook.build.BuildError`). *timings*/*progress*: as for
-    ``build``, over :data:`STAGES`."""
-    path = Path(path)
-    check_output_name(path)  # named as the user gave it
-    data = load_for(path, data_dir, force=True, timings=timings, progress=progress)
-    with _stage("compute", timings, progress):
-        sheets, checks = build_sheets(data, array_threshold=array_threshold)
-    result = BuildResult(path, data, sheets, checks)
-    if not path.exists():
-        return f"{path} does not exist", result
-    try:
-        disk = open(path, "rb")
-    except OSError as exc:
-        return f"{path} is not a readable workbook ({exc})", result
-    with disk:
-        sink = _Comparer(disk)
-        try:
-            with _stage("write", timings, progress):
-                result.written = write_workbook(sink, sheets, **workbook_parts(path, data))
-                if sink.same():
-                    return None, result
-        except (WriteError, XlsxWriterException) as exc:
-            raise BuildError(f"{path}: the data cannot be built ({exc}); nothing was "
-                             "written") from exc
-        except OSError as exc:
-            raise BuildError(f"{path}: cannot check ({exc}); free some disk space (the "
-                             "writer needs temporary files) and check again") from exc
-    assert sink.written is not None
-    # Locating compares the two files, not the models: the sheet models (most of a
-    # large build's memory) are released first, before the fresh bytes are copied,
-    # so a stale check stays within a build's memory. The result keeps the checks
-    # and the written counts.
-    result.sheets = []
-    del sheets
-    written, sink.written = sink.written, None
-    # A BytesIO made from bytes shares them until written to: no second copy of the
-    # workbook (the writer hands over bytes, see write_workbook).
-    fresh = io.BytesIO(written if isinstance(written, bytes) else bytes(written))
-    del written
-    with _stage("locate", timings, progress):
-        try:
-            return first_difference(path, fresh), result
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            return f"{path} is not a readable workbook ({exc})", result
