@@ -64,15 +64,27 @@ def data_copy(tmp_path):
     return folder
 
 
-@pytest.fixture
-def previous(built, tmp_path):
-    """A workbook from an earlier build at ``out/coverbook.xlsm`` (its folder holds
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory):
+    """One build of the shipped data in the default layout (its path), for tests whose
+    cases do not depend on the P/E layout."""
+    return build(DATA_DIR, tmp_path_factory.mktemp("shipped") / "coverbook.xlsm").path
+
+
+def previous_copy(workbook: Path, tmp_path: Path) -> tuple[Path, bytes]:
+    """*workbook* copied to ``out/coverbook.xlsm`` under *tmp_path* (a folder holding
     nothing else), and its bytes: what a failed build must leave exactly as it was."""
     folder = tmp_path / "out"
     folder.mkdir()
     path = folder / "coverbook.xlsm"
-    shutil.copyfile(built.path, path)
+    shutil.copyfile(workbook, path)
     return path, path.read_bytes()
+
+
+@pytest.fixture
+def previous(built, tmp_path):
+    """A workbook from an earlier build (:func:`previous_copy`), in each layout."""
+    return previous_copy(built.path, tmp_path)
 
 
 def cli_build(data, output, *extra):

@@ -11,10 +11,8 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from conftest import cli_build
+from conftest import cli_build, previous_copy
 from test_bad_inputs import assert_rejected, edit
-from workbook import DATA_DIR
-from workbook.build import build
 from workbook.cli import cli
 from workbook.dataset import EXCHANGE_BY_PREFIX, load_dataset
 from workbook.sample import CAPACITY, CODE_RANGES, write_sample
@@ -22,19 +20,11 @@ from workbook.sample import CAPACITY, CODE_RANGES, write_sample
 FIX = "save it as 'CSV UTF-8 (Comma delimited)' with ',' between the columns"
 
 
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
-    return build(DATA_DIR, tmp_path_factory.mktemp("shipped") / "coverbook.xlsm").path
-
-
 @pytest.fixture
 def previous(shipped, tmp_path):
-    """The previous workbook at ``out/coverbook.xlsm`` and its bytes (see conftest)."""
-    folder = tmp_path / "out"
-    folder.mkdir()
-    path = folder / "coverbook.xlsm"
-    path.write_bytes(shipped.read_bytes())
-    return path, path.read_bytes()
+    """conftest's previous workbook, from one layout only (these cases do not depend
+    on it)."""
+    return previous_copy(shipped, tmp_path)
 
 
 def as_excel_semicolon_csv(folder, file="coverage.csv"):

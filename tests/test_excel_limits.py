@@ -18,27 +18,17 @@ import xlsxwriter
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from conftest import cli_build
+from conftest import cli_build, previous_copy
 from test_bad_inputs import assert_rejected, edit
 from workbook import DATA_DIR
-from workbook.build import build
 from workbook.sheets import limits
-
-
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
-    """One build of the shipped data (these cases do not depend on the P/E layout)."""
-    return build(DATA_DIR, tmp_path_factory.mktemp("shipped") / "coverbook.xlsm").path
 
 
 @pytest.fixture
 def previous(shipped, tmp_path):
-    """The previous workbook at ``out/coverbook.xlsm`` and its bytes (see conftest)."""
-    folder = tmp_path / "out"
-    folder.mkdir()
-    path = folder / "coverbook.xlsm"
-    path.write_bytes(shipped.read_bytes())
-    return path, path.read_bytes()
+    """conftest's previous workbook, from one layout only (these cases do not depend
+    on it)."""
+    return previous_copy(shipped, tmp_path)
 
 
 def rewrite_csv(path, transform):

@@ -16,7 +16,6 @@ import pytest
 from click.testing import CliRunner
 
 from workbook import DATA_DIR
-from workbook.build import build
 from workbook.cli import cli
 from workbook.export import ExportError, soffice
 
@@ -44,11 +43,6 @@ def replace_refused(path, again, lock=False):
             "a PDF viewer" + (f" (~${path.name} exists)" if lock else "") + " or "
             f"read-only: close it in a PDF viewer and {again}; the previous file is "
             "unchanged\n")
-
-
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
-    return build(DATA_DIR, tmp_path_factory.mktemp("shipped") / "coverbook.xlsm").path
 
 
 @pytest.fixture

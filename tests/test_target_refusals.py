@@ -16,25 +16,16 @@ import textwrap
 import pytest
 from python_calamine import CalamineWorkbook
 
-from conftest import cli_build
+from conftest import cli_build, previous_copy
 from workbook import DATA_DIR
-from workbook.build import build
 from workbook.sheets import OWNED
-
-
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
-    return build(DATA_DIR, tmp_path_factory.mktemp("shipped") / "coverbook.xlsm").path
 
 
 @pytest.fixture
 def previous(shipped, tmp_path):
-    """The previous workbook at ``out/coverbook.xlsm`` and its bytes (see conftest)."""
-    folder = tmp_path / "out"
-    folder.mkdir()
-    path = folder / "coverbook.xlsm"
-    shutil.copyfile(shipped, path)
-    return path, path.read_bytes()
+    """conftest's previous workbook, from one layout only (these cases do not depend
+    on it)."""
+    return previous_copy(shipped, tmp_path)
 
 
 def windows_message(path, lock=False):
