@@ -19,7 +19,6 @@ from xlsxwriter.exceptions import XlsxWriterException
 
 from udfs._excel import gc_paused
 from workbook import DATA_DIR, DEFAULT_OUTPUT, PACKAGE_DIR
-from udfs._reference import use_dataset
 from workbook.checks import Check, Finding, findings_summary, rating_findings, summary
 from workbook.dataset import Dataset, load_dataset
 from workbook.model import Sheet
@@ -196,8 +195,7 @@ class BuildResult:
     @property
     def findings(self) -> list[Finding]:
         """Published ratings other than the one their target price implies."""
-        with use_dataset(self.data):
-            return rating_findings(self.data)
+        return rating_findings(self.data)
 
     def report(self) -> str:
         """The summary the command prints: sheets, cells, formulas, the checks and the

@@ -117,7 +117,7 @@ def rating_findings(data: Dataset, scale=None, benchmark_return=None) -> list[Fi
     ``IMPLIED_RATING(target, close, benchmark_return, scale)``, in table order; the
     scale and benchmark return default to the settings'. An implied rating that is
     an error (an unknown scale typed in Excel) is no finding: its cell shows the error.
-    Call with the UDFs on *data* (``udfs._reference.use_dataset``)."""
+    Computed on *data* itself, whatever dataset the UDFs use."""
     s = data.settings
     scale = s.rating_scale if scale is None else scale
     benchmark_return = s.benchmark_return if benchmark_return is None else benchmark_return
@@ -126,7 +126,7 @@ def rating_findings(data: Dataset, scale=None, benchmark_return=None) -> list[Fi
         if stock.target_price is None:
             continue
         implied = implied_rating_value(stock.target_price, stock.close, benchmark_return,
-                                       scale)
+                                       scale, data=data)
         if implied != stock.rating and not implied.startswith("#"):
             out.append(Finding(i, stock.code, stock.name, stock.rating, implied,
                                stock.target_price, upside_value(stock.target_price,

@@ -64,9 +64,7 @@ def publish(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_PUBLIS
                          "in .xlsx, or use 'coverbook build' for the live .xlsm")
     pdf = Path(pdf) if pdf is not None else None
     if pdf is not None:
-        from workbook.export import check_pdf_target
-
-        from workbook.export import ExportError, soffice
+        from workbook.export import ExportError, check_pdf_target, soffice
 
         check_pdf_target(pdf, force=True)  # the name first, like the output's
         try:

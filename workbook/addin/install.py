@@ -105,17 +105,17 @@ def plan_config(path: Path, settings: dict[str, str]) -> ConfigPlan:
     encoding = config_encoding()
     try:
         old_bytes = path.read_bytes()
-    except FileNotFoundError:
-        old_bytes = None
     except OSError as exc:
-        blocker = _blocking_file(path.parent)
-        reason = (f"{blocker} is a file, not a folder" if blocker is not None
-                  else f"cannot read it ({exc.strerror})")
-        raise AddinError(f"{path}: {reason}; nothing was changed. Choose another "
-                         "--config") from exc
-    if old_bytes is None and path.parent.exists() and not path.parent.is_dir():
-        raise AddinError(f"{path}: {path.parent} is a file, not a folder; nothing was "
-                         "changed. Choose another --config")
+        from workbook.build import not_a_folder
+
+        blocker = not_a_folder(path.parent)
+        if blocker is not None:
+            raise AddinError(f"{path}: {blocker} is a file, not a folder; nothing was "
+                             "changed. Choose another --config") from exc
+        if not isinstance(exc, FileNotFoundError):
+            raise AddinError(f"{path}: cannot read it ({exc.strerror}); nothing was "
+                             "changed. Choose another --config") from exc
+        old_bytes = None
     old = (old_bytes or b"").decode(encoding, errors="surrogateescape").splitlines()
     wanted = {k.upper() for k in settings}
     kept = [line for line in old if line.strip()
@@ -131,12 +131,6 @@ def plan_config(path: Path, settings: dict[str, str]) -> ConfigPlan:
                          "changed. Move coverbook (or the data) to a folder whose path "
                          "this code page can write, e.g. C:\\coverbook") from exc
     return ConfigPlan(path, lines, new, old_bytes)
-
-
-def _blocking_file(folder: Path) -> Path | None:
-    from workbook.build import not_a_folder
-
-    return not_a_folder(folder)
 
 
 def _write_bytes_atomic(path: Path, content: bytes, mode: int) -> None:

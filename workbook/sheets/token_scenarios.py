@@ -224,9 +224,10 @@ def _block(sheet: Sheet, data: Dataset, row: int, w_row: int, name: str, figures
         reasoning = excel_product(n_out, ratio) if p.reasoning else 0
         # a product over a typed text is Excel's error value in the cell, its text in
         # the UDF argument (err_to_str)
-        cost = TOKEN_COST(m, n_in, n_out, reasoning, n_cached, day, currency)
         if not_yet_priced(data, m, day):  # a missing figure, not an error: see below
             cost = NOT_AVAILABLE
+        else:
+            cost = TOKEN_COST(m, n_in, n_out, reasoning, n_cached, day, currency)
         costs[m] = cost
         model_ref = xl_rowcol_to_cell(r, MODEL, col_abs=True)
         rows.append((r, m, p, reasoning, cost, model_ref))
