@@ -8,7 +8,8 @@ from udfs._excel import (MISSING, Blank, as_number, broadcast, first_error, is_e
                          unknown_name)
 from udfs._reference import dataset_or_error
 from udfs.valuation import upside_value
-from workbook.dataset import DEFAULT_SCALE, INDUSTRY_SUFFIX, Dataset, RatingScale, scale_names
+from workbook.dataset import (DEFAULT_SCALE, INDUSTRY_SUFFIX, Dataset, RatingScale, scale_ids,
+                              scale_names)
 
 #: Banding compares the value rounded to this many decimal places with the edges, so
 #: a return computed in binary floating point lands where its decimal reading does:
@@ -162,8 +163,8 @@ def INDUSTRY_RATING(relative_return, english=False, broker="tianfeng"):
     elif isinstance(broker, str) and not is_error(broker):
         scale = broker.strip().lower() + INDUSTRY_SUFFIX
         if not isinstance(data, str) and scale not in data.scales:
-            brokers = sorted(k[:-len(INDUSTRY_SUFFIX)] for k, s in data.scales.items()
-                             if s.kind == "industry")
+            brokers = sorted(k[:-len(INDUSTRY_SUFFIX)]
+                             for k in scale_ids(data.scales, "industry"))
             unknown = unknown_name("industry scale of broker", broker, brokers)
             return broadcast(lambda x: first_error(x, english) or unknown, relative_return)
     else:
@@ -175,7 +176,7 @@ def industry_scale_refused(scale, data: Dataset) -> str:
     """The ``#VALUE!`` result of :func:`IMPLIED_RATING` on an industry scale, naming
     the stock scales: an industry scale bands an industry index's return, and a
     target price is a stock's, so no rating of it has that meaning."""
-    stock = sorted(k for k, s in data.scales.items() if s.kind == "stock")
+    stock = sorted(scale_ids(data.scales, "stock"))
     return (f"#VALUE! {scale!r} is an industry scale (it rates an industry index); a "
             f"target price implies a stock rating: use a stock scale: {', '.join(stock)}")
 

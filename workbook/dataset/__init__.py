@@ -45,7 +45,7 @@ from workbook.dataset.fx import (BASE_CURRENCY, FX_COLUMNS, FX_FILE, FxRate, loa
                                  rate_in_force)
 from workbook.dataset.rating_scales import (DEFAULT_SCALE, INDUSTRY_SUFFIX,
                                             RATING_SCALES_FILE, Band, RatingScale,
-                                            find_scale, load_scales, scale_names)
+                                            find_scale, load_scales, scale_ids, scale_names)
 from workbook.dataset.reader import (DATE_RE, ENCODINGS, EXCEL_FIRST_DATE, EXCEL_MAX_TEXT,
                                      NUMBER_RE, parse_date, parse_number, read_csv, read_text)
 from workbook.dataset.report_pe import REPORT_PE_FILE, load_report_pe
@@ -173,7 +173,7 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
 
 __all__ = [
     "load_dataset", "Dataset", "DataError", "DataErrors", "DATA_FILES", "problem_lines",
-    "MAX_SHOWN", "DEFAULT_SCALE", "INDUSTRY_SUFFIX", "find_scale", "scale_names",
+    "MAX_SHOWN", "DEFAULT_SCALE", "INDUSTRY_SUFFIX", "find_scale", "scale_ids", "scale_names",
     # records
     "Coverage", "FiscalYear", "Stock", "TokenPrice", "PriceHistory", "Band", "RatingScale",
     "Claim", "Settings", "FxRate", "Workload",

@@ -100,6 +100,11 @@ def find_scale(scales: Mapping[str, RatingScale], name: str) -> RatingScale | No
     return next((s for s in scales.values() if wanted in s.aliases), None)
 
 
+def scale_ids(scales: Mapping[str, RatingScale], kind: str) -> list[str]:
+    """The ids of the scales of *kind* (``"stock"`` or ``"industry"``), in file order."""
+    return [k for k, s in scales.items() if s.kind == kind]
+
+
 def scale_names(scales: Mapping[str, RatingScale]) -> list[str]:
     """Every name :func:`find_scale` accepts: ids and aliases, sorted."""
     return sorted(list(scales) + [a for s in scales.values() for a in s.aliases])

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from workbook.dataset.errors import Collector, DataError
-from workbook.dataset.rating_scales import DEFAULT_SCALE, RatingScale, find_scale
+from workbook.dataset.rating_scales import DEFAULT_SCALE, RatingScale, find_scale, scale_ids
 from workbook.dataset.reader import EXCEL_FIRST_DATE, nearest, read_text
 
 SETTINGS_FILE = "settings.toml"
@@ -181,7 +181,7 @@ def resolve_scale(path: Path, settings: Settings, scales: Mapping[str, RatingSca
         return replace(settings, rating_scale=scale.key)
     text = read_text(path, [])
     line = _key_lines(text).get("rating_scale") if text else None
-    stock_scales = ", ".join(sorted(k for k, s in scales.items() if s.kind == "stock"))
+    stock_scales = ", ".join(sorted(scale_ids(scales, "stock")))
     Collector(path.name, errors).add(
         line, "rating_scale",
         f"unknown scale {name!r}; the stock scales in rating_scales.toml: {stock_scales}"

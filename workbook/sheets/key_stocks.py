@@ -36,8 +36,8 @@ from udfs._excel import MISSING
 from udfs.ratings import IMPLIED_RATING, implied_rating_value
 from udfs.valuation import (EPS_CAGR, PE, PEG, UPSIDE, eps_cagr_value, pe_value, peg_value,
                             upside_value)
-from workbook.dataset import Dataset, FiscalYear
-from workbook.model import (CHART_PREFIX, LIST_ROWS, MAX_CHART_SERIES, Borders, Cell, Chart,
+from workbook.dataset import Dataset, FiscalYear, scale_ids
+from workbook.model import (CHART_PREFIX, LIST_ROWS, MAX_CHART_SERIES, Borders, Chart,
                             ConditionalFormat, ErrorValue, PrintSetup, Sheet, Validation, a1,
                             array_formula, excel_string, fits_list, formula, text_width,
                             value)
@@ -211,7 +211,7 @@ def layout(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Layout:
 
 def stock_scale_ids(data: Dataset) -> tuple[str, ...]:
     """The ids of the stock scales, in file order: the scale input's dropdown."""
-    return tuple(k for k, s in data.scales.items() if s.kind == "stock")
+    return tuple(scale_ids(data.scales, "stock"))
 
 
 def rating_check(implied, published: str) -> str:
