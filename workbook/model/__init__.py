@@ -49,7 +49,7 @@ from workbook.model.charts import CHART_KINDS, CHART_PREFIX, MAX_CHART_SERIES, C
 from workbook.model.formats import BORDER_COLOR, Borders, ConditionalFormat
 from workbook.model.page import PrintSetup
 from workbook.model.refs import a1, excel_string, sheet_ref
-from workbook.model.sheet import Sheet
+from workbook.model.sheet import Sheet, typed_input
 from workbook.model.styles import INPUT_FILL, STYLES, Style
 from workbook.model.validations import (LIST_ROWS, MAX_LIST_CHARS, VALIDATION_KINDS, Validation,
                                         fits_list)
@@ -61,6 +61,6 @@ __all__ = [
     "ConditionalFormat", "DEFAULT_COL_WIDTH", "ErrorValue", "INPUT_FILL", "LINE_HEIGHT",
     "LIST_ROWS", "MAX_CHART_SERIES", "MAX_LIST_CHARS", "ONE_LINE_WRAPPED", "PrintSetup",
     "STYLES", "Sheet", "Style", "VALIDATION_KINDS", "Validation", "a1", "array_formula",
-    "excel_string", "fits_list", "formula", "sheet_ref", "shown_width", "text_width", "value",
-    "wrapped_lines",
+    "excel_string", "fits_list", "formula", "sheet_ref", "shown_width", "text_width",
+    "typed_input", "value", "wrapped_lines",
 ]

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 from workbook.model.cells import Block, Cell, value
 from workbook.model.charts import Chart
@@ -136,3 +136,12 @@ class Sheet:
             need[c] = max(need.get(c, 0.0), shown_width(lo, style), shown_width(hi, style))
         for c in wanted:
             self.col_widths[c] = min(maximum, max(minimum, need.get(c, 0.0) + 1))
+
+
+def typed_input(inputs: Mapping[tuple[int, int], Any], cell: tuple[int, int],
+                default: Any) -> Any:
+    """What is typed in the input cell *cell* (``(row, col)``) of an open workbook
+    (*inputs*, as Refresh reads them), or *default* when the cell is missing or
+    empty."""
+    v = inputs.get(cell)
+    return default if v is None or v == "" else v

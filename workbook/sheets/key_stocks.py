@@ -28,6 +28,7 @@ Two layouts of the P/E block, same cells and same cached values:
 from __future__ import annotations
 
 import statistics
+from functools import partial
 from dataclasses import dataclass, replace
 from statistics import fmean
 from typing import Any, Callable, Mapping
@@ -40,7 +41,7 @@ from workbook.dataset import Dataset, FiscalYear, scale_ids
 from workbook.model import (CHART_PREFIX, LIST_ROWS, MAX_CHART_SERIES, Borders, Chart,
                             ConditionalFormat, ErrorValue, PrintSetup, Sheet, Validation, a1,
                             array_formula, excel_string, fits_list, formula, text_width,
-                            value)
+                            value, typed_input)
 
 NAME = "重点标的"
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 0, 1, 2
@@ -242,9 +243,7 @@ def rating_inputs(data: Dataset, inputs: Mapping[tuple[int, int], Any] | None = 
     if not lay.has_targets:
         return s.rating_scale, s.benchmark_return
 
-    def typed(cell: tuple[int, int], default: Any) -> Any:
-        v = inputs.get(cell)
-        return default if v is None or v == "" else v
+    typed = partial(typed_input, inputs)
     return (typed(lay.scale_input, s.rating_scale),
             typed(lay.benchmark_input, s.benchmark_return))
 

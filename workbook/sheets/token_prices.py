@@ -21,6 +21,7 @@ Blocks, top to bottom:
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from dataclasses import replace
 from typing import Any, Mapping
 
@@ -30,7 +31,7 @@ from udfs._excel import EXCEL_EPOCH
 from udfs.tokens import COST_RATIO, TOKEN_COST, price_value
 from workbook.dataset import Dataset, TokenPrice
 from workbook.model import (CHART_PREFIX, MAX_CHART_SERIES, Chart, Sheet, Validation, a1,
-                            excel_string, formula, value)
+                            excel_string, formula, value, typed_input)
 
 NAME = "Token价格"
 #: The source column of the price tables: long citations wrap within this width
@@ -82,9 +83,7 @@ def build(data: Dataset, inputs: Mapping[tuple[int, int], Any] | None = None) ->
     """
     inputs = inputs or {}
 
-    def typed(cell: tuple[int, int], default: Any) -> Any:
-        v = inputs.get(cell)
-        return default if v is None or v == "" else v
+    typed = partial(typed_input, inputs)
     day = data.as_of
     history = data.prices
     current = [history.in_force(m, day) for m in history.models]

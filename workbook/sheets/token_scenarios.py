@@ -27,6 +27,7 @@ recomputes in Excel; the cached values are computed from what is in the input ce
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any, Mapping
 
 from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
@@ -34,7 +35,8 @@ from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 from udfs._excel import EXCEL_EPOCH, MISSING, as_date, is_error
 from udfs.tokens import COST_RATIO, TOKEN_COST
 from workbook.dataset import Dataset, Workload
-from workbook.model import ErrorValue, Sheet, Validation, a1, excel_string, formula, value
+from workbook.model import (ErrorValue, Sheet, Validation, a1, excel_string, formula,
+                            typed_input, value)
 
 NAME = "Token场景"
 
@@ -113,9 +115,7 @@ def build(data: Dataset, inputs: Mapping[tuple[int, int], Any] | None = None) ->
     cached values are computed from; missing or empty cells take the defaults."""
     inputs = inputs or {}
 
-    def typed(cell: tuple[int, int], default: Any) -> Any:
-        v = inputs.get(cell)
-        return default if v is None or v == "" else v
+    typed = partial(typed_input, inputs)
 
     models = models_by_launch(data)
     default_bench = DEFAULT_BENCHMARK if DEFAULT_BENCHMARK in models else models[0]
