@@ -66,15 +66,15 @@ def publish(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_PUBLIS
     if pdf is not None:
         from workbook.export import ExportError, check_pdf_target, soffice
 
-        check_pdf_target(pdf, force=True)  # the name first, like the output's
+        # Name, folder and (unless --force) read-only or locked, all before anything
+        # is written, the .xlsx included.
+        check_pdf_target(pdf, force=force, again="publish again")
         try:
             soffice()  # LibreOffice missing: refused before anything is written
         except ExportError as exc:
             raise ExportError(f"{exc}; nothing was written (publish without --pdf "
                               "writes the workbook alone)") from exc
     data = load_for(output, data_dir, force=force, timings=timings, progress=progress)
-    if pdf is not None:  # read-only or locked: refused before the .xlsx is written
-        check_pdf_target(pdf, force=force, again="publish again")
     with _stage("compute", timings, progress):
         sheets, checks = build_sheets(data, array_threshold=array_threshold)
         published = values_only(sheets, provenance(data).values_banner())
