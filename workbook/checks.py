@@ -112,15 +112,20 @@ class Finding:
     upside: float
 
 
+def resolve_basis(data: Dataset, scale=None, benchmark_return=None) -> tuple:
+    """``(scale, benchmark_return)``: each as given, or the settings' where ``None``."""
+    s = data.settings
+    return (s.rating_scale if scale is None else scale,
+            s.benchmark_return if benchmark_return is None else benchmark_return)
+
+
 def rating_findings(data: Dataset, scale=None, benchmark_return=None) -> list[Finding]:
     """Every stock with a target price whose published rating differs from
     ``IMPLIED_RATING(target, close, benchmark_return, scale)``, in table order; the
     scale and benchmark return default to the settings'. An implied rating that is
     an error (an unknown scale typed in Excel) is no finding: its cell shows the error.
     Computed on *data* itself, whatever dataset the UDFs use."""
-    s = data.settings
-    scale = s.rating_scale if scale is None else scale
-    benchmark_return = s.benchmark_return if benchmark_return is None else benchmark_return
+    scale, benchmark_return = resolve_basis(data, scale, benchmark_return)
     out = []
     for i, stock in enumerate(data.coverage.stocks):
         if stock.target_price is None:
@@ -142,9 +147,7 @@ def findings_summary(data: Dataset, findings: list[Finding], scale=None,
     with_target = sum(s.target_price is not None for s in data.coverage.stocks)
     if not data.coverage.has_targets or not with_target:
         return "findings: none (no target prices, so no rating check)"
-    s = data.settings
-    scale = s.rating_scale if scale is None else scale
-    bench = s.benchmark_return if benchmark_return is None else benchmark_return
+    scale, bench = resolve_basis(data, scale, benchmark_return)
     bench_text = f"{bench:.2%}" if isinstance(bench, (int, float)) and \
         not isinstance(bench, bool) else repr(bench)
     basis = f"({scale}, benchmark {bench_text})"
