@@ -9,6 +9,8 @@ import math
 
 import pytest
 
+from test_rating_scales import hand_rating
+
 from udfs import EPS_CAGR, IMPLIED_RATING, PEG, RATING, UPSIDE
 from workbook.vba.xlwings_meta import MISSING, call_like_excel, decorated_udfs, \
     register_com_engine
@@ -70,6 +72,10 @@ class TestImpliedRating:
                 for scale in ("tianfeng", "huatai", "csc", "industrial"):
                     assert IMPLIED_RATING(target, 100, bench, scale) == \
                         RATING((target / 100 - 1) - bench, scale)
+                    # and the label from the hand table of each scale's edges, not
+                    # through the banding the UDFs share
+                    assert IMPLIED_RATING(target, 100, bench, scale) == \
+                        hand_rating(scale, (target / 100 - 1) - bench)
 
     def test_non_numbers(self):
         assert IMPLIED_RATING(None, 100) == "n.a."

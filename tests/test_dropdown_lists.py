@@ -130,3 +130,11 @@ def test_every_typed_list_of_every_sheet_fits(many_scales, built):
             for v in sheet.validations:
                 if v.kind == "list" and v.values:
                     assert fits_list(v.values), (sheet.name, v)
+        # Read back from the file (the model refuses a list too long, so the check
+        # above holds by construction): every typed list Excel reads is <= 255
+        # characters between its quotes, and there is at least one.
+        typed = [dv.formula1 for ws in openpyxl.load_workbook(result.path).worksheets
+                 for dv in ws.data_validations.dataValidation
+                 if dv.type == "list" and dv.formula1 and dv.formula1.startswith('"')]
+        assert typed, result.path
+        assert all(len(f[1:-1]) <= MAX_LIST_CHARS for f in typed), typed

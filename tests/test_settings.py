@@ -226,7 +226,7 @@ def test_with_a_bad_benchmark_the_ratings_are_checked_on_the_settings_scale(
     text = (data_copy / "coverage.csv").read_text(encoding="utf-8").splitlines()
     buy_rows = [i for i, line in enumerate(text, start=1) if ",买入," in line]
     expected = [(SETTINGS, line_of(data_copy, SETTINGS, "benchmark_return ="),
-                 "benchmark_return", "")]
+                 "benchmark_return", "5 is 500%: the return is a fraction, 0.05 for 5%")]
     expected += [("coverage.csv", row, "rating", "'买入' is not a rating of the gtja scale")
                  for row in buy_rows]
     assert_rejected(data_copy, previous, expected)

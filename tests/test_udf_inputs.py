@@ -204,3 +204,14 @@ def test_cached_values_in_the_file_are_what_the_udf_returns(data_copy, tmp_path)
     cached = rows[row][pe_first:pe_first + 4]
     assert cached == [PE(24.90, None), PE(24.90, -0.5), PE(24.90, 0), PE(24.90, 2.61)]
     assert cached[:3] == ["n.a.", "NM", "NM"] and cached[3] == pytest.approx(24.90 / 2.61)
+
+
+def test_ranges_of_huge_ints_by_hand():
+    # The same fast path against values worked out by hand (not by the scalar rules):
+    # P/E 2**1022 over 300% growth is 2**1022 / 300; 10**400 is beyond float range;
+    # 3 / 0.25 - 1 = 11; (1e308 / 1e-300) ** (1/3) overflows, (8 / 1) ** (1/3) - 1 = 1.
+    assert PEG([[2 ** 1022], [1.0]], [[3], [3]]) == [
+        [pytest.approx(4.49423283715579e307 / 300)], [pytest.approx(1 / 300)]]
+    assert PE([[10 ** 400], [1.0]], [[3], [3]]) == [["#NUM!"], [pytest.approx(1 / 3)]]
+    assert UPSIDE([[3], [1.0]], [[0.25], [0.25]]) == [[11.0], [3.0]]
+    assert EPS_CAGR([[1e-300], [1.0]], [[1e308], [8.0]], 3) == [["#NUM!"], [pytest.approx(1.0)]]

@@ -351,6 +351,9 @@ def test_protection_values_decrypt_as_in_excel_made_files(project):
 
     pid, state = _protection(project_lines(project.bin.read_bytes()))
     assert pid == project_id(project.name) and re.fullmatch(r"\{[0-9A-F-]{36}\}", pid)
+    # The committed IDs, written out: a change to project_id (or the bins) shows here.
+    assert pid == {"VBAProject": "{81408DBA-E2D4-54E8-B34F-474D5285705D}",
+                   "coverbook": "{8D00E26E-EE36-55ED-A5DF-86F454C9187C}"}[project.name]
     assert state == {"CMG": "00000000", "DPB": "00", "GC": "ff"}
 
 
