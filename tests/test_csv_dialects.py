@@ -178,3 +178,21 @@ def test_sample_command_documents_and_enforces_the_capacity(tmp_path):
     assert result.exit_code == 2
     assert "100000 is not in the range 1<=x<=99999" in result.output
     assert not (tmp_path / "s").exists()
+
+
+def test_an_unreadable_record_names_its_line_and_the_rows_above_are_still_checked(
+        data_copy, previous):
+    # The csv module refuses a field over its limit (131,072 characters): that record
+    # ends the rows; the problems of the rows read before it are still given.
+    path = data_copy / "coverage.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",买入,", ",Buy!,", 1) if ",买入," in lines[2] else \
+        lines[2].replace(",增持,", ",Buy!,", 1)
+    assert ",Buy!," in lines[2]
+    code = lines[9].split(",")[0]
+    lines[9] = f'{code},"{"x" * 140_000}",' + lines[9].split(",", 2)[2]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert_rejected(data_copy, previous, [
+        ("coverage.csv", 3, "rating", "'Buy!' is not a rating of the tianfeng scale"),
+        ("coverage.csv", 10, None, "not readable as CSV: field larger than field limit "
+                                   "(131072); the rows below it were not checked")])
