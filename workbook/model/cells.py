@@ -33,7 +33,8 @@ class Cell(NamedTuple):
 
     A formula with ``spill=(height, width)`` is a dynamic array formula anchored here
     whose result spills over that area; its ``cached`` is then a list of rows of that
-    shape (every spilled cell's cached value).
+    shape (every spilled cell's cached value), or a :class:`CachedColumn` that reads
+    as one.
 
     Immutable. A named tuple rather than a frozen dataclass: a 50,000-stock sheet has
     650,000 cells, and a tuple is built 3x faster and takes half the memory.
