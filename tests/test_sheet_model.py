@@ -147,3 +147,18 @@ def test_cached_column_reads_as_the_rows_of_a_one_column_spill():
     assert array_formula("=PE(C4:C7,F4:F7)", [[v] for v in flat], "pe") == cell
     with pytest.raises(ValueError, match="non-empty rectangle"):
         array_formula("=PE(C4:C4,F4:F4)", CachedColumn([]))
+
+
+def test_cached_column_compares_exactly_as_its_list_of_rows():
+    # A CachedColumn stands in for [[v] for v in values]: it must equal exactly what
+    # that list of rows equals (no flat list of one-character texts, no tuple rows,
+    # and a NaN row equal to itself as lists compare it).
+    from workbook.model import CachedColumn
+    nan = float("nan")
+    for flat, other in [(["N", "M"], ["N", "M"]), ([1.5], [(1.5,)]), ([1.5], ([1.5],)),
+                        ([nan], [[nan]]), ([1.5, "NM"], [[1.5], ["NM"]]), ([1.0], [[1]]),
+                        ([1.5], [[1.5], [2.0]]), ([1.5], [[1.5, 0]])]:
+        rows = [[v] for v in flat]
+        assert (CachedColumn(flat) == other) is (rows == other), (flat, other)
+        assert (other == CachedColumn(flat)) is (other == rows), (flat, other)
+        assert (CachedColumn(flat) != other) is (rows != other), (flat, other)

@@ -58,7 +58,8 @@ class CachedColumn(Sequence):
     ``array_formula(text, [[v] for v in values])`` would hold one list per row: at
     99,999 stocks and twelve spilled columns that is 1.2 million one-element lists,
     96 MB more than the values themselves. A row is made when it is asked for.
-    Compares equal to any sequence of the same rows (``[[1.5], ["NM"]]``).
+    Compares as that list of rows does: equal to a list of the same one-element
+    lists (``[[1.5], ["NM"]]``), or to a CachedColumn of the same values.
     """
 
     __slots__ = ("values",)
@@ -80,11 +81,11 @@ class CachedColumn(Sequence):
     def __eq__(self, other: object) -> bool:
         if isinstance(other, CachedColumn):
             return self.values == other.values
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
+        if not isinstance(other, list):
+            return NotImplemented  # as a list: never equal to a tuple or a text
+        # [v] == row as the list of rows compares its rows (one NaN object equals itself there).
         return len(other) == len(self.values) and all(
-            isinstance(row, Sequence) and len(row) == 1 and row[0] == v
-            for row, v in zip(other, self.values))
+            [v] == row for row, v in zip(other, self.values))
 
     __hash__ = None  # type: ignore[assignment]  # mutable values, like a list
 
