@@ -239,6 +239,17 @@ def read_csv(path: Path, expected: tuple[str, ...] | None, errors: list[DataErro
         _rows(rest, header, out)
 
 
+def _short_row_hint(missing: list[str]) -> str:
+    """What to do about a row whose cells end before the header's *missing* columns:
+    a comma is lost somewhere in the row (the cells after it have moved left), or the
+    last cells were left out."""
+    names = ", ".join(missing) if len(missing) <= 3 else f"{missing[0]} … {missing[-1]}"
+    cells = f"its {names} cell is" if len(missing) == 1 else \
+        f"its last {len(missing)} cells ({names}) are"
+    return (f"; a comma between two of its cells is missing, or {cells} left out: "
+            "keep a comma for each cell, empty or not")
+
+
 def _rows(records: Iterator[tuple[int, list[str]]], header: list[str], out: Collector
           ) -> Iterator[tuple[int, dict[str, str]]]:
     """:func:`read_csv`'s rows: ``(line, {column: stripped text})`` of each record that
@@ -256,8 +267,7 @@ def _rows(records: Iterator[tuple[int, list[str]]], header: list[str], out: Coll
             if len(record) < width:
                 hint = ("; a quote (\") opened in this row is never closed"
                         if any("\n" in cell for cell in record) else
-                        f"; missing: {', '.join(header[len(record):])} (keep a comma for "
-                        "each empty cell)")
+                        _short_row_hint(header[len(record):]))
                 out.add(line, None, f"{len(record)} fields, the header has {width}{hint}")
                 continue
             cells = {}
