@@ -131,7 +131,8 @@ CASES = [
      [("coverage.csv", 7, "column J", "'2.61' is right of the last column 'EPS 2026E'")]),
     ("a-field-missing",
      [("coverage.csv", ",2.38,2.61", ",2.38", 1)],
-     [("coverage.csv", 7, None, "8 fields, the header has 9; missing: EPS 2026E")]),
+     [("coverage.csv", 7, None, "8 fields, the header has 9; a comma between two of its cells is "
+         "missing, or its EPS 2026E cell is left out: keep a comma for each cell, empty or not")]),
     ("unclosed-quote",
      [("coverage.csv", ",中兴通讯,", ',"中兴通讯,', 1)],
      [("coverage.csv", 7, None, "a quote (\") opened in this row is never closed")]),

@@ -85,7 +85,8 @@ def test_no_stocks_only_when_there_are_no_data_rows(data_copy, previous):
                     encoding="utf-8")
     (data_copy / "report_pe.csv").unlink()
     assert_rejected(data_copy, previous, [
-        ("coverage.csv", n, None, "8 fields, the header has 9; missing: EPS 2026E")
+        ("coverage.csv", n, None, "8 fields, the header has 9; a comma between two of its cells is "
+         "missing, or its EPS 2026E cell is left out: keep a comma for each cell, empty or not")
         for n in range(2, 17)])
     # A header and nothing else: that is "no stocks".
     path.write_text(lines[0] + "\n", encoding="utf-8")
@@ -178,3 +179,36 @@ def test_sample_command_documents_and_enforces_the_capacity(tmp_path):
     assert result.exit_code == 2
     assert "100000 is not in the range 1<=x<=99999" in result.output
     assert not (tmp_path / "s").exists()
+
+
+def test_an_unreadable_record_names_its_line_and_the_rows_above_are_still_checked(
+        data_copy, previous):
+    # The csv module refuses a field over its limit (131,072 characters): that record
+    # ends the rows; the problems of the rows read before it are still given.
+    path = data_copy / "coverage.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",买入,", ",Buy!,", 1) if ",买入," in lines[2] else \
+        lines[2].replace(",增持,", ",Buy!,", 1)
+    assert ",Buy!," in lines[2]
+    code = lines[9].split(",")[0]
+    lines[9] = f'{code},"{"x" * 140_000}",' + lines[9].split(",", 2)[2]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert_rejected(data_copy, previous, [
+        ("coverage.csv", 3, "rating", "'Buy!' is not a rating of the tianfeng scale"),
+        ("coverage.csv", 10, None, "not readable as CSV: field larger than field limit "
+                                   "(131072); the rows below it were not checked")])
+
+
+def test_a_short_row_names_the_cells_it_lacks_and_the_lost_comma(data_copy, previous):
+    # Three cells short, and all four EPS cells short (first … last named).
+    path = data_copy / "coverage.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].rsplit(",", 3)[0]
+    lines[2] = lines[2].rsplit(",", 4)[0]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert_rejected(data_copy, previous, [
+        ("coverage.csv", 2, None, "6 fields, the header has 9; a comma between two of its "
+         "cells is missing, or its last 3 cells (EPS 2024E, EPS 2025E, EPS 2026E) are left "
+         "out: keep a comma for each cell, empty or not"),
+        ("coverage.csv", 3, None, "5 fields, the header has 9; a comma between two of its "
+         "cells is missing, or its last 4 cells (EPS 2023A … EPS 2026E) are left out")])

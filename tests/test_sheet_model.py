@@ -127,3 +127,38 @@ def test_the_live_writer_clears_around_input_cells():
 
 def test_input_cells_are_listed_by_the_model():
     assert _sheet().input_cells() == {(6, 1), (7, 1)}
+
+
+def test_cached_column_reads_as_the_rows_of_a_one_column_spill():
+    from workbook.model import CachedColumn, array_formula
+    flat = [1.5, "NM", None, 2.0]
+    column = CachedColumn(flat)
+    assert column.values is flat  # kept, not copied
+    assert len(column) == 4
+    assert column[0] == [1.5] and column[-1] == [2.0] and column[1:3] == [["NM"], [None]]
+    assert list(column) == [[1.5], ["NM"], [None], [2.0]]
+    assert column == [[1.5], ["NM"], [None], [2.0]] == column
+    assert column == CachedColumn([1.5, "NM", None, 2.0])
+    assert column != [[1.5], ["NM"], [None]] and column != [[1.5, 0], ["NM"], [None], [2.0]]
+    assert column != [[1.5], ["NM"], [None], [2.5]] and column != "1.5"
+    cell = array_formula("=PE(C4:C7,F4:F7)", column, "pe")
+    assert cell.spill == (4, 1) and cell.cached[3][0] == 2.0
+    # The same cell as a list of rows gives the same spill.
+    assert array_formula("=PE(C4:C7,F4:F7)", [[v] for v in flat], "pe") == cell
+    with pytest.raises(ValueError, match="non-empty rectangle"):
+        array_formula("=PE(C4:C4,F4:F4)", CachedColumn([]))
+
+
+def test_cached_column_compares_exactly_as_its_list_of_rows():
+    # A CachedColumn stands in for [[v] for v in values]: it must equal exactly what
+    # that list of rows equals (no flat list of one-character texts, no tuple rows,
+    # and a NaN row equal to itself as lists compare it).
+    from workbook.model import CachedColumn
+    nan = float("nan")
+    for flat, other in [(["N", "M"], ["N", "M"]), ([1.5], [(1.5,)]), ([1.5], ([1.5],)),
+                        ([nan], [[nan]]), ([1.5, "NM"], [[1.5], ["NM"]]), ([1.0], [[1]]),
+                        ([1.5], [[1.5], [2.0]]), ([1.5], [[1.5, 0]])]:
+        rows = [[v] for v in flat]
+        assert (CachedColumn(flat) == other) is (rows == other), (flat, other)
+        assert (other == CachedColumn(flat)) is (other == rows), (flat, other)
+        assert (CachedColumn(flat) != other) is (rows != other), (flat, other)

@@ -17,9 +17,9 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from xlsxwriter.utility import xl_col_to_name
 
@@ -113,20 +113,26 @@ def read_text(path: Path, errors: list[DataError]) -> str | None:
     return None
 
 
-def _csv_records(text: str, out: Collector) -> list[tuple[int, list[str]]] | None:
-    """``(line, fields)`` of every record; *line* is where the record starts in the
-    file (a quoted field may span lines), counting the header as line 1."""
+class _Unreadable(Exception):
+    """The csv module could not read a record (recorded in the file's collector)."""
+
+
+def _csv_records(text: str, out: Collector) -> Iterator[tuple[int, list[str]]]:
+    """``(line, fields)`` of every record that is not blank, as they are read; *line*
+    is where the record starts in the file (a quoted field may span lines), counting
+    the header as line 1. A record the csv module cannot read is recorded in *out*
+    and ends the records (:class:`_Unreadable` is raised)."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    records = []
     start = 1
     try:
         for record in reader:
-            records.append((start, record))
+            if any(cell.strip() for cell in record):
+                yield start, record
             start = reader.line_num + 1
     except csv.Error as exc:
-        out.add(start, None, f"not readable as CSV: {exc}")
-        return None
-    return records
+        out.add(start, None, f"not readable as CSV: {exc}; the rows below it were not "
+                "checked")
+        raise _Unreadable from None
 
 
 def delimiter_problem(line: str) -> str | None:
@@ -156,9 +162,14 @@ def delimiter_problem(line: str) -> str | None:
 
 def read_csv(path: Path, expected: tuple[str, ...] | None, errors: list[DataError],
              empty: str | None = None,
-             ) -> tuple[int, list[str], list[tuple[int, dict[str, str]]]] | None:
+             ) -> tuple[int, list[str], Iterator[tuple[int, dict[str, str]]]] | None:
     """The header's line, the header and ``(line, {column: text})`` rows of a CSV
     file; cells are stripped; lines are the file's line numbers.
+
+    The rows come as they are read (an iterator, to be read once): a large table is
+    never held as text, records and rows at once. A row whose fields do not fit the
+    header is recorded as a problem when it is reached and not given; so is a record
+    the csv module cannot read, which ends the rows.
 
     The header is the first non-blank line. With *expected*, it must hold exactly
     those columns (any order); missing, unknown (with the nearest expected name as a
@@ -166,7 +177,7 @@ def read_csv(path: Path, expected: tuple[str, ...] | None, errors: list[DataErro
     the right of the last named one, which Excel writes for a formerly used range,
     are ignored when they are empty; a value there is an error.
 
-    Rows are returned even when the header has errors (callers compare the error
+    Rows are given even when the header has errors (callers compare the error
     count): the returned header holds each named column once, and a row holds only
     those columns. ``None`` when the file cannot be read at all, or is not
     comma-delimited (one error, see :func:`delimiter_problem`).
@@ -179,20 +190,21 @@ def read_csv(path: Path, expected: tuple[str, ...] | None, errors: list[DataErro
         return None
     out = Collector(path.name, errors)
     records = _csv_records(text, out)
-    if records is None:
+    try:
+        header_line, raw_header = next(records, (None, None))
+        if header_line is None:
+            out.add(1, None, "file is empty; expected a header row")
+            return None
+        first_row = next(records, None)
+    except _Unreadable:
         return None
-    records = [(line, r) for line, r in records if any(cell.strip() for cell in r)]
-    if not records:
-        out.add(1, None, "file is empty; expected a header row")
-        return None
-    header_line, raw_header = records[0]
     # The header record's first line, split as the csv module splits lines.
     first = next(islice(io.StringIO(text, newline=""), header_line - 1, None))
     problem = delimiter_problem(first.rstrip("\r\n"))
     if problem:
         out.add(header_line, None, problem)
         return None
-    if empty is not None and len(records) == 1:
+    if empty is not None and first_row is None:
         out.add(None, None, empty)
     header = [h.strip() for h in raw_header]
     while header and header[-1] == "":
@@ -222,34 +234,54 @@ def read_csv(path: Path, expected: tuple[str, ...] | None, errors: list[DataErro
                         f"missing column; expected columns: {', '.join(expected)}")
     # Rows are still read under a faulty header, so their errors are reported in the
     # same run; the columns that are there are checked, the others are not.
+    rest = chain([first_row], records) if first_row is not None else iter(())
+    return header_line, list(dict.fromkeys(h for h in header if h)), \
+        _rows(rest, header, out)
+
+
+def _short_row_hint(missing: list[str]) -> str:
+    """What to do about a row whose cells end before the header's *missing* columns:
+    a comma is lost somewhere in the row (the cells after it have moved left), or the
+    last cells were left out."""
+    names = ", ".join(missing) if len(missing) <= 3 else f"{missing[0]} … {missing[-1]}"
+    cells = f"its {names} cell is" if len(missing) == 1 else \
+        f"its last {len(missing)} cells ({names}) are"
+    return (f"; a comma between two of its cells is missing, or {cells} left out: "
+            "keep a comma for each cell, empty or not")
+
+
+def _rows(records: Iterator[tuple[int, list[str]]], header: list[str], out: Collector
+          ) -> Iterator[tuple[int, dict[str, str]]]:
+    """:func:`read_csv`'s rows: ``(line, {column: stripped text})`` of each record that
+    fits *header*; the problem of one that does not is recorded in *out*."""
     width = len(header)
-    rows = []
-    for line, record in records[1:]:
-        beyond = [i for i in range(width, len(record)) if record[i].strip()]
-        if beyond:
-            out.add(line, f"column {column_letter(beyond[0])}",
-                    f"{record[beyond[0]].strip()!r} is right of the last column "
-                    f"{header[-1]!r}; a comma too many in this row?")
-            continue
-        record = record[:width]
-        if len(record) < width:
-            hint = ("; a quote (\") opened in this row is never closed"
-                    if any("\n" in cell for cell in record) else
-                    f"; missing: {', '.join(header[len(record):])} (keep a comma for "
-                    "each empty cell)")
-            out.add(line, None, f"{len(record)} fields, the header has {width}{hint}")
-            continue
-        cells = {}
-        for name, cell in zip(header, record):
-            if not name or name in cells:
+    try:
+        for line, record in records:
+            beyond = [i for i in range(width, len(record)) if record[i].strip()]
+            if beyond:
+                out.add(line, f"column {column_letter(beyond[0])}",
+                        f"{record[beyond[0]].strip()!r} is right of the last column "
+                        f"{header[-1]!r}; a comma too many in this row?")
                 continue
-            cell = cell.strip()
-            if excel_length(cell) > EXCEL_MAX_TEXT:
-                out.add(line, name, TOO_LONG)
-                cell = cell[:40]
-            cells[name] = cell
-        rows.append((line, cells))
-    return header_line, list(dict.fromkeys(h for h in header if h)), rows
+            record = record[:width]
+            if len(record) < width:
+                hint = ("; a quote (\") opened in this row is never closed"
+                        if any("\n" in cell for cell in record) else
+                        _short_row_hint(header[len(record):]))
+                out.add(line, None, f"{len(record)} fields, the header has {width}{hint}")
+                continue
+            cells = {}
+            for name, cell in zip(header, record):
+                if not name or name in cells:
+                    continue
+                cell = cell.strip()
+                if excel_length(cell) > EXCEL_MAX_TEXT:
+                    out.add(line, name, TOO_LONG)
+                    cell = cell[:40]
+                cells[name] = cell
+            yield line, cells
+    except _Unreadable:
+        return
 
 
 def parse_number(text: str) -> float | None:

@@ -28,7 +28,7 @@ Strings in ``value`` are always literal text, even when they begin with ``=``: o
 
 - ``styles.py``: :class:`Style`, :data:`STYLES`, :data:`INPUT_FILL`;
 - ``cells.py``: :class:`ErrorValue`, :class:`Cell`, :func:`formula`,
-  :func:`array_formula`, :func:`value`, :class:`Block`;
+  :func:`array_formula`, :class:`CachedColumn`, :func:`value`, :class:`Block`;
 - ``sheet.py``: :class:`Sheet` (blocks, inputs, dropdowns, fitting rows and columns);
 - ``page.py``: :class:`PrintSetup`;
 - ``validations.py``: :class:`Validation`, :func:`fits_list`, :data:`MAX_LIST_CHARS`,
@@ -44,7 +44,8 @@ Strings in ``value`` are always literal text, even when they begin with ``=``: o
 
 from __future__ import annotations
 
-from workbook.model.cells import Block, Cell, ErrorValue, array_formula, formula, value
+from workbook.model.cells import (Block, CachedColumn, Cell, ErrorValue, array_formula, formula,
+                                  value)
 from workbook.model.charts import CHART_KINDS, CHART_PREFIX, MAX_CHART_SERIES, Chart
 from workbook.model.formats import BORDER_COLOR, Borders, ConditionalFormat
 from workbook.model.page import PrintSetup
@@ -57,7 +58,7 @@ from workbook.model.widths import (DEFAULT_COL_WIDTH, LINE_HEIGHT, ONE_LINE_WRAP
                                    text_width, wrapped_lines)
 
 __all__ = [
-    "BORDER_COLOR", "Block", "Borders", "CHART_KINDS", "CHART_PREFIX", "Cell", "Chart",
+    "BORDER_COLOR", "Block", "Borders", "CachedColumn", "CHART_KINDS", "CHART_PREFIX", "Cell", "Chart",
     "ConditionalFormat", "DEFAULT_COL_WIDTH", "ErrorValue", "INPUT_FILL", "LINE_HEIGHT",
     "LIST_ROWS", "MAX_CHART_SERIES", "MAX_LIST_CHARS", "ONE_LINE_WRAPPED", "PrintSetup",
     "STYLES", "Sheet", "Style", "VALIDATION_KINDS", "Validation", "a1", "array_formula",

@@ -38,9 +38,9 @@ from udfs.ratings import IMPLIED_RATING, implied_rating_value
 from udfs.valuation import (EPS_CAGR, PE, PEG, UPSIDE, eps_cagr_value, pe_value, peg_value,
                             upside_value)
 from workbook.dataset import Dataset, FiscalYear, scale_ids
-from workbook.model import (CHART_PREFIX, LIST_ROWS, MAX_CHART_SERIES, Borders, Chart,
-                            ConditionalFormat, ErrorValue, PrintSetup, Sheet, Validation, a1,
-                            array_formula, excel_string, fits_list, formula, text_width,
+from workbook.model import (CHART_PREFIX, LIST_ROWS, MAX_CHART_SERIES, Borders, CachedColumn,
+                            Chart, ConditionalFormat, ErrorValue, PrintSetup, Sheet, Validation,
+                            a1, array_formula, excel_string, fits_list, formula, text_width,
                             value, typed_input)
 
 NAME = "重点标的"
@@ -307,12 +307,12 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD,
         sheet.add(first, lay.pe_col(0), [[
             array_formula(f"=PE({a1(first, CLOSE)}:{a1(last, CLOSE)},"
                           f"{a1(first, lay.eps_col(k))}:{a1(last, lay.eps_col(k))})",
-                          [[v] for v in pe_columns[k]], "pe")
+                          CachedColumn(pe_columns[k]), "pe")
             for k in range(lay.n_years)]])
         for column in added:
             if column.spill is not None:
                 sheet.add(first, column.col, [[array_formula(
-                    column.spill, [[v] for v in column.cached], column.style)]])
+                    column.spill, CachedColumn(column.cached), column.style)]])
     if added:
         sheet.add(HEADER_ROW, added[0].col, [[value(c.header, "header") for c in added]])
         if lay.has_targets:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from bisect import insort
 from typing import Any, Callable, NamedTuple
 
-from workbook.model import Sheet
+from workbook.model import CachedColumn, Sheet
 
 
 class WriteStats(NamedTuple):
@@ -51,7 +51,8 @@ def write_rows(ws, sheet: Sheet, fmt_for: Callable[[Any, int, int], Callable[[An
 
     pending = sorted(((b.row, i) for i, b in enumerate(sheet.blocks) if b.rows), reverse=True)
     heights = sorted(sheet.row_heights, reverse=True)
-    # A source: [key, last_row, first_row, kind, payload...], kept sorted by key:
+    # A source: [key, last_row, first_row, kind, payload...], kept sorted by key
+    # (kind 0: a block's rows; 1: a spill area's rows; 2: a one-column spill's values):
     # (block index, 1) for a block's own rows, (block index, 0, n) for the n-th spill
     # area met in that block.
     active: list[list] = []
@@ -96,8 +97,14 @@ def write_rows(ws, sheet: Sheet, fmt_for: Callable[[Any, int, int], Callable[[An
                         write_value(ws, row, col + k, cached[0][k], fmt)
                     if height > 1:
                         spills += 1
+                        # A one-column spill's values are read from its flat list
+                        # (no row list is made for each of its cells).
                         started.append([(source[0][0], 0, spills), row + height - 1, row,
-                                        1, col, cached, fmt])
+                                        2 if type(cached) is CachedColumn else 1, col,
+                                        cached.values if type(cached) is CachedColumn
+                                        else cached, fmt])
+            elif source[3] == 2:
+                write_value(ws, row, source[4], source[5][row - source[2]], source[6])
             else:
                 col, cached, fmt = source[4], source[5], source[6]
                 for k, v in enumerate(cached[row - source[2]]):
