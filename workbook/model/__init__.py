@@ -58,7 +58,8 @@ from workbook.model.widths import (DEFAULT_COL_WIDTH, LINE_HEIGHT, ONE_LINE_WRAP
                                    text_width, wrapped_lines)
 
 __all__ = [
-    "BORDER_COLOR", "Block", "Borders", "CachedColumn", "CHART_KINDS", "CHART_PREFIX", "Cell", "Chart",
+    "BORDER_COLOR", "Block", "Borders", "CachedColumn", "CHART_KINDS", "CHART_PREFIX", "Cell",
+    "Chart",
     "ConditionalFormat", "DEFAULT_COL_WIDTH", "ErrorValue", "INPUT_FILL", "LINE_HEIGHT",
     "LIST_ROWS", "MAX_CHART_SERIES", "MAX_LIST_CHARS", "ONE_LINE_WRAPPED", "PrintSetup",
     "STYLES", "Sheet", "Style", "VALIDATION_KINDS", "Validation", "a1", "array_formula",
