@@ -238,3 +238,28 @@ def test_an_unknown_settings_scale_leaves_the_ratings_unchecked(data_copy, previ
     assert_rejected(data_copy, previous, [
         (SETTINGS, line_of(data_copy, SETTINGS, "rating_scale ="), "rating_scale",
          "unknown scale 'bond'")])
+
+
+@pytest.mark.parametrize("file,old,new,line_of_text,hint", [
+    # The two a fresh user typed: a key twice, and text after a date.
+    ("settings.toml", "as_of = 2024-09-24", "as_of = 2024-09-24\nas_of = 2024-09-25",
+     "as_of = 2024-09-25", "Cannot overwrite a value (at line {row}, column 19); a key or a "
+     "[table] is given twice: keep one of them"),
+    ("settings.toml", "as_of = 2024-09-24", "as_of = 2024-09-24x", "as_of = 2024-09-24x",
+     "Expected newline or end of document after a statement (at line {row}, column 19); "
+     "something follows the value on this line"),
+    ("rating_scales.toml", 'label = "卖出"', "label = 卖出", "label = 卖出",
+     'Invalid value (at line {row}, column 9); a value is a number (0.15), a date '
+     '(2024-09-24), true or false, or text in double quotes ("买入")'),
+    ("rating_scales.toml", 'label = "卖出"', 'label = "卖出', 'label = "卖出',
+     "Illegal character '\\n' (at line {row}, column 12); a text value's closing double "
+     "quote is missing"),
+    ("settings.toml", "as_of = 2024-09-24", "as_of 2024-09-24", "as_of 2024-09-24",
+     "Expected '=' after a key in a key/value pair (at line {row}, column 7); write key = value"),
+])
+def test_a_toml_syntax_error_says_what_to_type(data_copy, previous, file, old, new,
+                                                line_of_text, hint):
+    edit(data_copy, file, old, new)
+    row = line_of(data_copy, file, line_of_text)
+    assert_rejected(data_copy, previous, [(file, row, None, "not valid TOML: "
+                                           + hint.format(row=row))])

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Mapping
 
 from workbook.dataset.errors import Collector, DataError
-from workbook.dataset.reader import EXCEL_MAX_TEXT, TOO_LONG, excel_length, read_text
+from workbook.dataset.reader import (EXCEL_MAX_TEXT, TOO_LONG, excel_length, read_text,
+                                     toml_problem)
 
 RATING_SCALES_FILE = "rating_scales.toml"
 #: The scale ``RATING`` uses when none is named, and whose ``-industry`` scale
@@ -181,8 +182,8 @@ def load_scales(path: Path, errors: list[DataError]) -> dict[str, RatingScale]:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        at = re.search(r"at line (\d+)", str(exc))
-        out.add(int(at.group(1)) if at else None, None, f"not valid TOML: {exc}")
+        line, problem = toml_problem(exc)
+        out.add(line, None, problem)
         return {}
     lines = toml_lines(text)
     scales = {}

@@ -28,7 +28,7 @@ from typing import Any, Callable, Mapping
 
 from workbook.dataset.errors import Collector, DataError
 from workbook.dataset.rating_scales import DEFAULT_SCALE, RatingScale, find_scale, scale_ids
-from workbook.dataset.reader import EXCEL_FIRST_DATE, nearest, read_text
+from workbook.dataset.reader import EXCEL_FIRST_DATE, nearest, read_text, toml_problem
 
 SETTINGS_FILE = "settings.toml"
 
@@ -128,8 +128,8 @@ def load_settings(path: Path, errors: list[DataError],
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        at = re.search(r"at line (\d+)", str(exc))
-        out.add(int(at.group(1)) if at else None, None, f"not valid TOML: {exc}")
+        line, problem = toml_problem(exc)
+        out.add(line, None, problem)
         return None
     lines = _key_lines(text)
     start = len(errors)
