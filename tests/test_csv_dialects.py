@@ -196,7 +196,10 @@ def test_an_unreadable_record_names_its_line_and_the_rows_above_are_still_checke
     assert_rejected(data_copy, previous, [
         ("coverage.csv", 3, "rating", "'Buy!' is not a rating of the tianfeng scale"),
         ("coverage.csv", 10, None, "not readable as CSV: field larger than field limit "
-                                   "(131072); the rows below it were not checked")])
+                                   "(131072); a cell this long is most likely a quote (\") "
+                                   "opened in this row and never closed, which runs on to the "
+                                   "end of the file: close it or delete it; the rows below it "
+                                   "were not checked")])
 
 
 def test_a_short_row_names_the_cells_it_lacks_and_the_lost_comma(data_copy, previous):
@@ -207,8 +210,8 @@ def test_a_short_row_names_the_cells_it_lacks_and_the_lost_comma(data_copy, prev
     lines[2] = lines[2].rsplit(",", 4)[0]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert_rejected(data_copy, previous, [
-        ("coverage.csv", 2, None, "6 fields, the header has 9; a comma between two of its "
-         "cells is missing, or its last 3 cells (EPS 2024E, EPS 2025E, EPS 2026E) are left "
+        ("coverage.csv", 2, None, "6 fields, the header has 9; commas between its cells "
+         "are missing, or its last 3 cells (EPS 2024E, EPS 2025E, EPS 2026E) are left "
          "out: keep a comma for each cell, empty or not"),
-        ("coverage.csv", 3, None, "5 fields, the header has 9; a comma between two of its "
-         "cells is missing, or its last 4 cells (EPS 2023A … EPS 2026E) are left out")])
+        ("coverage.csv", 3, None, "5 fields, the header has 9; commas between its cells "
+         "are missing, or its last 4 cells (EPS 2023A … EPS 2026E) are left out")])

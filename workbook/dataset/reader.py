@@ -130,7 +130,10 @@ def _csv_records(text: str, out: Collector) -> Iterator[tuple[int, list[str]]]:
                 yield start, record
             start = reader.line_num + 1
     except csv.Error as exc:
-        out.add(start, None, f"not readable as CSV: {exc}; the rows below it were not "
+        why = ("; a cell this long is most likely a quote (\") opened in this row and never "
+               "closed, which runs on to the end of the file: close it or delete it"
+               if "field larger than field limit" in str(exc) else "")
+        out.add(start, None, f"not readable as CSV: {exc}{why}; the rows below it were not "
                 "checked")
         raise _Unreadable from None
 
@@ -244,10 +247,12 @@ def _short_row_hint(missing: list[str]) -> str:
     a comma is lost somewhere in the row (the cells after it have moved left), or the
     last cells were left out."""
     names = ", ".join(missing) if len(missing) <= 3 else f"{missing[0]} … {missing[-1]}"
-    cells = f"its {names} cell is" if len(missing) == 1 else \
-        f"its last {len(missing)} cells ({names}) are"
-    return (f"; a comma between two of its cells is missing, or {cells} left out: "
-            "keep a comma for each cell, empty or not")
+    if len(missing) == 1:
+        lost = f"a comma between two of its cells is missing, or its {names} cell is"
+    else:
+        lost = (f"commas between its cells are missing, or its last {len(missing)} cells "
+                f"({names}) are")
+    return f"; {lost} left out: keep a comma for each cell, empty or not"
 
 
 def _rows(records: Iterator[tuple[int, list[str]]], header: list[str], out: Collector
@@ -265,7 +270,7 @@ def _rows(records: Iterator[tuple[int, list[str]]], header: list[str], out: Coll
                 continue
             record = record[:width]
             if len(record) < width:
-                hint = ("; a quote (\") opened in this row is never closed"
+                hint = ("; a quote (\") opened in this row is never closed: close it or delete it"
                         if any("\n" in cell for cell in record) else
                         _short_row_hint(header[len(record):]))
                 out.add(line, None, f"{len(record)} fields, the header has {width}{hint}")
