@@ -99,10 +99,10 @@ def write_rows(ws, sheet: Sheet, fmt_for: Callable[[Any, int, int], Callable[[An
                         spills += 1
                         # A one-column spill's values are read from its flat list
                         # (no row list is made for each of its cells).
+                        flat = type(cached) is CachedColumn
                         started.append([(source[0][0], 0, spills), row + height - 1, row,
-                                        2 if type(cached) is CachedColumn else 1, col,
-                                        cached.values if type(cached) is CachedColumn
-                                        else cached, fmt])
+                                        2 if flat else 1, col,
+                                        cached.values if flat else cached, fmt])
             elif source[3] == 2:
                 write_value(ws, row, source[4], source[5][row - source[2]], source[6])
             else:
