@@ -121,12 +121,11 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
 
     if array_threshold is None:
         array_threshold = ARRAY_THRESHOLD
-    progress = _StageProgress(STAGES, enabled=_interactive())
+    if check_only:
+        from workbook.staleness import STAGES as CHECK_STAGES, check as check_workbook
+    progress = _StageProgress(CHECK_STAGES if check_only else STAGES, enabled=_interactive())
     try:
         if check_only:
-            from workbook.staleness import STAGES as CHECK_STAGES, check as check_workbook
-
-            progress = _StageProgress(CHECK_STAGES, enabled=_interactive())
             try:
                 difference, result = check_workbook(data_dir, output,
                                                     array_threshold=array_threshold,
