@@ -263,3 +263,29 @@ def test_a_toml_syntax_error_says_what_to_type(data_copy, previous, file, old, n
     row = line_of(data_copy, file, line_of_text)
     assert_rejected(data_copy, previous, [(file, row, None, "not valid TOML: "
                                            + hint.format(row=row))])
+
+
+def test_provenance_and_extra_column_settings_are_read(data_copy):
+    (data_copy / SETTINGS).write_text(
+        (data_copy / SETTINGS).read_text(encoding="utf-8")
+        + '\nsource = " Own estimates, Jane Doe "\nauthor = "Jane Doe"\n'
+          'institution = "Example Capital"\ndisclaimer = "Not advice."\n'
+          'extra_columns = ["sector", "analyst"]\n', encoding="utf-8")
+    s = load_dataset(data_copy).settings
+    assert (s.source, s.author, s.institution, s.disclaimer) == (
+        "Own estimates, Jane Doe", "Jane Doe", "Example Capital", "Not advice.")
+    assert s.extra_columns == ("sector", "analyst")
+
+
+@pytest.mark.parametrize("line,key,fragment", [
+    ("source = 3", "source", "3 is not text; write source = \"...\""),
+    ('author = ""', "author", "'' is not text"),
+    ('extra_columns = "sector"', "extra_columns", "'sector' is not a list of column names"),
+    ('extra_columns = ["sector", 2]', "extra_columns", "2 is not a column name"),
+    ('extra_columns = ["sector", "sector"]', "extra_columns", "'sector' is listed twice"),
+])
+def test_bad_provenance_and_extra_column_settings(data_copy, previous, line, key, fragment):
+    (data_copy / SETTINGS).write_text(
+        (data_copy / SETTINGS).read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+    assert_rejected(data_copy, previous,
+                    [(SETTINGS, line_of(data_copy, SETTINGS, line), key, fragment)])

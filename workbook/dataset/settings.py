@@ -10,7 +10,14 @@
 - ``benchmark_return``: the benchmark's expected return over that scale's horizon
   (a fraction, 0.05 = 5 %; default 0), which the implied ratings subtract from the
   upside, and ``benchmark_return_date``, the day it was set (required with it; by
-  default the as-of date).
+  default the as-of date);
+- ``source``, ``author``, ``institution``: the project's provenance, shown on
+  ``核对``, in the document properties and on the published copy (optional text; a
+  build without ``source`` says what to add), and ``disclaimer``, printed on the
+  published copy (optional text);
+- ``extra_columns``: columns of ``coverage.csv`` of the analyst's own (``sector``,
+  ``analyst``) that pass through to the key-stocks table as typed (a list of
+  names; default none).
 
 Adding a setting: one entry in :data:`SETTINGS` (its rule) and a field of
 :class:`Settings`.
@@ -28,7 +35,8 @@ from typing import Any, Callable, Mapping
 
 from workbook.dataset.errors import Collector, DataError
 from workbook.dataset.rating_scales import DEFAULT_SCALE, RatingScale, find_scale, scale_ids
-from workbook.dataset.reader import EXCEL_FIRST_DATE, nearest, read_text, toml_problem
+from workbook.dataset.reader import (EXCEL_FIRST_DATE, EXCEL_MAX_TEXT, nearest, read_text,
+                                     toml_problem)
 
 SETTINGS_FILE = "settings.toml"
 
@@ -46,6 +54,14 @@ class Settings:
     rating_scale: str = DEFAULT_SCALE
     benchmark_return: float = 0.0
     benchmark_return_date: dt.date | None = None
+    #: Provenance (``None``: not given): the line naming where the numbers come from,
+    #: who made them and for which firm, and the published copy's disclaimer.
+    source: str | None = None
+    author: str | None = None
+    institution: str | None = None
+    disclaimer: str | None = None
+    #: Columns of ``coverage.csv`` that pass through to the key-stocks table.
+    extra_columns: tuple[str, ...] = ()
 
 
 def _date(value: Any, key: str = "as_of") -> tuple[dt.date | None, str]:
@@ -81,6 +97,37 @@ def _fraction(value: Any) -> tuple[float | None, str]:
     return number, ""
 
 
+def _text(key: str) -> Callable[[Any], tuple[str | None, str]]:
+    """The rule of an optional one-line text setting *key* (``source = "..."``)."""
+
+    def rule(value: Any) -> tuple[str | None, str]:
+        if isinstance(value, str) and value.strip():
+            if len(value) > EXCEL_MAX_TEXT:
+                return None, (f"{len(value):,} characters; a cell holds at most "
+                              f"{EXCEL_MAX_TEXT:,}: shorten it")
+            return value.strip(), ""
+        return None, f'{value!r} is not text; write {key} = "..." (in double quotes)'
+
+    return rule
+
+
+def _names(value: Any) -> tuple[tuple[str, ...] | None, str]:
+    """A list of column names (``extra_columns = ["sector", "analyst"]``): distinct,
+    non-empty texts. Whether each is a column of ``coverage.csv`` and not a built-in
+    one is checked with that file."""
+    example = 'write extra_columns = ["sector", "analyst"]'
+    if not isinstance(value, list):
+        return None, f"{value!r} is not a list of column names; {example}"
+    names: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            return None, f"{item!r} is not a column name (text in double quotes); {example}"
+        if item.strip() in names:
+            return None, f"{item.strip()!r} is listed twice; keep one"
+        names.append(item.strip())
+    return tuple(names), ""
+
+
 #: Every setting: its rule (value -> (parsed value or None, problem)) and, for a
 #: missing key, the line to add, or ``None`` when the key may be left out (the field's
 #: default applies).
@@ -89,6 +136,11 @@ SETTINGS: dict[str, tuple[Callable[[Any], tuple[Any, str]], str | None]] = {
     "rating_scale": (_scale_name, None),
     "benchmark_return": (_fraction, None),
     "benchmark_return_date": (lambda v: _date(v, "benchmark_return_date"), None),
+    "source": (_text("source"), None),
+    "author": (_text("author"), None),
+    "institution": (_text("institution"), None),
+    "disclaimer": (_text("disclaimer"), None),
+    "extra_columns": (_names, None),
 }
 
 
