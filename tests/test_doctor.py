@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from workbook.addin.install import install
 from workbook.cli import cli
-from workbook.doctor import check_python, check_versions, doctor
+from workbook.doctor import MIN_PYTHON, check_python, check_versions, doctor
 
 LINE = re.compile(r"^(PASS|FAIL|SKIP)  [\w +-]+: .+$")
 
@@ -118,7 +119,9 @@ def test_addin_check_in_an_explicit_startup_folder(isolated):
 
 def test_python_and_version_checks():
     assert check_python((3, 9, 18), "/usr/bin/python3.9").status == "FAIL"
-    assert check_python((3, 10, 0), "/usr/bin/python3.10").status == "PASS"
+    too_old = check_python((3, 10, 14), "/usr/bin/python3.10")  # no tomllib
+    assert too_old.status == "FAIL" and "install Python 3.11 or newer" in too_old.fix
+    assert check_python((3, 11, 0), "/usr/bin/python3.11").status == "PASS"
     assert check_versions().status == "PASS"
 
 
@@ -166,3 +169,16 @@ def test_fixes_repeat_the_targets_doctor_was_given(isolated):
     assert line == (f"FAIL  add-in installed: {xlstart / 'coverbook.xlam'} does not exist. "
                     f"Fix: run 'coverbook addin install --xlstart \"{xlstart}\" --config "
                     f"{conf}'.")
+
+
+def test_the_python_floor_is_the_one_ci_runs_and_the_code_needs():
+    """pyproject's requires-python, doctor's check and CI's interpreter agree, and the
+    floor has tomllib (the TOML data files are read with it)."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["requires-python"] == ">=3.11"
+    assert MIN_PYTHON == (3, 11)
+    workflow = (root / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    assert 'python-version: "3.11"' in workflow

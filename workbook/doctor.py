@@ -3,7 +3,7 @@
 One :class:`Finding` per check, ``PASS``, ``FAIL`` (with the fix in one sentence) or
 ``SKIP`` (the check does not apply here, e.g. the Excel checks on Linux):
 
-1. Python version (3.10 or newer);
+1. Python version (3.11 or newer);
 2. versions: the xlwings package equals the version of the xlwings VBA modules in the
    workbook and the add-in (xlwings' VBA and Python must match), and coverbook's;
 3. pywin32 and the xlwings DLL (Windows only);
@@ -37,7 +37,7 @@ from workbook.locations import locate_data, read_config, user_config_file
 from workbook.vba.vba_sources import ADDIN_XLWINGS, VBA_DIR
 
 #: Oldest Python coverbook supports (``requires-python`` in pyproject.toml).
-MIN_PYTHON = (3, 10)
+MIN_PYTHON = (3, 11)
 #: Seconds the configured interpreter gets to import coverbook's packages.
 INTERPRETER_TIMEOUT = 120
 
@@ -99,8 +99,8 @@ def check_python(version=None, executable: str | None = None) -> Finding:
         return _pass("python", f"{shown} at {where}")
     return _fail("python", f"{shown} at {where} is older than "
                  f"{'.'.join(map(str, MIN_PYTHON))}",
-                 "install Python 3.10 or newer from python.org and recreate the virtual "
-                 "environment with it.")
+                 f"install Python {'.'.join(map(str, MIN_PYTHON))} or newer from python.org "
+                 "and recreate the virtual environment with it.")
 
 
 def vba_xlwings_version(path: Path) -> str | None:
