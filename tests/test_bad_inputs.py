@@ -365,7 +365,7 @@ def test_missing_data_file_is_named(data_copy, previous):
 
 
 def test_without_the_reference_files_the_build_checks_nothing(data_copy, tmp_path):
-    # report_pe.csv and claims.csv only pin the report's figures (README, "The data").
+    # report_pe.csv and claims.csv only pin the report's figures (docs/data-files.md).
     (data_copy / "report_pe.csv").unlink()
     (data_copy / "claims.csv").unlink()
     from workbook.build import build

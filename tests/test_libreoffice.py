@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(shutil.which("soffice") is None,
 def test_csv_of_the_key_stocks_shows_the_reports_pe(built, layout, tmp_path):
     """The per-cell .xlsm as it is; the array layout through its published copy:
     LibreOffice recalculates every array formula on load whatever its settings, and it
-    has no PE function, so the .xlsm of the array layout shows #NAME? there (README)."""
+    has no PE function, so the .xlsm of the array layout shows #VALUE! there (docs/recipients.md)."""
     from workbook.export import export_csv
     from workbook.publish import publish
 

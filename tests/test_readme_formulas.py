@@ -1,7 +1,7 @@
-"""Every formula the README shows for a cell of 重点标的 is the formula of that cell in
-a built workbook, read back with openpyxl: the shipped table (no target prices) in
-both layouts, and a copy with target prices. A README edit or a layout change that
-lets them drift fails here."""
+"""Every formula the README or a docs page shows for a cell of 重点标的 is the formula
+of that cell in a built workbook, read back with openpyxl: the shipped table (no
+target prices) in both layouts, and a copy with target prices. An edit of the text or
+a layout change that lets them drift fails here."""
 
 from __future__ import annotations
 
@@ -17,25 +17,26 @@ from test_settings import with_targets
 from workbook import DATA_DIR
 from workbook.build import build
 
-README = (TESTS_DIR.parent / "README.md").read_text(encoding="utf-8")
+ROOT = TESTS_DIR.parent
 
-#: (what the README shows, the cell, which build): "plain" is the shipped data,
+#: (the page, what it shows, the cell, which build): "plain" is the shipped data,
 #: "targets" a copy with a target_price column; "-array" the array layout, where the
-#: README's 5,000-stock ranges (row 5003) are the shipped 15 stocks' (row 18).
+#: text's 5,000-stock ranges (row 5003) are the shipped 15 stocks' (row 18).
 SHOWN = [
-    ("UDF (`=PE(C4,F4)`)", "J4", "plain"),
-    ("instead of one `=PE(C4,F4)` per cell", "J4", "plain"),
-    ("`=PE(C4,G4)` → 20.43", "K4", "plain"),
-    ("`=PE(C9,G9)` → 11.58", "K9", "plain"),
-    ("`=IF(COUNT(J4:J18),MEDIAN(J4:J18),\"n.a.\")`", "J20", "plain"),
-    ("(`=EPS_CAGR(F4,I4,3)`, `=PEG(K4,N4)`)", "N4 O4", "plain"),
-    ("so `=PEG(K4,N4)` (the shipped table's PEG 2024E)", "O4", "plain"),
-    ("| `=UPSIDE(N4,C4)` |", "O4", "targets"),
-    ("| `=IMPLIED_RATING(N4,C4,$Q$2,$O$2)` |", "P4", "targets"),
-    ("| `=EPS_CAGR(F4,I4,3)` |", "R4", "targets"),
-    ("| `=PEG(K4,R4)` |", "S4", "targets"),
-    ("`=PE(C4:C5003,F4:F5003)`, that spills", "J4", "plain-array"),
-    ("(`=EPS_CAGR(F4:F5003,I4:I5003,3)`, `=PEG(K4:K5003,N4:N5003)` without target prices",
+    ("README.md", "UDF (`=PE(C4,F4)`)", "J4", "plain"),
+    ("docs/large-tables.md", "instead of one `=PE(C4,F4)` per cell", "J4", "plain"),
+    ("README.md", "`=PE(C4,G4)` → 20.43", "K4", "plain"),
+    ("README.md", "`=PE(C9,G9)` → 11.58", "K9", "plain"),
+    ("docs/workbook.md", "`=IF(COUNT(J4:J18),MEDIAN(J4:J18),\"n.a.\")`", "J20", "plain"),
+    ("docs/workbook.md", "(`=EPS_CAGR(F4,I4,3)`, `=PEG(K4,N4)`)", "N4 O4", "plain"),
+    ("docs/udfs.md", "so `=PEG(K4,N4)` (the shipped table's PEG 2024E)", "O4", "plain"),
+    ("docs/workbook.md", "| `=UPSIDE(N4,C4)` |", "O4", "targets"),
+    ("docs/workbook.md", "| `=IMPLIED_RATING(N4,C4,$Q$2,$O$2)` |", "P4", "targets"),
+    ("docs/workbook.md", "| `=EPS_CAGR(F4,I4,3)` |", "R4", "targets"),
+    ("docs/workbook.md", "| `=PEG(K4,R4)` |", "S4", "targets"),
+    ("docs/large-tables.md", "`=PE(C4:C5003,F4:F5003)`, that spills", "J4", "plain-array"),
+    ("docs/large-tables.md",
+     "(`=EPS_CAGR(F4:F5003,I4:I5003,3)`, `=PEG(K4:K5003,N4:N5003)` without target prices",
      "N4 O4", "plain-array"),
 ]
 
@@ -59,9 +60,10 @@ def formulas(text: str) -> list[str]:
     return re.findall(r"`(=[^`]*)`", text)
 
 
-@pytest.mark.parametrize("shown, cells, which", SHOWN)
-def test_a_formula_the_readme_shows_is_the_built_cells(sheets, shown, cells, which):
-    assert README.count(shown) == 1, f"README no longer shows {shown!r}"
+@pytest.mark.parametrize("page, shown, cells, which", SHOWN)
+def test_a_formula_the_docs_show_is_the_built_cells(sheets, page, shown, cells, which):
+    text = (ROOT / page).read_text(encoding="utf-8")
+    assert text.count(shown) == 1, f"{page} no longer shows {shown!r}"
     ws = sheets[which]
     got = []
     for cell in cells.split():
@@ -69,6 +71,6 @@ def test_a_formula_the_readme_shows_is_the_built_cells(sheets, shown, cells, whi
         got.append(v.text if isinstance(v, ArrayFormula) else v)
     want = [f.replace("5003", "18") for f in formulas(shown)]
     assert got == want
-    # the implied rating's inputs are where the README says: O2 the scale, Q2 the return
+    # the implied rating's inputs are where docs/workbook.md says: O2 the scale, Q2 the return
     if which == "targets":
         assert (ws["O2"].value, ws["Q2"].value) == ("tianfeng", 0)

@@ -349,7 +349,7 @@ def _scenario(rows, workload_name):
 
 
 def test_scenario_reasoning_heavy_task_on_the_report_date(calamine_sheets):
-    # The README's worked example. 3,000 input, 1,000 visible output, 6 reasoning
+    # docs/token-prices.md's worked example. 3,000 input, 1,000 visible output, 6 reasoning
     # tokens per visible token for reasoning models; prices of 2024-09-24.
     rows = _rows(calamine_sheets, token_scenarios.NAME)
     start, block = _scenario(rows, "推理密集编程")

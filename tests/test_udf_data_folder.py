@@ -53,7 +53,7 @@ def loads(monkeypatch):
 
 
 def test_every_data_udf_returns_the_first_problem(gap):
-    assert gap.endswith("增持's lower") and ":74:upper:" in gap  # the README's example line
+    assert gap.endswith("增持's lower") and ":74:upper:" in gap  # docs/udfs.md's example line
     assert RATING(0.2) == gap
     assert RATING(0.2, "industry", True) == gap
     assert INDUSTRY_RATING(0.05) == gap

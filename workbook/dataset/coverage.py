@@ -1,6 +1,6 @@
 """``coverage.csv``: the key-stocks table (ticker, name, close, close date, rating,
-an optional target price, one EPS column per fiscal year). See the README's "The
-data" for what an analyst types.
+an optional target price, one EPS column per fiscal year). See docs/data-files.md
+for what an analyst types.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def _year_column_hint(name: str, fixed_missing: list[str]) -> tuple[str, str | N
 
 def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError],
                   as_of: dt.date | None = None) -> Coverage | None:
-    """The key-stocks table from ``coverage.csv`` (see the README for its columns).
+    """The key-stocks table from ``coverage.csv`` (see docs/data-files.md for its columns).
 
     *scale* is the rating scale the table is rated on, whose labels the ``rating``
     column must use (``None`` when the scale itself is invalid: ratings are then not
