@@ -77,7 +77,8 @@ def publish(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_PUBLIS
     data = load_for(output, data_dir, force=force, timings=timings, progress=progress)
     with _stage("compute", timings, progress):
         sheets, checks = build_sheets(data, array_threshold=array_threshold)
-        published = values_only(sheets, provenance(data).values_banner())
+        published = values_only(sheets, provenance(data).values_banner(),
+                                data.settings.disclaimer)
     written = write_atomic(output, published, data, timings=timings, progress=progress)
     result = PublishResult(output, data, published, checks, written)
     if pdf is not None:

@@ -20,7 +20,8 @@ from pathlib import Path
 from workbook import DATA_DIR
 from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, FX_FILE,
                               RATING_SCALES_FILE, SETTINGS_FILE, TOKEN_PRICES_FILE,
-                              WORKLOADS_FILE, load_scales, load_settings, resolve_scale)
+                              WORKLOADS_FILE, load_rating_scales, load_settings,
+                              resolve_scale)
 from workbook.exchanges import CAPACITY, CODE_RANGES
 
 #: Share of stocks per exchange (roughly the market's listing counts).
@@ -29,7 +30,8 @@ EXCHANGE_WEIGHTS = {"SH": 0.42, "SZ": 0.53, "BJ": 0.05}
 LAST_YEAR = 2026
 LAST_ACTUAL_YEAR = 2023
 CLOSE_DATE = "2024-09-23"
-#: The files copied from the shipped data unchanged (those that exist there).
+#: The files copied from the shipped data unchanged (those that exist there; the
+#: rating scales only where the folder has its own: the shipped ones need no copy).
 REFERENCE_FILES = (SETTINGS_FILE, TOKEN_PRICES_FILE, FX_FILE, WORKLOADS_FILE,
                    RATING_SCALES_FILE, CLAIMS_FILE)
 #: Share of stock-years with EPS <= 0 (loss-makers, P/E "NM") and with a blank EPS.
@@ -67,7 +69,7 @@ def _codes(rng: random.Random, n: int) -> list[str]:
 def _stock_ratings(data_dir: Path) -> list[str]:
     """The labels of the scale *data_dir*'s table is rated on (``settings.toml``)."""
     errors: list = []
-    scales = load_scales(data_dir / RATING_SCALES_FILE, errors)
+    scales = load_rating_scales(data_dir, errors).scales
     settings = load_settings(data_dir / SETTINGS_FILE, errors)
     if settings is not None and not errors:
         settings = resolve_scale(data_dir / SETTINGS_FILE, settings, scales, errors)
