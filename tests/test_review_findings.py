@@ -104,7 +104,7 @@ def test_a_bad_source_date_epoch_is_a_message(epoch, tmp_path, monkeypatch):
     assert not (tmp_path / "b.xlsm").exists()
 
 
-def test_a_huge_toml_integer_edge_is_an_error(data_copy, previous):
+def test_a_huge_toml_integer_edge_is_an_error(data_copy, previous, own_scales):
     edit(data_copy, "rating_scales.toml", "upper = 0.20", "upper = " + "9" * 400)
     row = band_key_line(data_copy, "tianfeng", "增持", "upper")
     assert_rejected(data_copy, previous, [
@@ -166,7 +166,7 @@ def test_sample_copies_every_reference_file_and_counts_in_english(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output == f"wrote {out}: 1 stock x 1 fiscal year (seed 0)\n"
     for name in ("fx.csv", "workloads.csv", "settings.toml", "token_prices.csv",
-                 "rating_scales.toml", "claims.csv"):
+                 "claims.csv"):
         assert (out / name).read_bytes() == (DATA_DIR / name).read_bytes(), name
     data = load_dataset(out)
     assert len(data.coverage.stocks) == 1 and len(data.coverage.years) == 1
