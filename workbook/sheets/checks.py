@@ -58,9 +58,11 @@ def build(data: Dataset, checks: list[Check], rating_basis: tuple | None = None)
     benchmark return the key-stocks sheet uses; default: the settings')."""
     layout = key_stocks.layout(data)
     header_row = FIRST_ROW - 1
+    # The title, the provenance banner and the header print atop every page, so the
+    # PDF's last page (this sheet is the last one printed) names the source too.
     sheet = Sheet(NAME, col_widths={0: 8, 1: _item_width(checks), 2: 12, 3: 12, 4: 10, 5: 8},
                   freeze=(header_row + 1, 0),
-                  page=PrintSetup(repeat_rows=(header_row, header_row)))
+                  page=PrintSetup(repeat_rows=(0, header_row)))
     passed = sum(c.passed for c in checks)
     agree = (f"{passed}/{len(checks)} figures agree within the tolerance (half a unit "
              "of the last printed digit)" if checks else NOTHING_CHECKED)
