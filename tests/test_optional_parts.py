@@ -196,3 +196,13 @@ def test_refresh_of_an_equity_only_workbook_adds_no_token_sheets(remote, data_co
     assert before == ["重点标的", "评级说明", USER_SHEET, "核对", "xlwings.conf"]
     added = [a for a in actions(book) if a["func"] == "addSheet"]
     assert added == []
+
+
+def test_doctor_says_an_equity_only_folder_has_no_token_prices(data_copy, tmp_path):
+    from workbook.doctor import check_data
+
+    remove(data_copy, TOKEN_FILES + REPORT_FILES)
+    finding = check_data({"COVERBOOK_DATA": str(data_copy)}, tmp_path / "none.conf")
+    assert finding.line().endswith(
+        f"{data_copy} (COVERBOOK_DATA environment variable): 15 stocks, no token prices "
+        "(equity-only)")

@@ -45,7 +45,8 @@ def publish(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_PUBLIS
             timings: dict[str, float] | None = None,
             progress: Callable[[str], None] | None = None) -> PublishResult:
     """Write the values-only workbook of the data in *data_dir* to *output* (an
-    ``.xlsx``) and, with *pdf*, its PDF (needs LibreOffice).
+    ``.xlsx``) and, with *pdf*, its PDF (needs LibreOffice). The settings'
+    ``disclaimer``, if any, is printed at the foot of every sheet of both.
 
     Raises ``DataErrors`` or :class:`~workbook.build.BuildError` (nothing written;
     also for an *output* not ending in ``.xlsx``, or a *pdf* not ending in ``.pdf``,

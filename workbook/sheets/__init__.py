@@ -9,7 +9,7 @@ cells (``Sheet.add_inputs``) takes what is typed in them as ``build(data, inputs
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from udfs._reference import use_dataset
 from workbook.checks import Check, all_checks
@@ -51,15 +51,17 @@ def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRES
     limits.check_extent(data)  # raises DataErrors: a table too large is never built
     with use_dataset(data):
         results = all_checks(data)
-        sheets = [
-            key_stocks.build(data, array_threshold, inputs.get(key_stocks.NAME)),
-            ratings.build(data),
-            *((token_prices.build(data, inputs.get(token_prices.NAME)),
-               token_scenarios.build(data, inputs.get(token_scenarios.NAME)))
-              if data.has_tokens else ()),
-            checks.build(data, results,
-                         key_stocks.rating_inputs(data, inputs.get(key_stocks.NAME))),
-            config.build(),
-        ]
+        builders: dict[str, Callable[[], Sheet]] = {
+            key_stocks.NAME: lambda: key_stocks.build(data, array_threshold,
+                                                      inputs.get(key_stocks.NAME)),
+            ratings.NAME: lambda: ratings.build(data),
+            token_prices.NAME: lambda: token_prices.build(data, inputs.get(token_prices.NAME)),
+            token_scenarios.NAME: lambda: token_scenarios.build(
+                data, inputs.get(token_scenarios.NAME)),
+            checks.NAME: lambda: checks.build(
+                data, results, key_stocks.rating_inputs(data, inputs.get(key_stocks.NAME))),
+            config.NAME: config.build,
+        }
+        sheets = [builders[name]() for name in sheet_names(data)]
     limits.check_cells(data, sheets, results)  # every cell within Excel's limits
     return sheets, results
