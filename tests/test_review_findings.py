@@ -165,9 +165,13 @@ def test_sample_copies_every_reference_file_and_counts_in_english(tmp_path):
                                       str(out)])
     assert result.exit_code == 0, result.output
     assert result.output == f"wrote {out}: 1 stock x 1 fiscal year (seed 0)\n"
-    for name in ("fx.csv", "workloads.csv", "settings.toml", "token_prices.csv",
-                 "claims.csv"):
+    for name in ("fx.csv", "workloads.csv", "token_prices.csv", "claims.csv"):
         assert (out / name).read_bytes() == (DATA_DIR / name).read_bytes(), name
+    shipped = (DATA_DIR / "settings.toml").read_text(encoding="utf-8").splitlines()
+    sample = (out / "settings.toml").read_text(encoding="utf-8").splitlines()
+    # the shipped settings, but the report's source line is replaced: random figures
+    assert sample[:-1] == [line for line in shipped if not line.startswith("source =")]
+    assert sample[-1] == 'source = "coverbook sample (seed 0): synthetic figures, not estimates"'
     data = load_dataset(out)
     assert len(data.coverage.stocks) == 1 and len(data.coverage.years) == 1
     assert data.workloads and data.fx

@@ -24,6 +24,8 @@ from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, FX_FIL
                               resolve_scale)
 from workbook.exchanges import CAPACITY, CODE_RANGES
 
+#: The ``source`` of a sample's settings: its figures are random, nobody's estimates.
+SOURCE = "coverbook sample (seed {seed}): synthetic figures, not estimates"
 #: Share of stocks per exchange (roughly the market's listing counts).
 EXCHANGE_WEIGHTS = {"SH": 0.42, "SZ": 0.53, "BJ": 0.05}
 #: The last fiscal year of the sample; earlier years up to 2023 are actuals (A).
@@ -127,4 +129,16 @@ def write_sample(out: Path | str, n_stocks: int, n_years: int = 4, seed: int = 0
     for name in REFERENCE_FILES:
         if (data_dir / name).exists():
             shutil.copyfile(data_dir / name, out / name)
+    _name_the_sample(out / SETTINGS_FILE, seed)
     return out
+
+
+def _name_the_sample(settings: Path, seed: int) -> None:
+    """Give the copied *settings* the sample's own ``source`` line (:data:`SOURCE`),
+    in place of the one it was copied with: random figures are nobody's estimates."""
+    if not settings.exists():
+        return
+    lines = [line for line in settings.read_text(encoding="utf-8").splitlines()
+             if not line.startswith("source =")]
+    lines.append(f'source = "{SOURCE.format(seed=seed)}"')
+    settings.write_text("\n".join(lines) + "\n", encoding="utf-8")
