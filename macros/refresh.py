@@ -11,7 +11,9 @@ active workbook (xlwings' custom-add-in module calls Python with the active work
    cached values just computed.
 3. Rewrite only the sheets in ``workbook.sheets.OWNED`` from the same sheet models the
    headless build writes (``workbook.writers.live``: one call per block), adding any
-   that are missing. Sheets the user added are never read or written. From the
+   that are missing (``workbook.sheets.sheet_names``: the token sheets only when the
+   data has token prices, so an equity-only workbook gets no empty token sheets).
+   Sheets the user added are never read or written. From the
    add-in, the ``xlwings.conf`` sheet is rewritten only where it already exists (the
    standalone workbook): it configures the xlwings module embedded in that workbook,
    which an analyst's own workbook does not have, and it would change how the

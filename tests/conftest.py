@@ -11,6 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from workbook import DATA_DIR
+from workbook.dataset import SHIPPED_SCALES
 from workbook.build import build
 from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 
@@ -62,6 +63,15 @@ def data_copy(tmp_path):
     folder = tmp_path / "data"
     shutil.copytree(DATA_DIR, folder)
     return folder
+
+
+@pytest.fixture
+def own_scales(data_copy):
+    """*data_copy* with a rating_scales.toml of its own: a copy of the scales coverbook
+    ships (it replaces each of them by id, with the same content), for tests of a
+    project's own scales file and its errors."""
+    shutil.copyfile(SHIPPED_SCALES, data_copy / "rating_scales.toml")
+    return data_copy
 
 
 @pytest.fixture(scope="session")

@@ -256,7 +256,7 @@ def assert_rejected(data, previous, expected):
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
 
 
-def test_gapped_band_names_the_line_of_the_upper_edge(data_copy, previous):
+def test_gapped_band_names_the_line_of_the_upper_edge(data_copy, previous, own_scales):
     # 增持 starts at 0.12 while 持有 ends at 0.10: (0.10, 0.12) has no rating.
     edit(data_copy, "rating_scales.toml", "lower = 0.10\n", "lower = 0.12\n")
     row = band_key_line(data_copy, "tianfeng", "持有", "upper")
@@ -265,7 +265,7 @@ def test_gapped_band_names_the_line_of_the_upper_edge(data_copy, previous):
          "[tianfeng] bands '增持'/'持有': gap between 0.1 and 0.12; a value there has no rating")])
 
 
-def test_overlapping_band_names_the_line_of_the_upper_edge(data_copy, previous):
+def test_overlapping_band_names_the_line_of_the_upper_edge(data_copy, previous, own_scales):
     edit(data_copy, "rating_scales.toml", "upper = -0.05\n", "upper = -0.04\n")
     row = band_key_line(data_copy, "tianfeng-industry", "弱于大市", "upper")
     assert_rejected(data_copy, previous, [
@@ -273,7 +273,7 @@ def test_overlapping_band_names_the_line_of_the_upper_edge(data_copy, previous):
          "[tianfeng-industry] bands '中性'/'弱于大市': overlap between -0.05 and -0.04")])
 
 
-def test_edge_included_by_both_bands(data_copy, previous):
+def test_edge_included_by_both_bands(data_copy, previous, own_scales):
     # 持有's upper edge 0.10 made inclusive: 0.10 would be both 增持 and 持有.
     edit(data_copy, "rating_scales.toml", "upper = 0.10\nupper_inclusive = false",
          "upper = 0.10\nupper_inclusive = true")
@@ -283,7 +283,7 @@ def test_edge_included_by_both_bands(data_copy, previous):
          "[tianfeng] bands '增持'/'持有': both include the shared edge 0.1; exactly one must")])
 
 
-def test_highest_band_must_reach_infinity(data_copy, previous):
+def test_highest_band_must_reach_infinity(data_copy, previous, own_scales):
     edit(data_copy, "rating_scales.toml", "upper = inf", "upper = 5.0", 2)
     row = band_key_line(data_copy, "tianfeng-industry", "强于大市", "upper")
     assert_rejected(data_copy, previous, [
@@ -291,7 +291,7 @@ def test_highest_band_must_reach_infinity(data_copy, previous):
          "[tianfeng-industry] band '强于大市': the highest band must reach upper = inf")])
 
 
-def test_a_boolean_written_as_text_is_not_true(data_copy, previous):
+def test_a_boolean_written_as_text_is_not_true(data_copy, previous, own_scales):
     # bool("false") is True in Python: a quoted "false" must not silently include.
     edit(data_copy, "rating_scales.toml", "lower_inclusive = false", 'lower_inclusive = "false"')
     row = band_key_line(data_copy, "tianfeng", "持有", "lower_inclusive")
@@ -300,7 +300,7 @@ def test_a_boolean_written_as_text_is_not_true(data_copy, previous):
          "[tianfeng] band 3: 'false' must be true or false")])
 
 
-def test_invalid_toml_names_its_line(data_copy, previous):
+def test_invalid_toml_names_its_line(data_copy, previous, own_scales):
     edit(data_copy, "rating_scales.toml", 'label = "卖出"', 'label = 卖出')
     row = line_of(data_copy, "rating_scales.toml", "label = 卖出")
     assert_rejected(data_copy, previous, [("rating_scales.toml", row, None, "not valid TOML")])
@@ -360,8 +360,8 @@ def test_a_text_longer_than_an_excel_cell_is_rejected_not_cut(data_copy, previou
 
 
 def test_missing_data_file_is_named(data_copy, previous):
-    (data_copy / "token_prices.csv").unlink()
-    assert_rejected(data_copy, previous, [("token_prices.csv", None, None, "file not found in")])
+    (data_copy / "coverage.csv").unlink()
+    assert_rejected(data_copy, previous, [("coverage.csv", None, None, "file not found in")])
 
 
 def test_without_the_reference_files_the_build_checks_nothing(data_copy, tmp_path):

@@ -16,6 +16,7 @@ from test_key_stocks_columns import TARGETS
 from test_settings import with_targets
 from workbook import DATA_DIR
 from workbook.build import build
+from workbook.dataset import SHIPPED_SCALES
 from workbook.model import MAX_LIST_CHARS, Sheet, Validation, fits_list
 
 KEY, SCENARIOS = "重点标的", "Token场景"
@@ -28,10 +29,12 @@ MORE_BROKERS = ["haitong", "gfsec", "zhongtai", "everbright", "orient", "soochow
 
 
 def add_scales(folder, ids):
-    """Copy nesc's scale under each of *ids* (same bands, another id)."""
+    """Add a copy of the shipped nesc scale under each of *ids* (same bands, another
+    id) to the folder's own rating_scales.toml (made if missing)."""
     path = folder / "rating_scales.toml"
-    text = path.read_text(encoding="utf-8")
-    block = re.search(r"\n\[nesc\]\n.*", text, re.S).group(0)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    block = re.search(r"\n\[nesc\]\n.*", SHIPPED_SCALES.read_text(encoding="utf-8"),
+                      re.S).group(0)
     for sid in ids:
         text += block.replace("[nesc]", f"[{sid}]").replace("[[nesc.bands]]",
                                                              f"[[{sid}.bands]]")

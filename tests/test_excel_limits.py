@@ -208,7 +208,7 @@ def test_a_model_id_that_overflows_a_formula(data_copy, previous):
         f"{length:,} characters, more than the 8,192 Excel allows")
 
 
-def test_a_scale_title_that_overflows_its_cell(data_copy, previous):
+def test_a_scale_title_that_overflows_its_cell(data_copy, previous, own_scales):
     # 评级说明 heads each scale with "<broker> <broker_en> · <title> <title_en> · <id>
     # (<aliases>)" in one cell: the first scale's heading in A6.
     text = (data_copy / "rating_scales.toml").read_text(encoding="utf-8")
@@ -222,7 +222,7 @@ def test_a_scale_title_that_overflows_its_cell(data_copy, previous):
         f"{len(heading):,} characters, more than the 32,767 an Excel cell holds")
 
 
-def test_a_toml_text_longer_than_a_cell_is_rejected_not_cut(data_copy, previous):
+def test_a_toml_text_longer_than_a_cell_is_rejected_not_cut(data_copy, previous, own_scales):
     edit(data_copy, "rating_scales.toml", 'label = "卖出"', 'label = "' + "卖" * 32768 + '"')
     text = (data_copy / "rating_scales.toml").read_text(encoding="utf-8")
     row = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith('label = "卖卖'))

@@ -85,7 +85,7 @@ def test_a_missing_data_folder_is_one_problem_naming_it(tmp_path, previous):
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"{missing}: no such data folder; give the folder that holds settings.toml, "
-        "coverage.csv, token_prices.csv and the other data files (the shipped one is "
-        "workbook/data; `coverbook sample` makes one)",
+        "coverage.csv and the other data files (the shipped one is workbook/data; "
+        "`coverbook sample` makes one)",
         "1 problem(s) in the data; nothing was written."]
     assert path.read_bytes() == before

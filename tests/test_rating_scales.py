@@ -11,7 +11,7 @@ from conftest import cli_build
 from test_bad_inputs import assert_rejected, edit, line_of
 from udfs import INDUSTRY_RATING, RATING
 from workbook import DATA_DIR
-from workbook.dataset import load_dataset
+from workbook.dataset import SHIPPED_SCALES, load_dataset, load_rating_scales
 
 #: Per scale, per edge (highest first): the edge, the band of the edge value itself,
 #: the band just above and the band just below. "以上/以下" include the number,
@@ -165,7 +165,7 @@ def test_unknown_scale_lists_ids_and_aliases():
 # --- the file's rules ----------------------------------------------------------------
 
 
-def test_an_alias_taken_twice_is_an_error(data_copy, previous):
+def test_an_alias_taken_twice_is_an_error(data_copy, previous, own_scales):
     edit(data_copy, "rating_scales.toml", 'kind = "stock"\nbroker = "华泰证券"',
          'kind = "stock"\naliases = ["stock"]\nbroker = "华泰证券"')
     row = line_of(data_copy, "rating_scales.toml", 'aliases = ["stock"]', 2)
@@ -174,7 +174,7 @@ def test_an_alias_taken_twice_is_an_error(data_copy, previous):
          "[huatai]: the name 'stock' is already taken by [tianfeng]")])
 
 
-def test_kind_must_match_the_id(data_copy, previous):
+def test_kind_must_match_the_id(data_copy, previous, own_scales):
     edit(data_copy, "rating_scales.toml", 'kind = "stock"\nbroker = "华泰证券"',
          'kind = "industry"\nbroker = "华泰证券"')
     row = line_of(data_copy, "rating_scales.toml", 'kind = "industry"', 2)
@@ -184,7 +184,7 @@ def test_kind_must_match_the_id(data_copy, previous):
 
 
 @pytest.mark.parametrize("bad", ["[12, 6]", "[6]", "0", '"6-12"', "[6, 12.5]"])
-def test_a_horizon_is_months_or_a_range_of_months(data_copy, previous, bad):
+def test_a_horizon_is_months_or_a_range_of_months(data_copy, previous, bad, own_scales):
     edit(data_copy, "rating_scales.toml", "horizon_months = [6, 12]", f"horizon_months = {bad}")
     row = line_of(data_copy, "rating_scales.toml", f"horizon_months = {bad}")
     assert_rejected(data_copy, previous, [
@@ -192,7 +192,7 @@ def test_a_horizon_is_months_or_a_range_of_months(data_copy, previous, bad):
          "[huatai]: must be a whole number of months, or [shortest, longest]")])
 
 
-def test_disclosed_english_labels_need_their_source(data_copy, previous):
+def test_disclosed_english_labels_need_their_source(data_copy, previous, own_scales):
     edit(data_copy, "rating_scales.toml", 'labels_en = "conventional"\n',
          'labels_en = "disclosure"\n')  # the first scale that has it: huatai
     lines = (data_copy / "rating_scales.toml").read_text(encoding="utf-8").splitlines()
@@ -202,16 +202,39 @@ def test_disclosed_english_labels_need_their_source(data_copy, previous):
          "[huatai]: say where the English disclosure is")])
 
 
-def test_the_default_scales_are_required(data_copy, previous):
+def test_the_shipped_file_must_hold_the_default_scales(tmp_path):
+    # The defaults of RATING and INDUSTRY_RATING come from the shipped file; one without
+    # tianfeng-industry is named by its full path (it is not in the data folder).
+    shipped = tmp_path / "shipped.toml"
+    shipped.write_text(SHIPPED_SCALES.read_text(encoding="utf-8").replace(
+        "tianfeng-industry", "tf-industry"), encoding="utf-8")
+    errors = []
+    load_rating_scales(DATA_DIR, errors, shipped=shipped)
+    assert [(e.file, e.row, e.column, e.message) for e in errors] == [
+        (str(shipped), None, "[tianfeng-industry]",
+         "scale missing; coverbook needs it (INDUSTRY_RATING's default scale)")]
+
+
+def test_a_project_scale_may_not_take_a_shipped_scale_s_name(data_copy, previous,
+                                                             own_scales):
+    # Renamed in the project's file, the industry scale is a new one whose alias
+    # "industry" the shipped tianfeng-industry (still there) already has.
     path = data_copy / "rating_scales.toml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("tianfeng-industry", "tf-industry"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "[tianfeng-industry]", "[tf-industry]").replace("[[tianfeng-industry.bands]]",
+                                                         "[[tf-industry.bands]]"),
+        encoding="utf-8")
+    row = line_of(data_copy, "rating_scales.toml", "[tf-industry]")
+    alias_row = next(i for i, line in enumerate(path.read_text(encoding="utf-8")
+                                                .splitlines(), start=1)
+                     if i > row and line.startswith("aliases"))
     assert_rejected(data_copy, previous, [
-        ("rating_scales.toml", None, "[tianfeng-industry]",
-         "scale missing; coverbook needs it (INDUSTRY_RATING's default scale)")])
+        ("rating_scales.toml", alias_row, "aliases",
+         "[tf-industry]: the name 'industry' is already taken by the shipped scale "
+         "[tianfeng-industry]")])
 
 
-def test_a_scale_needs_its_source(data_copy, previous):
+def test_a_scale_needs_its_source(data_copy, previous, own_scales):
     edit(data_copy, "rating_scales.toml", 'source = "华泰证券', 'sauce = "华泰证券')
     row = line_of(data_copy, "rating_scales.toml", "[huatai]")
     result = cli_build(data_copy, previous[0])

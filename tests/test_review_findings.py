@@ -104,7 +104,7 @@ def test_a_bad_source_date_epoch_is_a_message(epoch, tmp_path, monkeypatch):
     assert not (tmp_path / "b.xlsm").exists()
 
 
-def test_a_huge_toml_integer_edge_is_an_error(data_copy, previous):
+def test_a_huge_toml_integer_edge_is_an_error(data_copy, previous, own_scales):
     edit(data_copy, "rating_scales.toml", "upper = 0.20", "upper = " + "9" * 400)
     row = band_key_line(data_copy, "tianfeng", "增持", "upper")
     assert_rejected(data_copy, previous, [
@@ -165,9 +165,13 @@ def test_sample_copies_every_reference_file_and_counts_in_english(tmp_path):
                                       str(out)])
     assert result.exit_code == 0, result.output
     assert result.output == f"wrote {out}: 1 stock x 1 fiscal year (seed 0)\n"
-    for name in ("fx.csv", "workloads.csv", "settings.toml", "token_prices.csv",
-                 "rating_scales.toml", "claims.csv"):
+    for name in ("fx.csv", "workloads.csv", "token_prices.csv", "claims.csv"):
         assert (out / name).read_bytes() == (DATA_DIR / name).read_bytes(), name
+    shipped = (DATA_DIR / "settings.toml").read_text(encoding="utf-8").splitlines()
+    sample = (out / "settings.toml").read_text(encoding="utf-8").splitlines()
+    # the shipped settings, but the report's source line is replaced: random figures
+    assert sample[:-1] == [line for line in shipped if not line.startswith("source =")]
+    assert sample[-1] == 'source = "coverbook sample (seed 0): synthetic figures, not estimates"'
     data = load_dataset(out)
     assert len(data.coverage.stocks) == 1 and len(data.coverage.years) == 1
     assert data.workloads and data.fx

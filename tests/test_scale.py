@@ -39,8 +39,8 @@ def test_sample_is_valid_varied_and_reproducible(tmp_path):
     b = write_sample(tmp_path / "b", 1000, 5, seed=7)
     c = write_sample(tmp_path / "c", 1000, 5, seed=8)
     files = sorted(p.name for p in a.iterdir())
-    assert files == ["claims.csv", "coverage.csv", "fx.csv", "rating_scales.toml",
-                     "settings.toml", "token_prices.csv", "workloads.csv"]
+    assert files == ["claims.csv", "coverage.csv", "fx.csv", "settings.toml",
+                     "token_prices.csv", "workloads.csv"]
     for name in files:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     assert (a / "coverage.csv").read_bytes() != (c / "coverage.csv").read_bytes()

@@ -257,17 +257,23 @@ def test_an_unknown_settings_scale_leaves_the_ratings_unchecked(data_copy, previ
     ("settings.toml", "as_of = 2024-09-24", "as_of 2024-09-24", "as_of 2024-09-24",
      "Expected '=' after a key in a key/value pair (at line {row}, column 7); write key = value"),
 ])
-def test_a_toml_syntax_error_says_what_to_type(data_copy, previous, file, old, new,
-                                                line_of_text, hint):
+def test_a_toml_syntax_error_says_what_to_type(own_scales, data_copy, previous, file, old,
+                                                new, line_of_text, hint):
     edit(data_copy, file, old, new)
     row = line_of(data_copy, file, line_of_text)
     assert_rejected(data_copy, previous, [(file, row, None, "not valid TOML: "
                                            + hint.format(row=row))])
 
 
+def shipped_settings_without_source(folder) -> str:
+    """The text of *folder*'s settings.toml without its ``source = ...`` line."""
+    return "".join(line for line in (folder / SETTINGS).read_text(encoding="utf-8")
+                   .splitlines(keepends=True) if not line.startswith("source ="))
+
+
 def test_provenance_and_extra_column_settings_are_read(data_copy):
     (data_copy / SETTINGS).write_text(
-        (data_copy / SETTINGS).read_text(encoding="utf-8")
+        shipped_settings_without_source(data_copy)
         + '\nsource = " Own estimates, Jane Doe "\nauthor = "Jane Doe"\n'
           'institution = "Example Capital"\ndisclaimer = "Not advice."\n'
           'extra_columns = ["sector", "analyst"]\n', encoding="utf-8")
@@ -286,6 +292,6 @@ def test_provenance_and_extra_column_settings_are_read(data_copy):
 ])
 def test_bad_provenance_and_extra_column_settings(data_copy, previous, line, key, fragment):
     (data_copy / SETTINGS).write_text(
-        (data_copy / SETTINGS).read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+        shipped_settings_without_source(data_copy) + f"\n{line}\n", encoding="utf-8")
     assert_rejected(data_copy, previous,
                     [(SETTINGS, line_of(data_copy, SETTINGS, line), key, fragment)])

@@ -31,7 +31,7 @@ def test_no_product_file_cites_the_reference_notes_outside_the_repository():
 
 def test_sources_lists_every_rating_scale_with_its_date():
     sources = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
-    scales = tomllib.loads((ROOT / "workbook" / "data" / "rating_scales.toml")
+    scales = tomllib.loads((ROOT / "workbook" / "scales" / "rating_scales.toml")
                            .read_text(encoding="utf-8"))
     rows = {}
     for line in sources.splitlines():

@@ -28,7 +28,7 @@ def folder(data_copy, monkeypatch):
 
 
 @pytest.fixture
-def gap(folder):
+def gap(folder, own_scales):
     """The copy with a gap between 持有 and 增持 (0.10 to 0.12): the data folder's only
     problem, and its expected UDF result."""
     edit(folder, "rating_scales.toml", "lower = 0.10\n", "lower = 0.12\n")
@@ -97,9 +97,9 @@ def test_a_missing_data_folder_is_an_error_value(tmp_path, monkeypatch):
         # One problem, the folder's (it used to be "settings.toml: file not found in
         # ..." and 3 more, one per data file), naming the folder the rule gave.
         assert RATING(0.2) == (f"#N/A data: {tmp_path / 'nowhere'}: no such data folder; "
-                               "give the folder that holds settings.toml, coverage.csv, "
-                               "token_prices.csv and the other data files (the shipped "
-                               "one is workbook/data; `coverbook sample` makes one)")
+                               "give the folder that holds settings.toml, coverage.csv "
+                               "and the other data files (the shipped one is "
+                               "workbook/data; `coverbook sample` makes one)")
     finally:
         reference.set_dataset(None)
 

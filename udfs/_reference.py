@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from workbook.dataset import DATA_FILES, Dataset, DataErrors, load_dataset
+from workbook.dataset import DATA_FILES, SHIPPED_SCALES, Dataset, DataErrors, load_dataset
 from workbook.locations import data_folder
 
 #: A dataset installed by the build or Refresh; wins over the folder while set.
@@ -36,11 +36,13 @@ _cached: tuple[Path, tuple, Dataset | DataErrors] | None = None
 
 def _signature(folder: Path) -> tuple:
     """What tells a changed data file from an unchanged one, for every file the loader
-    reads: modification time (ns), size and inode; ``None`` for a missing file."""
+    reads (the data folder's :data:`DATA_FILES`, then the rating scales coverbook
+    ships, which are not in the folder): modification time (ns), size and inode;
+    ``None`` for a missing file."""
     signature = []
-    for name in DATA_FILES:
+    for path in (*(folder / name for name in DATA_FILES), SHIPPED_SCALES):
         try:
-            st = os.stat(folder / name)
+            st = os.stat(path)
         except OSError:
             signature.append(None)
         else:

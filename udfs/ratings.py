@@ -99,8 +99,9 @@ def RATING(relative_return, scale="tianfeng", english=False):
     Input: a fraction (0.2 = 20 %), scalar or range (the result has its shape): the
     expected return relative to the scale's benchmark (CSI 300 for A shares) over
     the scale's horizon (6 months for Tianfeng, CSC and Northeast; 12 for Guotai
-    Junan and Industrial; 6-12 for Huatai and China Merchants). Scales (data:
-    ``workbook/data/rating_scales.toml``, each with its source): ``tianfeng`` (the
+    Junan and Industrial; 6-12 for Huatai and China Merchants). Scales (shipped:
+    ``workbook/scales/rating_scales.toml``, each with its source, plus the data
+    folder's own ``rating_scales.toml``, if any): ``tianfeng`` (the
     seed report's broker and the default; ``stock`` is its alias) 买入 >= 20 %,
     增持 10-20 %, 持有 -10-10 %, 卖出 <= -10 %; ``huatai``, ``gtja``, ``csc``,
     ``industrial``, ``cmsc``, ``nesc``; industry scales ``tianfeng-industry``

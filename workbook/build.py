@@ -20,9 +20,9 @@ from xlsxwriter.exceptions import XlsxWriterException
 from udfs._excel import gc_paused
 from workbook import DATA_DIR, DEFAULT_OUTPUT, PACKAGE_DIR
 from workbook.checks import Check, Finding, findings_summary, rating_findings, summary
-from workbook.dataset import Dataset, load_dataset
+from workbook.dataset import Dataset, ScaleSet, load_dataset, scales_note
 from workbook.model import Sheet
-from workbook.provenance import custom_properties, document_date, properties
+from workbook.provenance import custom_properties, document_date, properties, source_note
 from workbook.sheets import OWNED, build_sheets
 from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 from workbook.writers.xlsx import WriteError, write_workbook
@@ -197,19 +197,28 @@ class BuildResult:
         """Published ratings other than the one their target price implies."""
         return rating_findings(self.data)
 
+    def notes(self) -> list[str]:
+        """One line each for what the analyst may want to know about the data folder:
+        settings without a ``source`` (what to add), and the scales its own
+        ``rating_scales.toml`` replaces or adds. Not problems: the exit code ignores
+        them."""
+        own = ScaleSet(self.data.scales, self.data.replaced_scales, self.data.added_scales)
+        return [n for n in (source_note(self.data), scales_note(own)) if n]
+
     def report(self) -> str:
-        """The summary the command prints: sheets, cells, formulas, the checks and the
-        findings."""
+        """The summary the command prints: sheets, cells, formulas, the checks, the
+        findings and the :meth:`notes`."""
         names = ", ".join(s.name for s in self.sheets)
         findings = self.findings
-        return (f"wrote {self.path}\n"
-                f"sheets {len(self.sheets)} ({names}); cells {self.n_cells}; "
-                f"formulas {self.n_formulas}"
-                + (f" ({self.n_array_formulas} array formulas)" if self.n_array_formulas
-                   else "") + "\n"
-                f"{summary(self.checks)}\n"
-                f"{findings_summary(self.data, findings)}"
-                + ("; listed on 核对" if findings else ""))
+        arrays = (f" ({self.n_array_formulas} array formulas)" if self.n_array_formulas
+                  else "")
+        return "\n".join([
+            f"wrote {self.path}",
+            f"sheets {len(self.sheets)} ({names}); cells {self.n_cells}; "
+            f"formulas {self.n_formulas}{arrays}",
+            summary(self.checks),
+            findings_summary(self.data, findings) + ("; listed on 核对" if findings else ""),
+            *self.notes()])
 
 
 def existing_user_sheets(path: Path) -> list[str]:

@@ -88,8 +88,17 @@ def all_checks(data: Dataset) -> list[Check]:
     return pe_checks(data) + claim_checks(data)
 
 
+#: What the build report and ``核对`` say of data without ``report_pe.csv`` and
+#: ``claims.csv``: nothing is compared with a report.
+NOTHING_CHECKED = ("checks: none; the data folder has no report_pe.csv or claims.csv "
+                   "(a report's printed figures), so nothing is compared with a report")
+
+
 def summary(checks: list[Check]) -> str:
-    """``"P/E 60/60 match the report; claims 5/5"``."""
+    """``"P/E 60/60 match the report; claims 5/5"``, or :data:`NOTHING_CHECKED`
+    when there is no check."""
+    if not checks:
+        return NOTHING_CHECKED
     pe = [c for c in checks if c.kind == "P/E"]
     claims = [c for c in checks if c.kind == "claim"]
     pe_text = (f"P/E {sum(c.passed for c in pe)}/{len(pe)} match the report" if pe

@@ -202,8 +202,10 @@ def check_data(environ: Mapping[str, str] | None, config: Path) -> Finding:
                      f"correct what 'coverbook build --data {where.path} --output "
                      "check.xlsx' lists (file:row:column), or point COVERBOOK_DATA at a "
                      "valid folder.")
+    tokens = (f"{len(data.prices.models)} models" if data.has_tokens
+              else "no token prices (equity-only)")
     return _pass("data folder", f"{where.path} ({where.source}): "
-                 f"{len(data.coverage.stocks)} stocks, {len(data.prices.models)} models")
+                 f"{len(data.coverage.stocks)} stocks, {tokens}")
 
 
 def check_addin(xlstart: Path | None, install: str | None = None) -> Finding:

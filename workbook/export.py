@@ -172,7 +172,8 @@ def export_pdf(data: Dataset, output: Path) -> Path:
     with use_dataset(data):  # only this sheet, with the UDFs on *data*
         table = key_stocks.build(data)
     limits.check_cells(data, [table], [])
-    sheets = values_only([table], provenance(data).values_banner())
+    sheets = values_only([table], provenance(data).values_banner(),
+                         data.settings.disclaimer)
     with tempfile.TemporaryDirectory(prefix="coverbook-pdf-") as tmp:
         source = Path(tmp) / (output.stem + ".xlsx")
         try:

@@ -45,7 +45,8 @@ def publish(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_PUBLIS
             timings: dict[str, float] | None = None,
             progress: Callable[[str], None] | None = None) -> PublishResult:
     """Write the values-only workbook of the data in *data_dir* to *output* (an
-    ``.xlsx``) and, with *pdf*, its PDF (needs LibreOffice).
+    ``.xlsx``) and, with *pdf*, its PDF (needs LibreOffice). The settings'
+    ``disclaimer``, if any, is printed at the foot of every sheet of both.
 
     Raises ``DataErrors`` or :class:`~workbook.build.BuildError` (nothing written;
     also for an *output* not ending in ``.xlsx``, or a *pdf* not ending in ``.pdf``,
@@ -77,7 +78,8 @@ def publish(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_PUBLIS
     data = load_for(output, data_dir, force=force, timings=timings, progress=progress)
     with _stage("compute", timings, progress):
         sheets, checks = build_sheets(data, array_threshold=array_threshold)
-        published = values_only(sheets, provenance(data).values_banner())
+        published = values_only(sheets, provenance(data).values_banner(),
+                                data.settings.disclaimer)
     written = write_atomic(output, published, data, timings=timings, progress=progress)
     result = PublishResult(output, data, published, checks, written)
     if pdf is not None:

@@ -20,16 +20,20 @@ from pathlib import Path
 from workbook import DATA_DIR
 from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, FX_FILE,
                               RATING_SCALES_FILE, SETTINGS_FILE, TOKEN_PRICES_FILE,
-                              WORKLOADS_FILE, load_scales, load_settings, resolve_scale)
+                              WORKLOADS_FILE, load_rating_scales, load_settings,
+                              resolve_scale)
 from workbook.exchanges import CAPACITY, CODE_RANGES
 
+#: The ``source`` of a sample's settings: its figures are random, nobody's estimates.
+SOURCE = "coverbook sample (seed {seed}): synthetic figures, not estimates"
 #: Share of stocks per exchange (roughly the market's listing counts).
 EXCHANGE_WEIGHTS = {"SH": 0.42, "SZ": 0.53, "BJ": 0.05}
 #: The last fiscal year of the sample; earlier years up to 2023 are actuals (A).
 LAST_YEAR = 2026
 LAST_ACTUAL_YEAR = 2023
 CLOSE_DATE = "2024-09-23"
-#: The files copied from the shipped data unchanged (those that exist there).
+#: The files copied from the shipped data unchanged (those that exist there; the
+#: rating scales only where the folder has its own: the shipped ones need no copy).
 REFERENCE_FILES = (SETTINGS_FILE, TOKEN_PRICES_FILE, FX_FILE, WORKLOADS_FILE,
                    RATING_SCALES_FILE, CLAIMS_FILE)
 #: Share of stock-years with EPS <= 0 (loss-makers, P/E "NM") and with a blank EPS.
@@ -67,7 +71,7 @@ def _codes(rng: random.Random, n: int) -> list[str]:
 def _stock_ratings(data_dir: Path) -> list[str]:
     """The labels of the scale *data_dir*'s table is rated on (``settings.toml``)."""
     errors: list = []
-    scales = load_scales(data_dir / RATING_SCALES_FILE, errors)
+    scales = load_rating_scales(data_dir, errors).scales
     settings = load_settings(data_dir / SETTINGS_FILE, errors)
     if settings is not None and not errors:
         settings = resolve_scale(data_dir / SETTINGS_FILE, settings, scales, errors)
@@ -125,4 +129,16 @@ def write_sample(out: Path | str, n_stocks: int, n_years: int = 4, seed: int = 0
     for name in REFERENCE_FILES:
         if (data_dir / name).exists():
             shutil.copyfile(data_dir / name, out / name)
+    _name_the_sample(out / SETTINGS_FILE, seed)
     return out
+
+
+def _name_the_sample(settings: Path, seed: int) -> None:
+    """Give the copied *settings* the sample's own ``source`` line (:data:`SOURCE`),
+    in place of the one it was copied with: random figures are nobody's estimates."""
+    if not settings.exists():
+        return
+    lines = [line for line in settings.read_text(encoding="utf-8").splitlines()
+             if not line.startswith("source =")]
+    lines.append(f'source = "{SOURCE.format(seed=seed)}"')
+    settings.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -12,11 +12,15 @@ and one error collector:
 ``settings.py``        ``settings.toml``: the data's as-of date, the table's rating
                        scale, the benchmark's expected return
 ``coverage.py``        ``coverage.csv``: tickers, close, rating, EPS per fiscal year
-``fx.py``              ``fx.csv``: units of a currency per USD, by date (optional)
+``fx.py``              ``fx.csv``: units of a currency per USD, by date (optional:
+                       needed only for token prices in another currency than USD)
 ``token_prices.py``    ``token_prices.csv``: prices per 1M tokens per model and period
+                       (optional: without it the workbook has no token sheets)
 ``workloads.py``       ``workloads.csv``: tasks in tokens, for Token场景 (optional)
 ``rating_scales.py``   ``rating_scales.toml``: brokers' rating scales, bands that
                        tile the real line
+``scale_sources.py``   the scales coverbook ships, plus the data folder's own
+                       ``rating_scales.toml`` (optional), which adds and replaces
 ``claims.py``          ``claims.csv``: the report's price claims (optional)
 ``report_pe.py``       ``report_pe.csv``: the report's printed P/E (optional)
 ``reader.py``          encodings, CSV records, header checks, number and date cells
@@ -49,6 +53,8 @@ from workbook.dataset.rating_scales import (DEFAULT_SCALE, INDUSTRY_SUFFIX,
 from workbook.dataset.reader import (DATE_RE, ENCODINGS, EXCEL_FIRST_DATE, EXCEL_MAX_TEXT,
                                      NUMBER_RE, parse_date, parse_number, read_csv, read_text)
 from workbook.dataset.report_pe import REPORT_PE_FILE, load_report_pe
+from workbook.dataset.scale_sources import (SHIPPED_SCALES, ScaleSet, load_rating_scales,
+                                            scales_note)
 from workbook.dataset.settings import SETTINGS_FILE, Settings, load_settings, resolve_scale
 from workbook.dataset.token_prices import (MODEL_RE, TOKEN_COLUMNS, TOKEN_PRICES_FILE,
                                            PriceHistory, TokenPrice, load_token_prices)
@@ -69,13 +75,32 @@ class Dataset:
     settings: Settings = _from(SETTINGS_FILE)
     coverage: Coverage = _from(COVERAGE_FILE)
     #: Every price row (model and period), in file order; look-ups: :attr:`prices`.
+    #: Empty without ``token_prices.csv``: an equity-only project (no token sheets).
     token_prices: tuple[TokenPrice, ...] = _from(TOKEN_PRICES_FILE)
+    #: The shipped scales with the data folder's own added (``rating_scales.toml``,
+    #: optional; see :mod:`.scale_sources`).
     scales: dict[str, RatingScale] = _from(RATING_SCALES_FILE)
     claims: tuple[Claim, ...] = _from(CLAIMS_FILE)
     #: The report's printed P/E per (code, fiscal-year label); used by checks only.
     report_pe: dict[tuple[str, str], float] = _from(REPORT_PE_FILE, default_factory=dict)
     fx: tuple[FxRate, ...] = _from(FX_FILE, default=())
     workloads: tuple[Workload, ...] = _from(WORKLOADS_FILE, default=())
+    #: Ids of the scales the data folder's ``rating_scales.toml`` replaces (shipped
+    #: ids it redefines) and adds.
+    replaced_scales: tuple[str, ...] = ()
+    added_scales: tuple[str, ...] = ()
+
+    @property
+    def has_tokens(self) -> bool:
+        """Whether the data prices LLM tokens (``token_prices.csv``): the workbook then
+        has the sheets ``Token价格`` and ``Token场景``; else it is equity-only."""
+        return bool(self.token_prices)
+
+    @property
+    def has_checks(self) -> bool:
+        """Whether there is anything to check against a report: printed P/E
+        (``report_pe.csv``) or price claims (``claims.csv``)."""
+        return bool(self.report_pe or self.claims)
 
     @property
     def as_of(self) -> dt.date:
@@ -127,7 +152,7 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     if not folder.is_dir():
         # One line for the folder, not one "file not found" per data file in it.
         what = "is a file, not a data folder" if folder.exists() else "no such data folder"
-        files = ", ".join((SETTINGS_FILE, COVERAGE_FILE, TOKEN_PRICES_FILE))
+        files = ", ".join((SETTINGS_FILE, COVERAGE_FILE))
         raise DataErrors([DataError(
             "", None, None,
             f"{what}; give the folder that holds {files} and the other data files (the "
@@ -138,7 +163,8 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     # currencies, claims against the models and dated by the settings).
     valid_settings: dict = {}
     settings = load_settings(folder / SETTINGS_FILE, errors, valid_settings)
-    scales = load_scales(folder / RATING_SCALES_FILE, errors)
+    scale_set = load_rating_scales(folder, errors)
+    scales = scale_set.scales
     # The settings' scale is checked against a valid scales file only (a broken
     # scale's own error says what is wrong; "unknown scale" would only repeat it).
     if settings is not None and not errors:
@@ -156,9 +182,17 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors, as_of)
     fx = load_fx(folder / FX_FILE, errors)
     model_ids: list[str] = []
-    prices = load_token_prices(folder / TOKEN_PRICES_FILE, errors, model_ids,
-                               fx_currencies=[r.currency for r in fx])
+    prices: tuple[TokenPrice, ...] = ()
+    if (folder / TOKEN_PRICES_FILE).exists():
+        prices = load_token_prices(folder / TOKEN_PRICES_FILE, errors, model_ids,
+                                   fx_currencies=[r.currency for r in fx])
     workloads = load_workloads(folder / WORKLOADS_FILE, errors)
+    if workloads and not (folder / TOKEN_PRICES_FILE).exists():
+        errors.append(DataError(
+            WORKLOADS_FILE, None, None,
+            f"its tasks are priced with {TOKEN_PRICES_FILE}, which this folder does not "
+            f"have: add {TOKEN_PRICES_FILE}, or delete {WORKLOADS_FILE} for an "
+            "equity-only workbook"))
     claims = load_claims(folder / CLAIMS_FILE, model_ids, errors, as_of)
     report_pe = load_report_pe(folder / REPORT_PE_FILE, errors)
     if errors:
@@ -168,7 +202,7 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
         raise DataErrors(errors)
     assert coverage is not None and settings is not None
     return Dataset(folder, settings, coverage, prices, scales, claims, report_pe, fx,
-                   workloads)
+                   workloads, scale_set.replaced, scale_set.added)
 
 
 __all__ = [
@@ -189,5 +223,6 @@ __all__ = [
     # per-file loaders and parsers
     "load_settings", "load_coverage", "load_fx", "load_token_prices", "load_workloads",
     "load_scales", "load_claims", "load_report_pe", "rate_in_force",
+    "load_rating_scales", "ScaleSet", "SHIPPED_SCALES", "scales_note",
     "read_text", "read_csv", "parse_number", "parse_date", "ticker_problem",
 ]

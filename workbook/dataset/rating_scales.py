@@ -167,18 +167,22 @@ def _horizon(v: object) -> tuple[int, int] | None:
     return None
 
 
-def load_scales(path: Path, errors: list[DataError]) -> dict[str, RatingScale]:
-    """The rating scales from ``rating_scales.toml``, by id; bands must tile the real
-    line, ids and aliases must be unique, and :data:`DEFAULT_SCALE` and its industry
-    scale must be there (``RATING`` and ``INDUSTRY_RATING`` use them by default).
+def load_scales(path: Path, errors: list[DataError], *, label: str | None = None,
+                require_defaults: bool = True) -> dict[str, RatingScale]:
+    """The rating scales from a ``rating_scales.toml`` at *path*, by id; bands must
+    tile the real line, ids and aliases must be unique, and (*require_defaults*)
+    :data:`DEFAULT_SCALE` and its industry scale must be there (``RATING`` and
+    ``INDUSTRY_RATING`` use them by default): true of the file coverbook ships, not
+    of a project's own, which only adds to it (see :mod:`.scale_sources`).
 
     Each error's row is the line of the key at fault (found by :func:`toml_lines`),
-    its column the key's name.
+    its column the key's name, its file *label* (default: the file's name, which the
+    command line puts after the data folder; an absolute path names a file elsewhere).
     """
     text = read_text(path, errors)
     if text is None:
         return {}
-    out = Collector(path.name, errors)
+    out = Collector(label or path.name, errors)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -294,7 +298,8 @@ def load_scales(path: Path, errors: list[DataError]) -> dict[str, RatingScale]:
                 labels_en=labels_en, labels_en_source=str(table.get("labels_en_source", "")))
         else:
             broken.add(key)
-    for key, role in ((DEFAULT_SCALE, "RATING's default scale"),
+    for key, role in () if not require_defaults else (
+            (DEFAULT_SCALE, "RATING's default scale"),
                       (DEFAULT_SCALE + INDUSTRY_SUFFIX, "INDUSTRY_RATING's default scale")):
         if key not in scales and key not in broken:
             out.add(None, f"[{key}]", f"scale missing; coverbook needs it ({role})")

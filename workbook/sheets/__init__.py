@@ -1,13 +1,15 @@
 """The sheets coverbook owns, one module each; :func:`build_sheets` orders them.
 
 Adding a sheet means adding a module with ``NAME`` and ``build()`` here and its name
-to :data:`OWNED`; the writers take whatever models this returns. A sheet with input
+to :data:`OWNED`; the writers take whatever models this returns. Which sheets a
+workbook has depends on its data: the token sheets only with token prices
+(:func:`sheet_names`). A sheet with input
 cells (``Sheet.add_inputs``) takes what is typed in them as ``build(data, inputs)``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from udfs._reference import use_dataset
 from workbook.checks import Check, all_checks
@@ -17,9 +19,19 @@ from workbook.sheets import (checks, config, key_stocks, limits, ratings, token_
                              token_scenarios)
 
 #: Names of the sheets coverbook owns (rewritten by build and Refresh); any other
-#: sheet in a workbook is the user's and is left alone.
+#: sheet in a workbook is the user's and is left alone. A workbook has those of
+#: :func:`sheet_names`.
 OWNED = (key_stocks.NAME, ratings.NAME, token_prices.NAME, token_scenarios.NAME,
          checks.NAME, config.NAME)
+#: The sheets only data with token prices (``token_prices.csv``) has.
+TOKEN_SHEETS = (token_prices.NAME, token_scenarios.NAME)
+
+
+def sheet_names(data: Dataset) -> tuple[str, ...]:
+    """The sheets a workbook of *data* has, in order: all of :data:`OWNED`, without
+    :data:`TOKEN_SHEETS` for an equity-only project (no ``token_prices.csv``): no
+    empty shells, and Refresh adds none."""
+    return tuple(n for n in OWNED if data.has_tokens or n not in TOKEN_SHEETS)
 
 
 def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRESHOLD,
@@ -39,14 +51,17 @@ def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRES
     limits.check_extent(data)  # raises DataErrors: a table too large is never built
     with use_dataset(data):
         results = all_checks(data)
-        sheets = [
-            key_stocks.build(data, array_threshold, inputs.get(key_stocks.NAME)),
-            ratings.build(data),
-            token_prices.build(data, inputs.get(token_prices.NAME)),
-            token_scenarios.build(data, inputs.get(token_scenarios.NAME)),
-            checks.build(data, results,
-                         key_stocks.rating_inputs(data, inputs.get(key_stocks.NAME))),
-            config.build(),
-        ]
+        builders: dict[str, Callable[[], Sheet]] = {
+            key_stocks.NAME: lambda: key_stocks.build(data, array_threshold,
+                                                      inputs.get(key_stocks.NAME)),
+            ratings.NAME: lambda: ratings.build(data),
+            token_prices.NAME: lambda: token_prices.build(data, inputs.get(token_prices.NAME)),
+            token_scenarios.NAME: lambda: token_scenarios.build(
+                data, inputs.get(token_scenarios.NAME)),
+            checks.NAME: lambda: checks.build(
+                data, results, key_stocks.rating_inputs(data, inputs.get(key_stocks.NAME))),
+            config.NAME: config.build,
+        }
+        sheets = [builders[name]() for name in sheet_names(data)]
     limits.check_cells(data, sheets, results)  # every cell within Excel's limits
     return sheets, results

@@ -10,8 +10,8 @@ rating, implied rating, upside, rating check); findings are not failures.
 
 from __future__ import annotations
 
-from workbook.checks import (SAVING_WORKLOAD, Check, Finding, findings_summary,
-                            rating_findings)
+from workbook.checks import (NOTHING_CHECKED, SAVING_WORKLOAD, Check, Finding,
+                            findings_summary, rating_findings)
 from workbook.dataset import Dataset
 from workbook.model import (Borders, PrintSetup, Sheet, a1, excel_string, formula, sheet_ref,
                             text_width, value)
@@ -58,14 +58,17 @@ def build(data: Dataset, checks: list[Check], rating_basis: tuple | None = None)
     benchmark return the key-stocks sheet uses; default: the settings')."""
     layout = key_stocks.layout(data)
     header_row = FIRST_ROW - 1
+    # The title, the provenance banner and the header print atop every page, so the
+    # PDF's last page (this sheet is the last one printed) names the source too.
     sheet = Sheet(NAME, col_widths={0: 8, 1: _item_width(checks), 2: 12, 3: 12, 4: 10, 5: 8},
                   freeze=(header_row + 1, 0),
-                  page=PrintSetup(repeat_rows=(header_row, header_row)))
+                  page=PrintSetup(repeat_rows=(0, header_row)))
     passed = sum(c.passed for c in checks)
+    agree = (f"{passed}/{len(checks)} figures agree within the tolerance (half a unit "
+             "of the last printed digit)" if checks else NOTHING_CHECKED)
     sheet.add(0, 0, [[value("核对 Checks against the report", "title")],
                      [value(provenance(data).banner(), "note")],
-                     [value(f"{passed}/{len(checks)} figures agree within the tolerance "
-                            "(half a unit of the last printed digit)", "note")]])
+                     [value(agree, "note")]])
     header = ["类别 Kind", "项目 Item", "报告值 Printed", "计算值 Computed", "容差 Tolerance",
               "结果 Result"]
     rows = [[value(h, "header") for h in header]]

@@ -249,12 +249,14 @@ def overflows(sheets: list[Sheet]) -> Iterator[Overflow]:
 
 
 def _scale_key_line(data: Dataset, text: str) -> tuple[int | None, str | None]:
-    """Line and key of ``rating_scales.toml`` whose text the 评级说明 cell *text* shows
-    (the longest of a scale's texts it contains)."""
+    """Line and key of the data folder's ``rating_scales.toml`` whose text the 评级说明
+    cell *text* shows (the longest of a scale's texts it contains). Only the folder's
+    own scales are looked at: the shipped ones are known to fit."""
     source = read_text(data.folder / RATING_SCALES_FILE, [])
     lines = toml_lines(source) if source else {}
     best: tuple[int, int | None, str | None] = (-1, None, None)
-    for key, scale in data.scales.items():
+    own = (*data.replaced_scales, *data.added_scales)
+    for key, scale in ((k, s) for k, s in data.scales.items() if k in own):
         for name, value in (("title", scale.title), ("title_en", scale.title_en),
                             ("benchmark", scale.benchmark),
                             ("benchmark_en", scale.benchmark_en), ("measure", scale.measure),

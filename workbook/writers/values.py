@@ -15,7 +15,9 @@ the file writer (``workbook/writers/xlsx.py``) then writes as a plain ``.xlsx``:
 - every other cell, number format, width, height, frozen pane and print setting is
   the model's, so the published sheets match the built ones cell for cell, apart
   from one banner per sheet in its title row (row 0 holds only the title in ``A1``;
-  the banner goes in the first column the title no longer covers).
+  the banner goes in the first column the title no longer covers) and, when the
+  project's settings give a ``disclaimer``, the disclaimer at the foot of every
+  sheet (:func:`disclaimer_rows`), so every printed sheet of the PDF carries it.
 
 Nothing here can be recalculated: no reader (Excel without Python, LibreOffice,
 openpyxl, python-calamine, pandas) has anything to compute.
@@ -29,10 +31,14 @@ from typing import Any, Iterable
 from udfs._excel import is_error
 from workbook.model import (DEFAULT_COL_WIDTH, Cell, ErrorValue, Sheet, text_width,
                             value)
+from workbook.model.widths import LINE_HEIGHT
 from workbook.writers.xlsx_cells import ERROR_VALUES
 
 #: The sheet row that holds the title (and, here, the banner).
 TITLE_ROW = 0
+#: Narrowest and widest line of the disclaimer (column-width units): the width of
+#: the sheet's used columns, within these bounds.
+DISCLAIMER_WIDTH = (60.0, 160.0)
 
 
 def published_value(cached: Any) -> Any:
@@ -69,8 +75,61 @@ def banner_col(sheet: Sheet) -> int:
     return col
 
 
-def values_sheet(sheet: Sheet, banner: str) -> Sheet:
-    """The values-only model of *sheet*, with *banner* in its title row.
+def wrap_text(text: str, width: float) -> list[str]:
+    """*text* cut into lines at most *width* wide (:func:`text_width`: a 汉字 counts
+    2), at spaces where a line has them, else between characters (Chinese has no
+    spaces); a line break in *text* starts a new line."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if text_width(candidate) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+                line = ""
+            for ch in word:  # a word wider than a line: cut it between characters
+                if text_width(line + ch) > width and line:
+                    lines.append(line)
+                    line = ""
+                line += ch
+        lines.append(line)
+    return lines
+
+
+def _foot_row(sheet: Sheet) -> int:
+    """The first row below everything on *sheet*: its cells, spills and charts (a
+    chart's height counted in rows of the sheet's heights)."""
+    last = -1
+    for r, _, cell in sheet.cells():
+        last = max(last, r + (cell.spill[0] - 1 if cell.spill else 0))
+    for chart in sheet.charts:
+        row, height = chart.anchor[0], chart.size[1]
+        while height > 0:
+            height -= sheet.row_heights.get(row, LINE_HEIGHT)
+            row += 1
+        last = max(last, row - 1)
+    return last + 1
+
+
+def disclaimer_rows(sheet: Sheet, disclaimer: str) -> tuple[int, list[list[Cell]]]:
+    """Where (the row one blank row below :func:`_foot_row`) and as which cells (one
+    line a row, in column A, style ``note``) *disclaimer* goes on *sheet*: wrapped to
+    the width of the sheet's used columns (:data:`DISCLAIMER_WIDTH`), so it prints
+    within the page, which is one page wide."""
+    cols = {c for _, c, _ in sheet.cells()}
+    used = sum(sheet.col_widths.get(c, DEFAULT_COL_WIDTH) for c in range(max(cols, default=0)
+                                                                          + 1))
+    width = min(max(used, DISCLAIMER_WIDTH[0]), DISCLAIMER_WIDTH[1])
+    return _foot_row(sheet) + 1, [[value(line, "note")] for line in wrap_text(disclaimer,
+                                                                              width)]
+
+
+def values_sheet(sheet: Sheet, banner: str, disclaimer: str | None = None) -> Sheet:
+    """The values-only model of *sheet*, with *banner* in its title row and
+    *disclaimer* (if any) at its foot (:func:`disclaimer_rows`).
 
     Its blocks are the sheet's rows, top to bottom, each cell at its address: the
     same cells give the same file whichever layout (per-cell or array) the model had.
@@ -86,6 +145,10 @@ def values_sheet(sheet: Sheet, banner: str) -> Sheet:
         else:
             cells[(r, c)] = cell
     cells[(TITLE_ROW, banner_col(sheet))] = value(banner, "banner")
+    if disclaimer:
+        first, lines = disclaimer_rows(sheet, disclaimer)
+        for i, (line,) in enumerate(lines):
+            cells[(first + i, 0)] = line
     out = replace(sheet, blocks=[], col_widths=dict(sheet.col_widths),
                   row_heights=dict(sheet.row_heights))
     rows: dict[int, dict[int, Cell]] = {}
@@ -98,7 +161,9 @@ def values_sheet(sheet: Sheet, banner: str) -> Sheet:
     return out
 
 
-def values_only(sheets: Iterable[Sheet], banner: str) -> list[Sheet]:
+def values_only(sheets: Iterable[Sheet], banner: str, disclaimer: str | None = None
+                ) -> list[Sheet]:
     """The values-only models of the published *sheets* (``Sheet.published``), each
-    with *banner* beside its title, in the same order."""
-    return [values_sheet(s, banner) for s in sheets if s.published]
+    with *banner* beside its title and *disclaimer* (the settings', if any) at its
+    foot, in the same order."""
+    return [values_sheet(s, banner, disclaimer) for s in sheets if s.published]
