@@ -24,7 +24,7 @@ OWNED = (key_stocks.NAME, ratings.NAME, token_prices.NAME, token_scenarios.NAME,
 
 def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRESHOLD,
                  inputs: Mapping[str, Mapping[tuple[int, int], Any]] | None = None,
-                 ) -> tuple[list[Sheet], list[Check]]:
+                 recorded: str | None = None) -> tuple[list[Sheet], list[Check]]:
     """The sheet models for *data*, in workbook order, and the checks they show.
 
     The UDFs compute every cached value against *data* (not the shipped files).
@@ -34,6 +34,8 @@ def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRES
     (see :mod:`workbook.sheets.key_stocks`). *inputs*: ``{sheet name: {(row, col):
     value}}`` read from an open workbook (Refresh); the sheets with input cells
     compute their cached values from what is typed there (defaults otherwise).
+    *recorded*: the data folder the workbook records on its ``xlwings.conf`` sheet
+    (``workbook.locations.record_text``; ``None``: no row).
     """
     inputs = inputs or {}
     limits.check_extent(data)  # raises DataErrors: a table too large is never built
@@ -46,7 +48,7 @@ def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRES
             token_scenarios.build(data, inputs.get(token_scenarios.NAME)),
             checks.build(data, results,
                          key_stocks.rating_inputs(data, inputs.get(key_stocks.NAME))),
-            config.build(),
+            config.build(recorded),
         ]
     limits.check_cells(data, sheets, results)  # every cell within Excel's limits
     return sheets, results
