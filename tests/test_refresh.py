@@ -74,6 +74,13 @@ def open_book(built_path, user_position=2):
     return xw.Book(json=payload)
 
 
+def recorded_cell(path):
+    """Column B of the ``COVERBOOK_DATA`` row of *path*'s xlwings.conf sheet, read with
+    python-calamine (``None`` without one)."""
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("xlwings.conf").to_python()
+    return next((r[1] for r in rows if r[0] == "COVERBOOK_DATA"), None)
+
+
 def actions(book):
     return book.json()["actions"]
 
@@ -116,7 +123,8 @@ def test_refresh_rewrites_owned_sheets_only_and_reports_changes(remote, built, d
     assert {names[i] for i in written} == set(OWNED)
     # One write per block, never cell by cell; input blocks whose cells all hold
     # something (here: the built defaults) are not written at all.
-    sheets, _ = build_sheets(load_dataset(data_copy))
+    # The built file's xlwings.conf records its data folder; Refresh writes it back.
+    sheets, _ = build_sheets(load_dataset(data_copy), recorded=recorded_cell(built.path))
     blocks = [b for s in sheets for b in s.blocks if b.height and b.width and not b.input]
     writes = [a for a in done if a["func"] == "setFormula"]
     assert len(writes) == len(blocks)
