@@ -51,9 +51,10 @@ def remote(monkeypatch):
     set_dataset(None)
 
 
-def open_book(built_path, user_position=2):
+def open_book(built_path, user_position=2, name="coverbook.xlsm"):
     """A remote-engine book holding the built sheets' cached values, with a user sheet
-    inserted among them."""
+    inserted among them. *name*: the book's name, which the remote engine also gives
+    as its full name (a full path makes it a saved workbook in that folder)."""
     wb = CalamineWorkbook.from_path(str(built_path))
     charts = {n: [{"name": c.name, "chart_type": "XYScatterLinesNoMarkers", "left": 0,
                    "top": 0, "width": c.size[0], "height": c.size[1]} for c in s.charts]
@@ -69,7 +70,7 @@ def open_book(built_path, user_position=2):
                                               "left": 0, "top": 0, "width": 100,
                                               "height": 100}]})
     payload = {"client": CLIENT, "version": xw.__version__,
-               "book": {"name": "coverbook.xlsm", "active_sheet_index": 0, "selection": "A1"},
+               "book": {"name": str(name), "active_sheet_index": 0, "selection": "A1"},
                "names": [], "sheets": sheets}
     return xw.Book(json=payload)
 
