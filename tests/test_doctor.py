@@ -166,3 +166,14 @@ def test_fixes_repeat_the_targets_doctor_was_given(isolated):
     assert line == (f"FAIL  add-in installed: {xlstart / 'coverbook.xlam'} does not exist. "
                     f"Fix: run 'coverbook addin install --xlstart \"{xlstart}\" --config "
                     f"{conf}'.")
+
+
+def test_given_a_workbook_doctor_names_the_folder_it_records(isolated, data_copy):
+    from workbook.build import build
+
+    book = build(data_copy, isolated / "books" / "my.xlsm").path
+    for args in ([book], ["--workbook", book]):
+        result = run(*args, env={"COVERBOOK_DATA": str(isolated / "elsewhere")})
+        line = next(l for l in result.output.splitlines() if l.startswith("PASS  data folder"))
+        assert line == (f"PASS  data folder: UDFs and Refresh in {book} use {data_copy} "
+                        f"(recorded in {book}): 15 stocks, 13 models")
