@@ -165,3 +165,11 @@ def test_direct_calls_keep_working_without_a_caller():
     reference.set_dataset(None)
     assert RATING(0.2) == "买入" and RATING(0.2, "tianfeng", True) == "Buy"
     assert Path(reference.locate().path) == Path(reference.locate(None).path)
+
+
+def test_a_rebuild_recording_another_folder_is_seen_at_the_next_call(own):
+    book_path, _ = own
+    caller = Caller(str(book_path))
+    assert RATING(0.2, "myhouse", caller=caller) == "看好"
+    build(DATA_DIR, book_path)  # the same workbook, now from the shipped example
+    assert RATING(0.2, "myhouse", caller=caller).startswith("#N/A unknown scale")
