@@ -375,7 +375,9 @@ def measure_size(label: str, stocks: int, years: int, repeats: int, work: Path) 
         runs["replay"].append(run(replay_argv, log))
         runs["check"].append(run(check_argv, log))
         runs["stale"].append(run(stale_argv, log, expect=1))
-    stale_message = log.read_text(encoding="utf-8").splitlines()[0]
+    # the first line after the one naming the data folder (``data: DIR (--data)``)
+    stale_message = next(line for line in log.read_text(encoding="utf-8").splitlines()
+                         if not line.startswith("data: "))
     stages = spawn("stages", data, work / f"stages-{label}.xlsm")
     calls = udf_calls(out)
     row: dict = {"stocks": stocks, "years": years, "repeats": repeats,

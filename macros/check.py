@@ -2,7 +2,8 @@
 change nothing.
 
 Run by ``AddinCheckClicked`` as ``RunPython "import macros.check; macros.check.main()"``.
-The folder is the one the UDFs and Refresh use (``workbook.locations.data_folder``).
+The folder is the one the workbook's UDFs and Refresh use (``macros/location.py``:
+the folder the workbook records, else ``COVERBOOK_DATA`` ...).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import xlwings as xw
 
 from macros.messages import show_failure, status
 from workbook.dataset import DataErrors, load_dataset, problem_lines
-from workbook.locations import DataLocation, locate_data
+from macros.location import book_location
+from workbook.locations import DataFolderError, DataLocation
 
 TITLE = "Coverbook Check data"
 
@@ -36,7 +38,10 @@ def main(book=None) -> str:
     app = book.app
     status(app, "Coverbook: checking the data files ...")
     try:
-        valid, message = check_text(locate_data())
+        try:
+            valid, message = check_text(book_location(book))
+        except DataFolderError as exc:
+            valid, message = False, f"{exc}. Nothing was changed."
         app.alert(message, title=TITLE, mode="info" if valid else "critical")
         return message
     except Exception as exc:  # noqa: BLE001 - shown to the analyst, not raised into VBA

@@ -5,10 +5,13 @@ Run by the workbook's ribbon callback ``RefreshClicked`` as
 ``AddinRefreshClicked`` as ``macros.refresh.main(add_config_sheet=False)`` on the
 active workbook (xlwings' custom-add-in module calls Python with the active workbook).
 
-1. Reload and validate every data file. Any problem: a message box lists each one
-   (file, row, column) and nothing in the workbook changes.
-2. Make the fresh data the UDFs' dataset, so live recalculation agrees with the
-   cached values just computed.
+1. Reload and validate every data file of the workbook's data folder: the one it
+   records on its ``xlwings.conf`` sheet, else ``COVERBOOK_DATA`` ... (see
+   ``macros/location.py``). Any problem, or a recorded folder that no longer exists: a
+   message box says so (file, row, column) and nothing in the workbook changes.
+2. Hand the fresh data to the UDFs' cache of that folder, so live recalculation
+   agrees with the cached values just computed (other workbooks, recording other
+   folders, keep theirs).
 3. Rewrite only the sheets in ``workbook.sheets.OWNED`` from the same sheet models the
    headless build writes (``workbook.writers.live``: one call per block), adding any
    that are missing (``workbook.sheets.sheet_names``: the token sheets only when the
@@ -17,7 +20,8 @@ active workbook (xlwings' custom-add-in module calls Python with the active work
    add-in, the ``xlwings.conf`` sheet is rewritten only where it already exists (the
    standalone workbook): it configures the xlwings module embedded in that workbook,
    which an analyst's own workbook does not have, and it would change how the
-   xlwings add-in treats that workbook.
+   xlwings add-in treats that workbook. The recorded data folder is written back as
+   it was.
    Input cells (``Token场景``'s date, benchmark, currency and typed workload) are
    never cleared or overwritten: what is typed there is read first and the cached
    values are computed from it, as Excel will recalculate them.
@@ -31,10 +35,11 @@ from typing import Any
 
 import xlwings as xw
 
+from macros.location import book_location
 from macros.messages import show_failure, status
-from udfs._reference import set_dataset
+from udfs._reference import remember_dataset
 from workbook.dataset import Dataset, DataErrors, load_dataset, problem_lines
-from workbook.locations import data_folder
+from workbook.locations import DataFolderError, DataLocation
 from workbook.sheets import OWNED, build_sheets, config
 from workbook.writers import live
 
@@ -47,11 +52,11 @@ def _status(app, text: str | bool) -> None:
     status(app, text)
 
 
-def error_text(exc: DataErrors) -> str:
-    """The message box text for invalid data: one line per problem (at most
-    ``MAX_SHOWN``, then ``… and N more``)."""
-    return (f"{len(exc.errors)} problem(s) in {data_folder()}; the workbook was not "
-            "changed.\n\n" + "\n".join(problem_lines(exc.errors)))
+def error_text(exc: DataErrors, location: DataLocation) -> str:
+    """The message box text for invalid data in the folder at *location*: one line
+    per problem (at most ``MAX_SHOWN``, then ``… and N more``)."""
+    return (f"{len(exc.errors)} problem(s) in {location.path} ({location.source}); the "
+            "workbook was not changed.\n\n" + "\n".join(problem_lines(exc.errors)))
 
 
 def report(lines: list[str]) -> str:
@@ -87,7 +92,8 @@ def refresh(book, data: Dataset, sheets: list | None = None, *,
     if before is None:
         before = owned_values(book)
     if sheets is None:
-        sheets, _ = build_sheets(data, inputs=before)
+        sheets, _ = build_sheets(data, inputs=before,
+                                 recorded=config.recorded_in(before.get(config.NAME, {})))
     existing = {s.name: s for s in book.sheets}
     if not add_config_sheet:
         sheets = [s for s in sheets if s.name != config.NAME or s.name in existing]
@@ -109,16 +115,24 @@ def main(book=None, *, add_config_sheet: bool = True) -> str:
     app = book.app
     _status(app, "Coverbook: reading and checking the data files ...")
     try:
+        before = owned_values(book)
+        recorded = config.recorded_in(before.get(config.NAME, {}))
         try:
-            data = load_dataset(data_folder())
-            before = owned_values(book)
-            # also checks Excel's limits; the cached values follow the typed inputs
-            sheets, _ = build_sheets(data, inputs=before)
-        except DataErrors as exc:
-            message = error_text(exc)
+            location = book_location(book, before.get(config.NAME, {}))
+        except DataFolderError as exc:
+            message = f"{exc}. The workbook was not changed."
             app.alert(message, title=TITLE, mode="critical")
             return message
-        set_dataset(data)
+        try:
+            data = load_dataset(location.path)
+            # also checks Excel's limits; the cached values follow the typed inputs;
+            # the recorded data folder is written back as it was
+            sheets, _ = build_sheets(data, inputs=before, recorded=recorded)
+        except DataErrors as exc:
+            message = error_text(exc, location)
+            app.alert(message, title=TITLE, mode="critical")
+            return message
+        remember_dataset(location.path, data)
         message = report(refresh(book, data, sheets, add_config_sheet=add_config_sheet,
                                  before=before))
         app.alert(message, title=TITLE, mode="info")

@@ -17,14 +17,18 @@ import xlwings as xw
 
 from macros.messages import show_failure
 from workbook import __version__
-from workbook.locations import locate_data, user_config_file
+from macros.location import book_location
+from workbook.locations import DataFolderError, DataLocation, locate_data, user_config_file
 
 TITLE = "Coverbook Status"
 
 
-def status_text(vba_xlwings_version: str | None = None) -> str:
-    """The lines the Status box shows."""
-    location = locate_data()
+def status_text(vba_xlwings_version: str | None = None,
+                location: DataLocation | str | None = None) -> str:
+    """The lines the Status box shows; *location*: the data folder of the workbook
+    (``macros.location.book_location``), or the error naming a recorded folder that
+    does not exist (default: the folder of UDFs called without a workbook)."""
+    location = locate_data() if location is None else location
     lines = [
         f"Python {platform.python_version()}: {sys.executable}",
         f"xlwings {xw.__version__} (Python package)",
@@ -35,7 +39,8 @@ def status_text(vba_xlwings_version: str | None = None) -> str:
         lines.append(f"xlwings {vba_xlwings_version} (add-in's VBA module): {agree}")
     lines += [
         f"coverbook {__version__}",
-        f"data folder: {location.path} ({location.source})",
+        f"data folder: {location.path} ({location.source})"
+        if isinstance(location, DataLocation) else f"data folder: {location}",
         f"settings file: {user_config_file()}",
     ]
     return "\n".join(lines)
@@ -46,7 +51,11 @@ def main(vba_xlwings_version: str | None = None, book=None) -> str:
     book = book if book is not None else xw.Book.caller()
     app = book.app
     try:
-        message = status_text(vba_xlwings_version)
+        try:
+            location: DataLocation | str = book_location(book)
+        except DataFolderError as exc:
+            location = str(exc)
+        message = status_text(vba_xlwings_version, location)
         app.alert(message, title=TITLE, mode="info")
         return message
     except Exception as exc:  # noqa: BLE001 - shown to the analyst, not raised into VBA

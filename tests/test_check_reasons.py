@@ -26,7 +26,8 @@ def test_current_but_the_checks_fail_says_so_with_the_fail_lines(off_by_a_yuan, 
     before = out.read_bytes()
     result = cli_build(off_by_a_yuan, out, "--check")
     assert result.exit_code == 1
-    assert result.stdout == ""
+    # stdout holds only the line naming the data folder and why
+    assert result.stdout == f"data: {off_by_a_yuan} (--data)\n"
     assert result.stderr.splitlines() == [
         f"{out} is current, but the checks fail (P/E 56/60 match the report; claims 5/5)",
         # the report's printed P/E and 109.90 / EPS (1.94, 5.33, 8.96, 11.18)
@@ -81,7 +82,8 @@ def test_array_layout_current_is_current(tmp_path):
     assert cli_build(DATA_DIR, out, "--array-threshold", "0").exit_code == 0
     result = cli_build(DATA_DIR, out, "--check", "--array-threshold", "0")
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"{out} is current (P/E 60/60 match the report; claims 5/5)\n"
+    assert result.stdout == (f"data: {DATA_DIR} (--data)\n"
+                             f"{out} is current (P/E 60/60 match the report; claims 5/5)\n")
 
 
 def test_array_formula_difference_is_named_by_its_text(tmp_path):

@@ -182,3 +182,14 @@ def test_the_python_floor_is_the_one_ci_runs_and_the_code_needs():
     assert MIN_PYTHON == (3, 11)
     workflow = (root / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
     assert 'python-version: "3.11"' in workflow
+
+
+def test_given_a_workbook_doctor_names_the_folder_it_records(isolated, data_copy):
+    from workbook.build import build
+
+    book = build(data_copy, isolated / "books" / "my.xlsm").path
+    for args in ([book], ["--workbook", book]):
+        result = run(*args, env={"COVERBOOK_DATA": str(isolated / "elsewhere")})
+        line = next(l for l in result.output.splitlines() if l.startswith("PASS  data folder"))
+        assert line == (f"PASS  data folder: UDFs and Refresh in {book} use {data_copy} "
+                        f"(recorded in {book}): 15 stocks, 13 models")

@@ -171,7 +171,7 @@ def test_every_ribbon_callback_is_a_sub_taking_an_iribboncontrol(built):
 # --- config sheet ----------------------------------------------------------------
 
 
-def test_config_sheet(formulas_wb, cached_wb):
+def test_config_sheet(formulas_wb, cached_wb, built):
     ws = formulas_wb["xlwings.conf"]
     settings = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
     assert settings["UDF Modules"] == "udfs"
@@ -180,6 +180,11 @@ def test_config_sheet(formulas_wb, cached_wb):
     assert settings["PYTHONPATH"].endswith('&"..","")')
     cached = cached_wb["xlwings.conf"]["B2"].value
     assert cached in (None, "")  # never the build machine's path
+    # The data folder, relative to the workbook's folder (built to a temporary folder
+    # from workbook/data), never absolute, with forward slashes.
+    recorded = settings.pop("COVERBOOK_DATA")
+    assert not Path(recorded).is_absolute() and "\\" not in recorded
+    assert (built.path.parent / recorded).resolve() == DATA_DIR.resolve()
     assert str(ROOT) not in json.dumps(settings)
 
 

@@ -51,9 +51,10 @@ def remote(monkeypatch):
     set_dataset(None)
 
 
-def open_book(built_path, user_position=2):
+def open_book(built_path, user_position=2, name="coverbook.xlsm"):
     """A remote-engine book holding the built sheets' cached values, with a user sheet
-    inserted among them."""
+    inserted among them. *name*: the book's name, which the remote engine also gives
+    as its full name (a full path makes it a saved workbook in that folder)."""
     wb = CalamineWorkbook.from_path(str(built_path))
     charts = {n: [{"name": c.name, "chart_type": "XYScatterLinesNoMarkers", "left": 0,
                    "top": 0, "width": c.size[0], "height": c.size[1]} for c in s.charts]
@@ -69,9 +70,16 @@ def open_book(built_path, user_position=2):
                                               "left": 0, "top": 0, "width": 100,
                                               "height": 100}]})
     payload = {"client": CLIENT, "version": xw.__version__,
-               "book": {"name": "coverbook.xlsm", "active_sheet_index": 0, "selection": "A1"},
+               "book": {"name": str(name), "active_sheet_index": 0, "selection": "A1"},
                "names": [], "sheets": sheets}
     return xw.Book(json=payload)
+
+
+def recorded_cell(path):
+    """Column B of the ``COVERBOOK_DATA`` row of *path*'s xlwings.conf sheet, read with
+    python-calamine (``None`` without one)."""
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("xlwings.conf").to_python()
+    return next((r[1] for r in rows if r[0] == "COVERBOOK_DATA"), None)
 
 
 def actions(book):
@@ -116,7 +124,8 @@ def test_refresh_rewrites_owned_sheets_only_and_reports_changes(remote, built, d
     assert {names[i] for i in written} == set(OWNED)
     # One write per block, never cell by cell; input blocks whose cells all hold
     # something (here: the built defaults) are not written at all.
-    sheets, _ = build_sheets(load_dataset(data_copy))
+    # The built file's xlwings.conf records its data folder; Refresh writes it back.
+    sheets, _ = build_sheets(load_dataset(data_copy), recorded=recorded_cell(built.path))
     blocks = [b for s in sheets for b in s.blocks if b.height and b.width and not b.input]
     writes = [a for a in done if a["func"] == "setFormula"]
     assert len(writes) == len(blocks)

@@ -7,6 +7,7 @@ interpreter running the real command line."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,8 +82,11 @@ def test_build_and_check_import_no_pandas_numpy_or_xlwings(threshold, tmp_path, 
 
 def test_the_shipped_workbook_builds_without_xlwings_in_this_process(tmp_path):
     # The build calls the UDFs as plain functions; they give the committed bytes.
+    # The workbook records its data folder relative to itself ("data" beside the
+    # committed one), so the copy is laid out the same way.
+    shutil.copytree(DATA_DIR, tmp_path / "data")
     code = ("import sys; from workbook.build import build; "
-            f"build(output={str(tmp_path / 'b.xlsm')!r}); "
+            f"build({str(tmp_path / 'data')!r}, {str(tmp_path / 'b.xlsm')!r}); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
             f"{HEAVY!r}))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

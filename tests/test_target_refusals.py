@@ -129,13 +129,15 @@ FULL_DISK = textwrap.dedent("""
 
     io.open = builtins.open = full_open
     from workbook.cli import cli
-    cli(["build", "--output", os.path.join(folder, "coverbook.xlsm")])
+    # --data: the previous workbook was copied here without its data folder, so the
+    # folder it records is not beside it
+    cli(["build", "--data", sys.argv[2], "--output", os.path.join(folder, "coverbook.xlsm")])
 """)
 
 
 def test_full_disk_gives_one_message_and_no_traceback(previous):
     path, _ = previous
-    proc = subprocess.run([sys.executable, "-c", FULL_DISK, str(path.parent)],
+    proc = subprocess.run([sys.executable, "-c", FULL_DISK, str(path.parent), str(DATA_DIR)],
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr == (
@@ -163,8 +165,9 @@ def test_full_disk_on_a_real_file_system(shipped, tmp_path):
         path = disk / "coverbook.xlsm"
         shutil.copyfile(shipped, path)
         before = path.read_bytes()
-        proc = subprocess.run([sys.executable, "-m", "workbook", "build", "--output",
-                               str(path)], capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, "-m", "workbook", "build", "--data",
+                               str(DATA_DIR), "--output", str(path)],
+                              capture_output=True, text=True)
         assert proc.returncode == 2
         assert proc.stderr == (
             f"error: {path}: cannot write ([Errno 28] No space left on device); the "

@@ -93,7 +93,7 @@ def rating_value(relative_return, scale=None, english=False, data=None):
         doc="TRUE (or a non-zero number) for English labels (Tianfeng: Buy/Accumulate/"
             "Neutral/Sell); FALSE, 0 or blank (default) Chinese; other text or a date "
             "#VALUE!.")
-def RATING(relative_return, scale="tianfeng", english=False):
+def RATING(relative_return, scale="tianfeng", english=False, caller=None):
     """The rating a broker's scale gives an expected relative return.
 
     Input: a fraction (0.2 = 20 %), scalar or range (the result has its shape): the
@@ -133,8 +133,11 @@ def RATING(relative_return, scale="tianfeng", english=False):
     can only be a mistake); an unknown scale -> ``#N/A unknown scale ...`` naming
     the known ones; an invalid data folder -> ``#N/A data: <file:row:column: its
     first problem>``.
+    ``caller``: filled in by xlwings with the calling cell (Excel does not show it);
+    the data come from the folder the calling workbook records (see
+    ``udfs/_reference.py``). Leave it out in a direct call.
     """
-    data = dataset_or_error()  # once per call, not once per cell
+    data = dataset_or_error(caller)  # once per call, not once per cell
     return broadcast(lambda x: rating_value(x, scale, english, data), relative_return)
 
 
@@ -149,16 +152,16 @@ def RATING(relative_return, scale="tianfeng", english=False):
 @xw.arg("broker", err_to_str=True,
         doc="Broker id: \"tianfeng\" (default) or \"csc\": the brokers whose industry "
             "ratings have numbers.")
-def INDUSTRY_RATING(relative_return, english=False, broker="tianfeng"):
+def INDUSTRY_RATING(relative_return, english=False, broker="tianfeng", caller=None):
     """A broker's industry rating: ``RATING(relative_return, "<broker>-industry", english)``.
 
     Tianfeng (default): 强于大市 >= 5 %, 中性 between, 弱于大市 <= -5 %; China
     Securities (``csc``): 强于大市 >= 10 %, 中性, 弱于大市 <= -10 % (fractions, 6
     months, relative to CSI 300; edges as in :func:`RATING`). The other brokers'
     industry ratings give no numbers, so they have no scale: ``#N/A unknown scale``.
-    Shapes and non-number results as :func:`RATING`.
+    Shapes and non-number results as :func:`RATING`; ``caller`` as there.
     """
-    data = dataset_or_error()
+    data = dataset_or_error(caller)
     if broker is None or (isinstance(broker, str) and not broker.strip()):
         scale = DEFAULT_SCALE + INDUSTRY_SUFFIX
     elif isinstance(broker, str) and not is_error(broker):
@@ -219,7 +222,8 @@ def implied_rating_value(target_price, close_price, benchmark_return=None, scale
 @xw.arg("scale", err_to_str=True,
         doc="Stock scale id as in RATING: \"tianfeng\" (default), \"huatai\", \"gtja\", "
             "\"csc\", \"industrial\", \"cmsc\", \"nesc\"; an industry scale gives #VALUE!.")
-def IMPLIED_RATING(target_price, close_price, benchmark_return=0, scale="tianfeng"):
+def IMPLIED_RATING(target_price, close_price, benchmark_return=0, scale="tianfeng",
+                   caller=None):
     """The rating a target price implies:
     ``RATING(UPSIDE(target, close) − benchmark_return, scale)``.
 
@@ -239,8 +243,8 @@ def IMPLIED_RATING(target_price, close_price, benchmark_return=0, scale="tianfen
     for every cell: an industry scale bands an industry index's return against CSI
     300, and a target price is one stock's, so a stock rating is the only one it can
     imply; an Excel error in any argument passes through; an invalid data folder
-    ``#N/A data: ...`` naming its first problem.
+    ``#N/A data: ...`` naming its first problem. ``caller`` as in :func:`RATING`.
     """
-    data = dataset_or_error()  # once per call, not once per cell
+    data = dataset_or_error(caller)  # once per call, not once per cell
     return broadcast(lambda t, c: implied_rating_value(t, c, benchmark_return, scale, data),
                      target_price, close_price)

@@ -163,7 +163,7 @@ def _tokens(count):
             "force), \"output\" or \"reasoning\" (billed as output).")
 @xw.arg("as_of", err_to_str=True, doc=_DATE_DOC)
 @xw.arg("currency_code", err_to_str=True, doc=_CURRENCY_DOC)
-def TOKEN_PRICE(model, side, as_of=None, currency_code=None):
+def TOKEN_PRICE(model, side, as_of=None, currency_code=None, caller=None):
     """List price of *model* on *side* per 1M tokens, in force on *as_of*, in
     *currency_code* (USD by default); scalar arguments, scalar result.
 
@@ -179,11 +179,14 @@ def TOKEN_PRICE(model, side, as_of=None, currency_code=None):
     first; a date that is not one ``#VALUE!``/``#NUM!`` (see ``udfs/_excel.py``); an
     Excel error in any argument passes through; while the data folder is invalid,
     ``#N/A data: ...`` naming its first problem (file:row:column).
+    ``caller``: filled in by xlwings with the calling cell (Excel does not show it);
+    the data come from the folder the calling workbook records (see
+    ``udfs/_reference.py``). Leave it out in a direct call.
     """
     error = first_error(model, side, as_of, currency_code)
     if error:
         return error
-    return price_value(model, side, as_of, currency_code)
+    return price_value(model, side, as_of, currency_code, dataset_or_error(caller))
 
 
 @xw.func(category="coverbook")
@@ -199,7 +202,7 @@ def TOKEN_PRICE(model, side, as_of=None, currency_code=None):
 @xw.arg("as_of", err_to_str=True, doc=_DATE_DOC)
 @xw.arg("currency_code", err_to_str=True, doc=_CURRENCY_DOC)
 def TOKEN_COST(model, input_tokens, output_tokens, reasoning_tokens=0, cached_input_tokens=0,
-               as_of=None, currency_code=None):
+               as_of=None, currency_code=None, caller=None):
     """Cost of one request in *currency_code* (USD by default) at the prices in force
     on *as_of*; scalar arguments, scalar result:
 
@@ -214,13 +217,13 @@ def TOKEN_COST(model, input_tokens, output_tokens, reasoning_tokens=0, cached_in
     NaN or infinity, or a cost beyond Excel's largest number -> ``#NUM!``. Unknown
     model or currency, a date before the model's first price or without an FX rate
     -> ``#N/A ...`` with the reason (see ``TOKEN_PRICE``); an invalid data folder ->
-    ``#N/A data: ...``. Linear in each token count.
+    ``#N/A data: ...``. Linear in each token count. ``caller`` as in ``TOKEN_PRICE``.
     """
     error = first_error(model, input_tokens, output_tokens, reasoning_tokens,
                         cached_input_tokens, as_of, currency_code)
     if error:
         return error
-    data = dataset_or_error()
+    data = dataset_or_error(caller)
     if isinstance(data, str):
         return data
     day = _day(data, as_of)
@@ -256,7 +259,7 @@ def TOKEN_COST(model, input_tokens, output_tokens, reasoning_tokens=0, cached_in
 @xw.arg("side", err_to_str=True,
         doc="\"input\", \"cached_input\", \"output\" or \"reasoning\".")
 @xw.arg("as_of", err_to_str=True, doc=_DATE_DOC)
-def COST_RATIO(model_a, model_b, side, as_of=None):
+def COST_RATIO(model_a, model_b, side, as_of=None, caller=None):
     """Price of *model_a* / price of *model_b* on *side*, both in force on *as_of*
     (default: the data's as-of date): a multiple (3 = three times as expensive),
     scalar. Prices in different currencies are compared in *model_b*'s currency
@@ -265,12 +268,12 @@ def COST_RATIO(model_a, model_b, side, as_of=None):
     A zero price of *model_b* gives ``#DIV/0!``; unknown models or sides, dates before
     a model's first price or without an FX rate give ``#N/A ...`` with the reason (see
     ``TOKEN_PRICE``); an Excel error in any argument passes through; an invalid data
-    folder gives ``#N/A data: ...``.
+    folder gives ``#N/A data: ...``. ``caller`` as in ``TOKEN_PRICE``.
     """
     error = first_error(model_a, model_b, side, as_of)
     if error:
         return error
-    data = dataset_or_error()
+    data = dataset_or_error(caller)
     if isinstance(data, str):
         return data
     day = _day(data, as_of)

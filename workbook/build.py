@@ -21,6 +21,7 @@ from udfs._excel import gc_paused
 from workbook import DATA_DIR, DEFAULT_OUTPUT, PACKAGE_DIR
 from workbook.checks import Check, Finding, findings_summary, rating_findings, summary
 from workbook.dataset import Dataset, ScaleSet, load_dataset, scales_note
+from workbook.locations import record_text
 from workbook.model import Sheet
 from workbook.provenance import custom_properties, document_date, properties, source_note
 from workbook.sheets import OWNED, build_sheets
@@ -336,11 +337,15 @@ def build(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_OUTPUT, 
     array formula per year column (0: always). *timings*, if given, receives the
     seconds spent in each of :data:`STAGES`; *progress* is called with each stage's
     name as it starts (the command's progress bar; the library prints nothing).
+
+    The workbook records *data_dir* on its ``xlwings.conf`` sheet, relative to its own
+    folder where possible (``workbook.locations.record_text``).
     """
     output = Path(output)
     check_output_name(output)
     data = load_for(output, data_dir, force=force, timings=timings, progress=progress)
     with _stage("compute", timings, progress):
-        sheets, checks = build_sheets(data, array_threshold=array_threshold)
+        sheets, checks = build_sheets(data, array_threshold=array_threshold,
+                                      recorded=record_text(data_dir, output))
     written = write_atomic(output, sheets, data, timings=timings, progress=progress)
     return BuildResult(output, data, sheets, checks, written)

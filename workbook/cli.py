@@ -15,8 +15,13 @@ from pathlib import Path
 
 import click
 
-from workbook import DATA_DIR, DEFAULT_OUTPUT, __version__
+from workbook import DEFAULT_OUTPUT, __version__
 from workbook.exchanges import CAPACITY as SAMPLE_CAPACITY
+
+#: Help of every command's --data option (the rule: docs/data-folder.md).
+DATA_HELP = ("Folder of the data files. Default: the folder the workbook records, else "
+             "COVERBOOK_DATA, else the project you are in (coverbook.toml), else "
+             "COVERBOOK_DATA in coverbook.conf, else the shipped example.")
 
 
 @click.group()
@@ -64,6 +69,55 @@ class _StageProgress:
             self.bar = None
 
 
+def _project():
+    """The project the current folder is in (``None`` outside any); a broken
+    ``coverbook.toml`` ends the command with exit 2 naming it."""
+    from workbook.project import ProjectError, find_project
+
+    try:
+        return find_project()
+    except ProjectError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+def _workbook_output(option: Path | None, project) -> Path:
+    """The workbook a command writes or checks: ``--output``, else the project's, else
+    (outside any project) the repository's ``workbook/coverbook.xlsm`` when coverbook
+    runs from a source checkout; from an installed package, exit 2 saying how to
+    start (never a default inside the installed package)."""
+    from workbook import PACKAGE_DIR
+    from workbook.locations import installed_as_package
+
+    if option is not None:
+        return option
+    if project is not None:
+        return project.workbook
+    if not installed_as_package():
+        return DEFAULT_OUTPUT
+    click.echo(f"error: no --output given and {Path.cwd()} is in no coverbook project (no "
+               f"coverbook.toml there or above); coverbook is installed as a package "
+               f"({PACKAGE_DIR}) and never writes into it. Start a project with "
+               "'coverbook new DIR' and run the command inside DIR, or give "
+               "--output FILE.xlsm; nothing was written.", err=True)
+    sys.exit(2)
+
+
+def _data_location(option: Path | None, workbook: Path | None, project):
+    """The data folder by the rule (``workbook.locations.resolve_data``), announced in
+    one line on stdout (``data: my/data (recorded in my.xlsm)``); a recorded folder
+    that no longer exists ends the command with exit 2 naming it."""
+    from workbook.locations import DataFolderError, resolve_data
+
+    try:
+        location = resolve_data(option, workbook, project)
+    except DataFolderError as exc:
+        click.echo(f"error: {exc}; nothing was written.", err=True)
+        sys.exit(2)
+    click.echo(location.line())
+    return location
+
+
 def _echo_data_errors(exc: DataErrors, data_dir: Path) -> None:
     """Print invalid data as ``build`` and ``export`` do: one ``<folder>/file:row:column:
     message`` line per problem (at most ``MAX_SHOWN``, then ``… and N more``) and the
@@ -97,11 +151,12 @@ def _report_failed_checks(checks, lead: str = "The workbook was written, but") -
 
 
 @cli.command()
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DATA_DIR, show_default=True, help="Folder of the data files.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_OUTPUT, show_default=True,
-              help="Workbook to write: .xlsm (with macros) or .xlsx (without).")
+@click.option("--data", "data_opt", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help=DATA_HELP)
+@click.option("--output", "output_opt", type=click.Path(dir_okay=False, path_type=Path),
+              default=None,
+              help="Workbook to write: .xlsm (with macros) or .xlsx (without). Default: "
+                   "the project's workbook (coverbook.toml).")
 @click.option("--force", is_flag=True,
               help="Overwrite the output even if it holds sheets coverbook does not own, "
                    "is read-only, or has Excel's lock file (~$NAME) beside it.")
@@ -111,7 +166,7 @@ def _report_failed_checks(checks, lead: str = "The workbook was written, but") -
 @click.option("--array-threshold", type=click.IntRange(min=0), default=None,
               help="Write the P/E block as one array formula per year column when there "
                    "are more stocks than this (default 200; 0 = always).")
-def build(data_dir: Path, output: Path, force: bool, check_only: bool,
+def build(data_opt: Path | None, output_opt: Path | None, force: bool, check_only: bool,
           array_threshold: int | None) -> None:
     """Build the workbook from the data files and check it against the report."""
     from workbook.build import STAGES, BuildError, build as run_build
@@ -121,6 +176,9 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
 
     if array_threshold is None:
         array_threshold = ARRAY_THRESHOLD
+    project = _project()
+    output = _workbook_output(output_opt, project)
+    data_dir = _data_location(data_opt, output, project).path
     if check_only:
         from workbook.staleness import STAGES as CHECK_STAGES, check as check_workbook
     progress = _StageProgress(CHECK_STAGES if check_only else STAGES, enabled=_interactive())
@@ -135,14 +193,15 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
                 progress.close()
             if difference:
                 again = ["coverbook", "build"]
-                if Path(data_dir) != DATA_DIR:
-                    again += ["--data", str(data_dir)]
-                if Path(output) != DEFAULT_OUTPUT:
-                    again += ["--output", str(output)]
+                if data_opt is not None:
+                    again += ["--data", str(data_opt)]
+                if output_opt is not None:
+                    again += ["--output", str(output_opt)]
                 if array_threshold != ARRAY_THRESHOLD:
                     again += ["--array-threshold", str(array_threshold)]
                 again = shlex.join(again)
-                commit = " and commit the workbook" if Path(output) == DEFAULT_OUTPUT else ""
+                committed = output_opt is None or Path(output) == DEFAULT_OUTPUT
+                commit = " and commit the workbook" if committed else ""
                 click.echo(f"{output} is stale: {difference}\nRun '{again}'{commit}.",
                            err=True)
                 if not result.ok:
@@ -174,19 +233,21 @@ def build(data_dir: Path, output: Path, force: bool, check_only: bool,
 
 
 @cli.command()
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DATA_DIR, show_default=True, help="Folder of the data files.")
+@click.option("--data", "data_opt", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help=DATA_HELP)
 @click.option("--pdf", "pdf", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("coverbook-key-stocks.pdf"), show_default=True,
               help="PDF file to write (must end in .pdf).")
 @click.option("--force", is_flag=True,
               help="Replace the PDF even if it is read-only or has a lock file (~$NAME) "
                    "beside it.")
-def export(data_dir: Path, pdf: Path, force: bool) -> None:
+def export(data_opt: Path | None, pdf: Path, force: bool) -> None:
     """Export the key-stocks table as a PDF (needs LibreOffice)."""
     from workbook.build import BuildError
     from workbook.dataset import DataErrors
     from workbook.export import ExportError, export as run_export
+
+    data_dir = _data_location(data_opt, None, _project()).path
 
     try:
         path = run_export(data_dir, pdf, force=force)
@@ -200,8 +261,8 @@ def export(data_dir: Path, pdf: Path, force: bool) -> None:
 
 
 @cli.command()
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DATA_DIR, show_default=True, help="Folder of the data files.")
+@click.option("--data", "data_opt", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help=DATA_HELP)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("coverbook-values.xlsx"), show_default=True,
               help="Values-only workbook to write (.xlsx).")
@@ -211,13 +272,14 @@ def export(data_dir: Path, pdf: Path, force: bool) -> None:
               help="Overwrite the output even if it holds sheets coverbook does not own, "
                    "and the output or the PDF even if read-only or with a lock file "
                    "(~$NAME) beside it.")
-def publish(data_dir: Path, output: Path, pdf: Path | None, force: bool) -> None:
+def publish(data_opt: Path | None, output: Path, pdf: Path | None, force: bool) -> None:
     """Write the values-only workbook for recipients without Python (and a PDF)."""
     from workbook.build import BuildError
     from workbook.dataset import DataErrors
     from workbook.export import ExportError
     from workbook.publish import STAGES, publish as run_publish
 
+    data_dir = _data_location(data_opt, None, _project()).path
     progress = _StageProgress(STAGES, enabled=_interactive())
     try:
         try:
@@ -339,11 +401,20 @@ def addin_remove(xlstart: Path | None) -> None:
               help="Excel startup folder to look for the add-in in (default: ask Excel).")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Settings file the add-in reads (default: the user's coverbook.conf).")
-def doctor(xlstart: Path | None, config: Path | None) -> None:
-    """Check Python, xlwings, the add-in and the data folder; one line per check."""
+@click.option("--workbook", "workbook_opt", default=None, metavar="WORKBOOK",
+              help="Say which data folder this workbook's UDFs and Refresh use, and why "
+                   "(a path, or the OneDrive/SharePoint URL Excel shows).")
+@click.argument("workbook_arg", required=False, default=None, metavar="[WORKBOOK]")
+def doctor(xlstart: Path | None, config: Path | None, workbook_opt: str | None,
+           workbook_arg: str | None) -> None:
+    """Check Python, xlwings, the add-in and the data folder; one line per check.
+    Given a WORKBOOK, the data folder checked is the one its UDFs and Refresh use."""
     from workbook.doctor import doctor as run_doctor
 
-    findings = run_doctor(xlstart=xlstart, config=config)
+    if workbook_opt and workbook_arg and workbook_opt != workbook_arg:
+        raise click.UsageError("give the workbook once: as --workbook or as an argument")
+    findings = run_doctor(xlstart=xlstart, config=config,
+                          workbook=workbook_opt or workbook_arg)
     for finding in findings:
         click.echo(finding.line())
     failed = sum(f.status == "FAIL" for f in findings)

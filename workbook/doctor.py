@@ -9,7 +9,9 @@ One :class:`Finding` per check, ``PASS``, ``FAIL`` (with the fix in one sentence
 3. pywin32 and the xlwings DLL (Windows only);
 4. the interpreter the add-in is configured with (``coverbook.conf``) exists and
    imports ``udfs``, ``macros`` and ``xlwings``;
-5. the data folder (``workbook.locations`` rule) validates;
+5. the data folder (``workbook.locations`` rule) validates: the one the UDFs and
+   Refresh of a workbook use when doctor is given one (``coverbook doctor
+   my.xlsm``), else the one UDFs called without a workbook use;
 6. the add-in is installed in Excel's startup folder and is what this coverbook
    builds now;
 7. the committed workbook is what the shipped data builds now.
@@ -33,7 +35,8 @@ from workbook.addin import ADDIN_NAME, AddinError
 from workbook.addin.install import default_xlstart, excel_platform
 from workbook.addin.package import build_addin
 from workbook.dataset import DataErrors, load_dataset
-from workbook.locations import locate_data, read_config, user_config_file
+from workbook.locations import (DataFolderError, DataLocation, locate_data, read_config,
+                                 recorded_text, resolve_data, user_config_file)
 from workbook.vba.vba_sources import ADDIN_XLWINGS, VBA_DIR
 
 #: Oldest Python coverbook supports (``requires-python`` in pyproject.toml).
@@ -191,8 +194,49 @@ def check_interpreter(config: Path, explicit: bool, platform: str | None = None,
     return _pass(name, f"{interpreter} imports udfs, macros and xlwings {version}")
 
 
-def check_data(environ: Mapping[str, str] | None, config: Path) -> Finding:
-    where = locate_data(environ, config)
+def workbook_location(workbook: str, environ: Mapping[str, str] | None,
+                      config: Path) -> tuple[DataLocation, str]:
+    """The data folder the UDFs and Refresh of *workbook* (a path, or the
+    OneDrive/SharePoint URL Excel gives as its full name) use, and a note on how it was
+    found. Raises ``DataFolderError`` for a recorded folder that does not exist."""
+    note = ""
+    path: Path | None = Path(workbook)
+    if "://" in workbook:
+        try:
+            from xlwings.utils import fullname_url_to_local_path
+
+            path = Path(fullname_url_to_local_path(workbook))
+            note = f"{workbook} is the synced file {path}; "
+        except Exception as exc:  # noqa: BLE001 - xlwings says why in its message
+            path = None
+            note = (f"{workbook} is a web address xlwings cannot map to a local file "
+                    f"({exc}), so its recorded folder cannot be read and the UDFs use "
+                    "the next rule; ")
+    if path is not None and not path.is_file():
+        note += f"{path} does not exist, so nothing recorded is read; "
+    elif path is not None and recorded_text(path) is None:
+        note += (f"{path} records no data folder (built before coverbook recorded it: "
+                 "build it again to record one); ")
+    where = resolve_data(None, path, environ=environ, config_file=config)
+    return where, note
+
+
+def check_data(environ: Mapping[str, str] | None, config: Path,
+               workbook: str | None = None) -> Finding:
+    """The data folder validates: the one *workbook*'s UDFs and Refresh use (if
+    given), else the one UDFs called without a workbook use."""
+    note = ""
+    if workbook is not None:
+        try:
+            where, note = workbook_location(workbook, environ, config)
+        except DataFolderError as exc:
+            return _fail("data folder", str(exc),
+                         "move the data folder back, or build the workbook again with "
+                         "'coverbook build --data FOLDER --output WORKBOOK'.")
+        users = f"UDFs and Refresh in {workbook} use "
+    else:
+        where = locate_data(environ, config)
+        users = ""
     try:
         data = load_dataset(where.path)
     except DataErrors as exc:
@@ -204,7 +248,7 @@ def check_data(environ: Mapping[str, str] | None, config: Path) -> Finding:
                      "valid folder.")
     tokens = (f"{len(data.prices.models)} models" if data.has_tokens
               else "no token prices (equity-only)")
-    return _pass("data folder", f"{where.path} ({where.source}): "
+    return _pass("data folder", f"{note}{users}{where.path} ({where.source}): "
                  f"{len(data.coverage.stocks)} stocks, {tokens}")
 
 
@@ -260,8 +304,10 @@ def check_workbook() -> Finding:
 
 
 def doctor(*, xlstart: Path | None = None, config: Path | None = None,
-           environ: Mapping[str, str] | None = None) -> list[Finding]:
-    """Run every check; *xlstart*/*config* as for ``coverbook addin install``."""
+           environ: Mapping[str, str] | None = None,
+           workbook: str | None = None) -> list[Finding]:
+    """Run every check; *xlstart*/*config* as for ``coverbook addin install``;
+    *workbook*: check the data folder that workbook's UDFs and Refresh use."""
     config_file = user_config_file() if config is None else Path(config)
     install = install_command(xlstart, config)
     return [
@@ -269,7 +315,7 @@ def doctor(*, xlstart: Path | None = None, config: Path | None = None,
         check_versions(),
         check_windows_parts(),
         check_interpreter(config_file, explicit=config is not None, install=install),
-        check_data(environ, config_file),
+        check_data(environ, config_file, workbook),
         check_addin(xlstart, install),
         check_workbook(),
     ]

@@ -1,13 +1,20 @@
 """Where coverbook looks on an analyst's machine: the data folder and ``coverbook.conf``.
 
-**The data folder rule**, the one place it is decided (the UDFs in
-``udfs/_reference.py``, the ribbon macros in ``macros/`` and ``coverbook doctor`` all
-call :func:`data_folder`):
+**The data folder rule**, the one place it is decided (:func:`resolve_data`; the
+commands, the UDFs in ``udfs/_reference.py``, the ribbon macros in ``macros/`` and
+``coverbook doctor`` all call it), most specific first:
 
-1. the environment variable ``COVERBOOK_DATA``, if set and not empty;
-2. else the key ``COVERBOOK_DATA`` in the user's ``coverbook.conf``
+1. ``--data`` given on the command line;
+2. the folder recorded in the workbook in question (its ``xlwings.conf`` sheet, row
+   ``COVERBOOK_DATA``, written by the build: :func:`record_text`); a recorded folder
+   that no longer exists is an error (:class:`DataFolderError`), never a fall-back;
+3. the environment variable ``COVERBOOK_DATA``, if set and not empty;
+4. the project the current folder is in (``coverbook.toml``; command line only);
+5. the key ``COVERBOOK_DATA`` in the user's ``coverbook.conf``
    (:func:`user_config_file`), the file the add-in reads its settings from;
-3. else the shipped data, ``workbook/data``.
+6. the shipped example, ``workbook/data``.
+
+:func:`locate_data` is rules 3, 5 and 6: what a UDF called without a workbook uses.
 
 **coverbook.conf** is xlwings' config format for a custom add-in whose
 ``PROJECT_NAME`` is ``coverbook`` (``xlwings_custom_addin.bas``, ``GetConfigFilePath``):
@@ -23,9 +30,12 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from workbook import DATA_DIR
+
+if TYPE_CHECKING:
+    from workbook.project import Project
 
 #: The add-in's xlwings ``PROJECT_NAME``: settings come from ``coverbook.conf``.
 PROJECT_NAME = "coverbook"
@@ -92,10 +102,15 @@ def read_config(path: Path) -> dict[str, str]:
 class DataLocation:
     """The data folder in use and which step of the rule chose it (for Status and
     ``coverbook doctor``: ``"COVERBOOK_DATA environment variable"``, ``"COVERBOOK_DATA
-    in <config file>"`` or ``"shipped data"``)."""
+    in <config file>"``, ``"shipped data"``, ``"--data"``, ``"recorded in <workbook>"``,
+``"project <coverbook.toml>"``)."""
 
     path: Path
     source: str
+
+    def line(self) -> str:
+        """The line every command prints: ``data: my/data (recorded in my.xlsm)``."""
+        return f"data: {self.path} ({self.source})"
 
 
 def locate_data(environ: Mapping[str, str] | None = None,
@@ -117,3 +132,116 @@ def data_folder(environ: Mapping[str, str] | None = None,
                 config_file: Path | None = None) -> Path:
     """The data folder coverbook uses on this machine (see the module docstring)."""
     return locate_data(environ, config_file).path
+
+
+# --- The folder a workbook records (rule 2) ---------------------------------------
+
+#: The sheet xlwings reads a workbook's own settings from (``workbook/sheets/config.py``).
+CONFIG_SHEET = "xlwings.conf"
+#: The key of the row on that sheet naming the workbook's data folder.
+RECORD_KEY = DATA_KEY
+
+#: ``{absolute workbook path: ((mtime_ns, size), recorded text or None)}``.
+_recorded: dict[str, tuple[tuple[int, int], str | None]] = {}
+
+
+class DataFolderError(Exception):
+    """The data folder a workbook records does not exist; the message names it, the
+    workbook and the way out (``--data``)."""
+
+
+def record_text(data_dir: Path | str, workbook: Path | str) -> str:
+    """What a workbook written to *workbook* records for the data folder *data_dir*:
+    the path relative to the workbook's own folder whenever one exists (on Windows a
+    folder on another drive has none: then the absolute path), with forward slashes,
+    so the same two paths give the same bytes on every OS and moving the workbook
+    together with its data keeps the link (``"data"``, ``"../my-data"``)."""
+    folder = os.path.abspath(data_dir)
+    base = os.path.dirname(os.path.abspath(workbook))
+    try:
+        text = os.path.relpath(folder, base)
+    except ValueError:  # Windows: another drive
+        text = folder
+    return text.replace(os.sep, "/").replace("\\", "/")
+
+
+def recorded_text(workbook: Path | str) -> str | None:
+    """The data folder recorded in the saved workbook *workbook* (row
+    :data:`RECORD_KEY` of its ``xlwings.conf`` sheet, as written), or ``None``: no such
+    file, not a workbook, no such sheet or row. Read with python-calamine and cached
+    by path, modification time and size, so a sheet full of UDFs reads the file once
+    per save."""
+    path = os.path.abspath(workbook)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    stamp = (st.st_mtime_ns, st.st_size)
+    cached = _recorded.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    text = None
+    try:
+        from python_calamine import CalamineWorkbook
+
+        book = CalamineWorkbook.from_path(path)
+        if CONFIG_SHEET in book.sheet_names:
+            for row in book.get_sheet_by_name(CONFIG_SHEET).to_python():
+                if len(row) >= 2 and str(row[0]).strip().upper() == RECORD_KEY:
+                    text = str(row[1]).strip() or None
+                    break
+    except Exception:  # not a workbook calamine reads: it records nothing
+        text = None
+    _recorded[path] = (stamp, text)
+    return text
+
+
+def recorded_folder(workbook: Path | str, text: str | None = None) -> DataLocation | None:
+    """The data folder *workbook* records (*text*, read from the saved file if not
+    given), resolved against the workbook's folder; ``None`` if it records none.
+    Raises :class:`DataFolderError` if that folder does not exist."""
+    text = recorded_text(workbook) if text is None else text
+    if not text:
+        return None
+    folder = Path(text)
+    if not folder.is_absolute():
+        folder = Path(os.path.normpath(Path(workbook).parent / folder))
+    if not folder.is_dir():
+        raise DataFolderError(
+            f"{folder}: the data folder recorded in {workbook} ({RECORD_KEY} = {text!r} "
+            f"on its {CONFIG_SHEET} sheet) does not exist; put it back beside the "
+            "workbook, or build with --data FOLDER (the workbook then records that one)")
+    return DataLocation(folder, f"recorded in {workbook}")
+
+
+def resolve_data(option: Path | str | None = None, workbook: Path | str | None = None,
+                 project: "Project | None" = None, *,
+                 environ: Mapping[str, str] | None = None,
+                 config_file: Path | None = None,
+                 recorded: str | None = None) -> DataLocation:
+    """The data folder and why (the rule in the module docstring): *option* is
+    ``--data``; *workbook* the workbook in question (its recorded folder, or
+    *recorded*, the text read from an open workbook); *project* the project the
+    command stands in (``None`` from Excel). Raises :class:`DataFolderError` for a
+    recorded folder that does not exist."""
+    if option is not None:
+        return DataLocation(Path(option), "--data")
+    if workbook is not None:
+        found = recorded_folder(workbook, recorded)
+        if found is not None:
+            return found
+    environ = os.environ if environ is None else environ
+    if environ.get(DATA_KEY, ""):
+        return locate_data(environ, config_file)
+    if project is not None:
+        return DataLocation(project.data, f"project {project.file}")
+    return locate_data(environ, config_file)
+
+
+def installed_as_package() -> bool:
+    """coverbook runs from an installed package (a wheel in site-packages), not from a
+    source checkout (``pyproject.toml`` beside the ``workbook`` package, as in a clone
+    or an editable install): a command then never defaults to writing inside it."""
+    from workbook import PACKAGE_DIR
+
+    return not (PACKAGE_DIR.parent / "pyproject.toml").is_file()

@@ -22,6 +22,11 @@ the user's and the folder's ``xlwings.conf`` files:
   read the value. A workbook not saved yet, or one on a web location, gives ``""``
   and xlwings falls back to the installed packages (after ``pip install -e .``, the
   same clone).
+- ``COVERBOOK_DATA``: the data folder the workbook was built from, relative to the
+  workbook's own folder (``workbook.locations.record_text``). xlwings ignores the key;
+  coverbook reads it from the saved file (``workbook.locations.recorded_text``) for
+  the UDFs, Refresh, Check data, Status and every command given this workbook.
+  Refresh keeps it as it is.
 - ``ADD_WORKBOOK_TO_PYTHONPATH`` ``false``: xlwings would otherwise put the
   workbook's own folder (the ``workbook`` package folder) on ``sys.path``, where its
   modules (``build``, ``model``, ``checks`` ...) would shadow top-level packages.
@@ -29,9 +34,10 @@ the user's and the folder's ``xlwings.conf`` files:
 
 from __future__ import annotations
 
+from workbook.locations import CONFIG_SHEET, RECORD_KEY
 from workbook.model import Sheet, formula, value
 
-NAME = "xlwings.conf"
+NAME = CONFIG_SHEET
 #: The importable module holding the UDFs (the top-level ``udfs`` package).
 UDF_MODULES = "udfs"
 #: The parent folder of the workbook's folder, computed by Excel (see above).
@@ -39,18 +45,32 @@ PYTHONPATH_FORMULA = ('=IFERROR(LEFT(CELL("filename",A1),'
                       'FIND("[",CELL("filename",A1))-1)&"..","")')
 
 
-def settings() -> list[tuple[str, str]]:
+def settings(recorded: str | None = None) -> list[tuple[str, str]]:
     """The (key, value) pairs written to the sheet, in order; a value starting with
-    ``=`` is written as a formula (cached value ``""``)."""
-    return [("UDF Modules", UDF_MODULES),
+    ``=`` is written as a formula (cached value ``""``). *recorded*: the data folder
+    the workbook records (``record_text``), if any."""
+    rows = [("UDF Modules", UDF_MODULES),
             ("PYTHONPATH", PYTHONPATH_FORMULA),
             ("ADD_WORKBOOK_TO_PYTHONPATH", "false")]
+    if recorded:
+        rows.append((RECORD_KEY, recorded))
+    return rows
 
 
-def build() -> Sheet:
-    """The sheet model of ``xlwings.conf``."""
+def recorded_in(values: dict[tuple[int, int], object]) -> str | None:
+    """The recorded data folder among *values* (``{(row, col): value}`` of this sheet
+    as read from an open workbook), or ``None``."""
+    for (row, col), key in values.items():
+        if col == 0 and isinstance(key, str) and key.strip().upper() == RECORD_KEY:
+            text = values.get((row, 1))
+            return (str(text).strip() or None) if text is not None else None
+    return None
+
+
+def build(recorded: str | None = None) -> Sheet:
+    """The sheet model of ``xlwings.conf`` (*recorded*: see :func:`settings`)."""
     sheet = Sheet(NAME, col_widths={0: 28, 1: 40}, published=False)
     rows = [[value(k, "text"), formula(v, "", "text") if v.startswith("=") else value(v, "text")]
-            for k, v in settings()]
+            for k, v in settings(recorded)]
     sheet.add(0, 0, rows)
     return sheet

@@ -14,7 +14,8 @@ The texts come from the same xlwings decorator metadata ``import_udfs`` reads
   whole docstring at the same length);
 - Category: ``category`` (``"coverbook"``);
 - ArgumentDescriptions: each argument's ``doc`` (arguments with a ``vba`` override
-  are left out, as xlwings does), each at most :data:`MAX_HELP` characters.
+  are left out, as xlwings does; so is ``caller``, which xlwings' wrapper generator
+  gives the override ``Nothing``), each at most :data:`MAX_HELP` characters.
 
 VBA sources stay ASCII: every other character is written as ``ChrW(&HXXXX)`` (one
 UTF-16 code unit each; VBA strings are UTF-16). Long texts are built over several
@@ -57,9 +58,17 @@ def short_description(doc: str) -> str:
     return " ".join(first.split())[:MAX_HELP]
 
 
+def shown(arg: dict[str, Any]) -> bool:
+    """The argument appears in Excel's argument list: no ``vba`` override, and not the
+    ``caller`` argument xlwings fills in itself (``xlwings/udfs.py``,
+    ``generate_vba_wrapper`` passes ``Nothing`` for it and ``call_udf`` the calling
+    cell)."""
+    return not arg["vba"] and arg["name"] != "caller"
+
+
 def help_texts(xlfunc: dict[str, Any]) -> tuple[str, Any, list[str]]:
     """``(description, category, argument descriptions)`` of one UDF's metadata."""
-    args = [arg["doc"][:MAX_HELP] for arg in xlfunc["args"] if not arg["vba"]]
+    args = [arg["doc"][:MAX_HELP] for arg in xlfunc["args"] if shown(arg)]
     return short_description(xlfunc["ret"]["doc"]), xlfunc["category"], args
 
 
@@ -136,7 +145,7 @@ def udf_help_module(module_name: str = "udfs") -> str:
     for xlfunc in udf_metadata(module_name):
         name = xlfunc["name"]
         description, category, args = help_texts(xlfunc)
-        arg_names = [a["name"] for a in xlfunc["args"] if not a["vba"]]
+        arg_names = [a["name"] for a in xlfunc["args"] if shown(a)]
         out += ["", f"    ' {name}({', '.join(arg_names)})"]
         out += assign("d", description)
         call = (f'    Application.MacroOptions Macro:=book & "{name}", Description:=d, '

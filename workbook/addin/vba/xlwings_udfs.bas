@@ -4,10 +4,10 @@ Attribute VB_Name = "xlwings_udfs"
 Function COST_RATIO(model_a, model_b, side, Optional as_of)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        COST_RATIO = XLPy.CallUDF("udfs", "COST_RATIO", Array(model_a, model_b, side, as_of), ActiveWorkbook, Application.Caller)
+        COST_RATIO = XLPy.CallUDF("udfs", "COST_RATIO", Array(model_a, model_b, side, as_of, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        COST_RATIO = XLPy.CallUDF("udfs", "COST_RATIO", Array(model_a, model_b, side, as_of))
+        COST_RATIO = XLPy.CallUDF("udfs", "COST_RATIO", Array(model_a, model_b, side, as_of, Nothing))
         Exit Function
     #End If
 failed:
@@ -30,10 +30,10 @@ End Function
 Function IMPLIED_RATING(target_price, close_price, Optional benchmark_return, Optional scale)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        IMPLIED_RATING = XLPy.CallUDF("udfs", "IMPLIED_RATING", Array(target_price, close_price, benchmark_return, scale), ActiveWorkbook, Application.Caller)
+        IMPLIED_RATING = XLPy.CallUDF("udfs", "IMPLIED_RATING", Array(target_price, close_price, benchmark_return, scale, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        IMPLIED_RATING = XLPy.CallUDF("udfs", "IMPLIED_RATING", Array(target_price, close_price, benchmark_return, scale))
+        IMPLIED_RATING = XLPy.CallUDF("udfs", "IMPLIED_RATING", Array(target_price, close_price, benchmark_return, scale, Nothing))
         Exit Function
     #End If
 failed:
@@ -43,10 +43,10 @@ End Function
 Function INDUSTRY_RATING(relative_return, Optional english, Optional broker)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        INDUSTRY_RATING = XLPy.CallUDF("udfs", "INDUSTRY_RATING", Array(relative_return, english, broker), ActiveWorkbook, Application.Caller)
+        INDUSTRY_RATING = XLPy.CallUDF("udfs", "INDUSTRY_RATING", Array(relative_return, english, broker, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        INDUSTRY_RATING = XLPy.CallUDF("udfs", "INDUSTRY_RATING", Array(relative_return, english, broker))
+        INDUSTRY_RATING = XLPy.CallUDF("udfs", "INDUSTRY_RATING", Array(relative_return, english, broker, Nothing))
         Exit Function
     #End If
 failed:
@@ -82,10 +82,10 @@ End Function
 Function RATING(relative_return, Optional scale, Optional english)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        RATING = XLPy.CallUDF("udfs", "RATING", Array(relative_return, scale, english), ActiveWorkbook, Application.Caller)
+        RATING = XLPy.CallUDF("udfs", "RATING", Array(relative_return, scale, english, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        RATING = XLPy.CallUDF("udfs", "RATING", Array(relative_return, scale, english))
+        RATING = XLPy.CallUDF("udfs", "RATING", Array(relative_return, scale, english, Nothing))
         Exit Function
     #End If
 failed:
@@ -95,10 +95,10 @@ End Function
 Function TOKEN_COST(model, input_tokens, output_tokens, Optional reasoning_tokens, Optional cached_input_tokens, Optional as_of, Optional currency_code)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        TOKEN_COST = XLPy.CallUDF("udfs", "TOKEN_COST", Array(model, input_tokens, output_tokens, reasoning_tokens, cached_input_tokens, as_of, currency_code), ActiveWorkbook, Application.Caller)
+        TOKEN_COST = XLPy.CallUDF("udfs", "TOKEN_COST", Array(model, input_tokens, output_tokens, reasoning_tokens, cached_input_tokens, as_of, currency_code, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        TOKEN_COST = XLPy.CallUDF("udfs", "TOKEN_COST", Array(model, input_tokens, output_tokens, reasoning_tokens, cached_input_tokens, as_of, currency_code))
+        TOKEN_COST = XLPy.CallUDF("udfs", "TOKEN_COST", Array(model, input_tokens, output_tokens, reasoning_tokens, cached_input_tokens, as_of, currency_code, Nothing))
         Exit Function
     #End If
 failed:
@@ -108,10 +108,10 @@ End Function
 Function TOKEN_PRICE(model, side, Optional as_of, Optional currency_code)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        TOKEN_PRICE = XLPy.CallUDF("udfs", "TOKEN_PRICE", Array(model, side, as_of, currency_code), ActiveWorkbook, Application.Caller)
+        TOKEN_PRICE = XLPy.CallUDF("udfs", "TOKEN_PRICE", Array(model, side, as_of, currency_code, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        TOKEN_PRICE = XLPy.CallUDF("udfs", "TOKEN_PRICE", Array(model, side, as_of, currency_code))
+        TOKEN_PRICE = XLPy.CallUDF("udfs", "TOKEN_PRICE", Array(model, side, as_of, currency_code, Nothing))
         Exit Function
     #End If
 failed:
