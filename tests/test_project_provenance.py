@@ -78,8 +78,10 @@ def test_the_shipped_example_reports_60_pe_and_5_claims_and_no_note(tmp_path):
     result = cli_build(DATA_DIR, tmp_path / "b.xlsm")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[2] == "P/E 60/60 match the report; claims 5/5"
-    assert len(lines) == 4  # wrote, sheets, checks, findings: no note about source/scales
+    assert lines[0] == f"data: {DATA_DIR} (--data)"
+    assert lines[3] == "P/E 60/60 match the report; claims 5/5"
+    # data, wrote, sheets, checks, findings: no note about source/scales
+    assert len(lines) == 5, lines
 
 
 def test_settings_without_a_source_give_one_line_and_the_same_exit_code(data_copy,
