@@ -30,6 +30,7 @@ from workbook.addin.package import INFO_SHEET, build_addin
 from workbook.package import (ADDIN_CONTENT_TYPE, CUSTOM_UI, CUSTOM_UI_NS, CUSTOM_UI_PART,
                               UI_EXTENSIBILITY, XLSM_CONTENT_TYPE)
 from workbook.vba import vba_sources
+from workbook.vba.make_vba import lo_available
 
 ROOT = Path(__file__).resolve().parents[1]
 XLWINGS_DIR = Path(__import__("xlwings").__file__).parent
@@ -189,16 +190,7 @@ def _as_workbook(addin: Path, out: Path) -> Path:
     return out
 
 
-def _has_uno() -> bool:
-    from workbook.vba.make_vba import SYSTEM_PYTHON
-
-    if not shutil.which("soffice") or not Path(SYSTEM_PYTHON).exists():
-        return False
-    return subprocess.run([SYSTEM_PYTHON, "-c", "import uno"],
-                          capture_output=True).returncode == 0
-
-
-@pytest.mark.skipif(not _has_uno(), reason="LibreOffice + python3-uno not installed "
+@pytest.mark.skipif(not lo_available(), reason="LibreOffice + python3-uno not installed "
                     "(.ci/run installs them)")
 def test_libreoffice_imports_the_addins_modules(addin, tmp_path):
     from workbook.vba.make_vba import run_lo

@@ -19,7 +19,7 @@ import pytest
 from oletools.olevba import VBA_Parser
 
 from workbook.vba import vba_sources
-from workbook.vba.make_vba import SYSTEM_PYTHON
+from workbook.vba.make_vba import lo_available
 from workbook.vba.xlwings_meta import udf_wrapper_module
 from workbook import DATA_DIR
 from workbook.build import VBA_PROJECT, build
@@ -203,14 +203,7 @@ def test_xlsx_output_carries_no_macros(tmp_path):
 
 # --- LibreOffice and the Open XML SDK validator ---------------------------------------
 
-def _has_uno() -> bool:
-    if not shutil.which("soffice") or not Path(SYSTEM_PYTHON).exists():
-        return False
-    return subprocess.run([SYSTEM_PYTHON, "-c", "import uno"],
-                          capture_output=True).returncode == 0
-
-
-@pytest.mark.skipif(not _has_uno(), reason="LibreOffice + python3-uno not installed "
+@pytest.mark.skipif(not lo_available(), reason="LibreOffice + python3-uno not installed "
                     "(.ci/run installs them)")
 def test_libreoffice_opens_the_file_and_imports_the_modules(built):
     from workbook.vba.make_vba import run_lo

@@ -43,6 +43,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import tempfile
 import uuid
@@ -65,6 +66,16 @@ COVERBOOK_NAME_LINE = b'Public Const PROJECT_NAME As String = "coverbook"'
 #: Debian's python3-uno is importable from the system interpreter only.
 SYSTEM_PYTHON = "/usr/bin/python3"
 LO_SCRIPT = Path(__file__).resolve().parent / "lo_vba.py"
+
+
+def lo_available() -> bool:
+    """Whether :func:`run_lo` can run here: LibreOffice (``soffice``) on the path and
+    Debian's ``python3-uno`` importable by :data:`SYSTEM_PYTHON`. A machine with
+    LibreOffice but without ``python3-uno`` has no UNO bridge: ``False``."""
+    if shutil.which("soffice") is None or not Path(SYSTEM_PYTHON).exists():
+        return False
+    return subprocess.run([SYSTEM_PYTHON, "-c", "import uno"],
+                          capture_output=True).returncode == 0
 
 
 def run_lo(command: str, request: dict, timeout: float = 300) -> dict:
