@@ -17,6 +17,19 @@ from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 TESTS_DIR = Path(__file__).resolve().parent
 
 
+#: The fixture that starts xlwings' remote engine (``xlwings.pro``, PolyForm
+#: Noncommercial); every test using it is marked ``xlwings_pro`` (see pyproject.toml).
+XLWINGS_PRO_FIXTURES = ("remote",)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that uses an ``xlwings.pro`` fixture ``xlwings_pro``, wherever
+    the fixture is defined, so ``pytest -m "not xlwings_pro"`` deselects them."""
+    for item in items:
+        if any(name in XLWINGS_PRO_FIXTURES for name in getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xlwings_pro)
+
+
 #: Both layouts of the key-stocks P/E block: one =PE() per cell (the shipped 15
 #: stocks are below the default threshold) and one array formula per year column
 #: (threshold 0). Every test of the built file runs on both.
