@@ -28,7 +28,9 @@ extra (``pip install -e '.[test]'``: olefile, pycfb); ``coverbook build`` and
    one window record per module as Excel writes one for a window never opened
    (``NAME=0, 0, 0, 0, C``); ``_VBA_PROJECT``'s Reserved3 is ``01 00`` as in
    xlwings' add-ins. olefile can rewrite a stream only at its old size, so the
-   compound file is written anew by pycfb (MIT) from the mended streams.
+   compound file is written anew by pycfb (MIT) from the mended streams, and its
+   unused directory entries are then given the ``NOSTREAM`` sibling and child IDs
+   MS-CFB 2.6.3 requires (pycfb 0.0.3 leaves them 0; ``workbook/vba/compound_file.py``).
 
 LibreOffice's export holds a random project ID and random seeds in the
 protection-state values ``CMG``, ``DPB`` and ``GC``; :func:`project_stream` replaces
@@ -53,6 +55,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the repository (for messages)
 
 import olefile
 
+from workbook.vba.compound_file import with_unused_entries_nostream
 from workbook.vba.udf_help import udf_help_module
 from workbook.vba.vba_sources import (ADDIN_UDF_WRAPPERS, ADDIN_XLWINGS, PROJECTS, UDF_HELP,
                                       UDF_WRAPPERS, Module)
@@ -231,7 +234,11 @@ def as_excel_saves_it(raw: bytes, mods: list[Module], pid: str | None = None) ->
                 elif name == "VBA/_VBA_PROJECT":
                     stream = vba_project_stream(stream)
                 data.append(stream)
-    return bytes(CFBWriter(stream_paths=paths, stream_data=data, root_clsid=uuid.UUID(int=0)).data)
+    written = bytes(CFBWriter(stream_paths=paths, stream_data=data,
+                              root_clsid=uuid.UUID(int=0)).data)
+    # pycfb 0.0.3 leaves the unused directory entries' sibling and child IDs 0;
+    # MS-CFB 2.6.3 requires NOSTREAM there (workbook/vba/compound_file.py).
+    return with_unused_entries_nostream(written)
 
 
 def build_vba_project(project_name: str, mods: list[Module], output: Path) -> None:
