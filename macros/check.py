@@ -1,7 +1,7 @@
 """The add-in's Check data button: validate the data folder, list the problems,
 change nothing.
 
-Run by ``AddinCheckClicked`` as ``RunPython "import macros.check; macros.check.main()"``.
+Run by ``CoverbookAddinCheckClicked`` as ``RunPython "import macros.check; macros.check.main()"``.
 The folder is the one the UDFs and Refresh use (``workbook.locations.data_folder``).
 """
 

@@ -38,9 +38,9 @@ VALIDATOR = ROOT / ".ci" / "node" / "node_modules" / ".bin" / "ooxml-validator"
 NS = {"ui": CUSTOM_UI_NS}
 #: What each add-in button runs: the callback and its fixed Python command.
 BUTTONS = {
-    "AddinRefreshClicked": "import macros.refresh; macros.refresh.main(add_config_sheet=False)",
-    "AddinCheckClicked": "import macros.check; macros.check.main()",
-    "AddinStatusClicked": "import macros.status; macros.status.main('\" & XLWINGS_VERSION & \"')",
+    "CoverbookAddinRefreshClicked": "import macros.refresh; macros.refresh.main(add_config_sheet=False)",
+    "CoverbookAddinCheckClicked": "import macros.check; macros.check.main()",
+    "CoverbookAddinStatusClicked": "import macros.status; macros.status.main('\" & XLWINGS_VERSION & \"')",
 }
 
 
@@ -121,7 +121,7 @@ def test_ribbon_has_its_own_tab_and_every_callback_resolves(addin):
     calls = {e.get("onAction"): "control As IRibbonControl" for e in ui.iter()
              if e.get("onAction")}
     calls[ui.get("onLoad")] = "ribbon As IRibbonUI"
-    assert set(calls) == set(BUTTONS) | {"AddinRibbonLoaded"}
+    assert set(calls) == set(BUTTONS) | {"CoverbookAddinRibbonLoaded"}
     for callback, signature in calls.items():
         homes = [name for name, c in code.items() if re.search(
             rf"^Public Sub {callback}\({signature}\)$", c, re.M)]
@@ -131,7 +131,7 @@ def test_ribbon_has_its_own_tab_and_every_callback_resolves(addin):
         body = ribbon.split(f"Sub {callback}(", 1)[1].split("End Sub", 1)[0]
         assert f'RunPython "{command}"' in body, callback
         assert "PythonReady(" in body
-    onload = ribbon.split("Sub AddinRibbonLoaded(", 1)[1].split("End Sub", 1)[0]
+    onload = ribbon.split("Sub CoverbookAddinRibbonLoaded(", 1)[1].split("End Sub", 1)[0]
     assert [s.strip() for s in onload.split("\n")[1:] if s.strip()] == ["RegisterUdfHelp"]
     # XLWINGS_VERSION, the only thing spliced into a command, is the custom-add-in
     # module's constant.
