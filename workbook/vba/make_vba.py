@@ -21,13 +21,14 @@ extra (``pip install -e '.[test]'``: olefile, pycfb); ``coverbook build`` and
    modules are handed over with the attribute lines VBA itself stores
    (``vba_sources.class_attributes``), which LibreOffice writes as given.
 5. :func:`as_excel_saves_it` then mends what LibreOffice's exporter writes unlike
-   Excel (compared record by record with xlwings' Excel-made add-ins; see
-   ``docs/excel-parts.md``): the ``PROJECT`` stream lists every module in the order of
-   the ``dir`` stream with its kind (LibreOffice leaves out ``Class=`` lines, so
-   neither Excel nor LibreOffice could tell a class from a document module) and has
-   one window record per module as Excel writes one for a window never opened
-   (``NAME=0, 0, 0, 0, C``); ``_VBA_PROJECT``'s Reserved3 is ``01 00`` as in
-   xlwings' add-ins. olefile can rewrite a stream only at its old size, so the
+   Excel (compared record by record with the Excel-made ``vbaProject*.bin`` of
+   XlsxWriter's comparison suite, and with xlwings' shipped add-ins, which xlwings
+   re-saves with Aspose.Cells; see ``docs/excel-parts.md``): the ``PROJECT`` stream
+   lists every module in the order of the ``dir`` stream with its kind (LibreOffice
+   leaves out ``Class=`` lines, so neither Excel nor LibreOffice could tell a class
+   from a document module), has one window record per module as Excel writes one for
+   a window never opened (``NAME=0, 0, 0, 0, C``) and ends with that line's CRLF, as
+   Excel ends it; ``_VBA_PROJECT``'s Reserved3 is ``01 00`` as Excel writes it. olefile can rewrite a stream only at its old size, so the
    compound file is written anew by pycfb (MIT) from the mended streams, and its
    unused directory entries are then given the ``NOSTREAM`` sibling and child IDs
    MS-CFB 2.6.3 requires (pycfb 0.0.3 leaves them 0; ``workbook/vba/compound_file.py``).
@@ -184,8 +185,9 @@ def project_stream(project: bytes, mods: list[Module], pid: str | None = None) -
     ``ID`` (*pid*, with ``CMG``/``DPB``/``GC`` encrypted under it again: see
     :func:`fixed_protection`; ``None``: LibreOffice's), one line per module of *mods*
     in their order (the ``dir`` stream's), the other properties and ``[Host Extender
-    Info]`` as they were, then ``[Workspace]`` with ``NAME=0, 0, 0, 0, C`` per module
-    and a closing empty line."""
+    Info]`` as they were, then ``[Workspace]`` with ``NAME=0, 0, 0, 0, C`` per module,
+    the last line ended by CRLF and nothing after it (as in Excel-made files; xlwings'
+    Aspose-saved add-ins add an empty line)."""
     text = project.decode("cp1252")
     head, _workspace = text.split("\r\n[Workspace]\r\n", 1)
     lines = head.split("\r\n")
@@ -195,14 +197,15 @@ def project_stream(project: bytes, mods: list[Module], pid: str | None = None) -
         lines = fixed_protection(lines, pid)
     props = [line for line in lines[1:] if not line.startswith(_MODULE_KEYS)]
     out = [lines[0]] + [_MODULE_LINE[m.kind].format(m.name) for m in mods] + props
-    out += ["[Workspace]"] + [f"{m.name}=0, 0, 0, 0, C" for m in mods] + ["", ""]
+    out += ["[Workspace]"] + [f"{m.name}=0, 0, 0, 0, C" for m in mods] + [""]
     return "\r\n".join(out).encode("cp1252")
 
 
 def vba_project_stream(stream: bytes) -> bytes:
-    """``_VBA_PROJECT`` (MS-OVBA 2.3.4.1) with Reserved3 ``01 00``, as in xlwings'
-    shipped add-ins; LibreOffice writes ``00 00``. The stream stays the 7-byte form
-    without a performance cache (Version ``FFFF``), so Excel compiles from source."""
+    """``_VBA_PROJECT`` (MS-OVBA 2.3.4.1) with Reserved3 ``01 00``, as Excel writes it
+    (and xlwings' shipped add-ins hold); LibreOffice writes ``00 00``. The stream stays
+    the 7-byte form without a performance cache (Version ``FFFF``; as in xlwings'
+    add-ins, while Excel itself writes a cache), so Excel compiles from source."""
     if len(stream) != 7 or stream[:5] != bytes.fromhex("cc61ffff00"):
         raise ValueError(f"_VBA_PROJECT: unexpected stream {stream.hex()}")
     return stream[:5] + b"\x01\x00"
