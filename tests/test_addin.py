@@ -83,7 +83,7 @@ def test_package_parts_content_types_and_relationships(addin):
     types = ET.fromstring(p["[Content_Types].xml"])
     overrides = {o.get("PartName"): o.get("ContentType") for o in types
                  if o.tag.endswith("Override")}
-    # The macro-enabled add-in's content type, as in xlwings' Excel-made add-ins.
+    # The macro-enabled add-in's content type, as in xlwings' shipped add-ins.
     assert overrides["/xl/workbook.xml"] == ADDIN_CONTENT_TYPE
     for name in ("xlwings.xlam", "quickstart_addin_ribbon.xlam"):
         folder = "addin/" if name == "xlwings.xlam" else ""
