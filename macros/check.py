@@ -1,7 +1,7 @@
 """The add-in's Check data button: validate the data folder, list the problems,
 change nothing.
 
-Run by ``AddinCheckClicked`` as ``RunPython "import macros.check; macros.check.main()"``.
+Run by ``CoverbookAddinCheckClicked`` as ``RunPython "import macros.check; macros.check.main()"``.
 The folder is the one the workbook's UDFs and Refresh use (``macros/location.py``:
 the folder the workbook records, else ``COVERBOOK_DATA`` ...).
 """

@@ -1,8 +1,8 @@
 """The Refresh button: rebuild the sheets coverbook owns from the data files.
 
-Run by the workbook's ribbon callback ``RefreshClicked`` as
+Run by the workbook's ribbon callback ``CoverbookRefreshClicked`` as
 ``RunPython "import macros.refresh; macros.refresh.main()"`` and by the add-in's
-``AddinRefreshClicked`` as ``macros.refresh.main(add_config_sheet=False)`` on the
+``CoverbookAddinRefreshClicked`` as ``macros.refresh.main(add_config_sheet=False)`` on the
 active workbook (xlwings' custom-add-in module calls Python with the active workbook).
 
 1. Reload and validate every data file of the workbook's data folder: the one it

@@ -1,7 +1,7 @@
 """The add-in's Status button: which Python, xlwings and coverbook answer, and the
 data folder in use.
 
-Run by ``AddinStatusClicked`` as
+Run by ``CoverbookAddinStatusClicked`` as
 ``RunPython "import macros.status; macros.status.main('<XLWINGS_VERSION>')"``: the
 VBA passes its own module's version constant, so a mismatch between the add-in's VBA
 and the Python package shows here. When Python cannot start at all, the VBA callback

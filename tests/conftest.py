@@ -3,7 +3,9 @@ other than the writer (openpyxl for formulas, python-calamine for cached values)
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -16,6 +18,19 @@ from workbook.build import build
 from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 
 TESTS_DIR = Path(__file__).resolve().parent
+
+
+#: The fixture that starts xlwings' remote engine (``xlwings.pro``, PolyForm
+#: Noncommercial); every test using it is marked ``xlwings_pro`` (see pyproject.toml).
+XLWINGS_PRO_FIXTURES = ("remote",)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that uses an ``xlwings.pro`` fixture ``xlwings_pro``, wherever
+    the fixture is defined, so ``pytest -m "not xlwings_pro"`` deselects them."""
+    for item in items:
+        if any(name in XLWINGS_PRO_FIXTURES for name in getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xlwings_pro)
 
 
 #: Both layouts of the key-stocks P/E block: one =PE() per cell (the shipped 15
@@ -106,3 +121,30 @@ def cli_build(data, output, *extra):
 
     return CliRunner().invoke(cli, ["build", "--data", str(data), "--output", str(output),
                                     *extra])
+
+
+#: Where the search tool's ``fetch`` puts XlsxWriter's repository (a bare git
+#: directory); ``XLSXWRITER_MIRROR`` names another. Its comparison suite holds files
+#: Excel saved (``xlsxwriter/test/comparison/xlsx_files/``): the Excel-made
+#: references of tests that need one. They are read from there, never committed.
+XLSXWRITER_MIRROR = Path(os.environ.get("XLSXWRITER_MIRROR",
+                                        "/work/.mirror/jmcnamara+XlsxWriter/repo"))
+XLSXWRITER_EXCEL_FILES = "xlsxwriter/test/comparison/xlsx_files"
+
+
+@pytest.fixture(scope="session")
+def excel_made():
+    """``excel_made(name)``: the bytes of the Excel-made file *name* (e.g.
+    ``vbaProject01.bin``) of XlsxWriter's comparison suite, read with git from
+    :data:`XLSXWRITER_MIRROR`; the test is skipped where that mirror is absent."""
+    if shutil.which("git") is None or not (XLSXWRITER_MIRROR / "HEAD").exists():
+        pytest.skip(f"no XlsxWriter mirror at {XLSXWRITER_MIRROR} (Excel-made references)")
+
+    def read(name: str) -> bytes:
+        proc = subprocess.run(["git", f"--git-dir={XLSXWRITER_MIRROR}", "show",
+                               f"HEAD:{XLSXWRITER_EXCEL_FILES}/{name}"], capture_output=True)
+        if proc.returncode != 0:
+            pytest.skip(f"{name} is not in the XlsxWriter mirror: {proc.stderr[-200:]!r}")
+        return proc.stdout
+
+    return read

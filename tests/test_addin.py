@@ -30,6 +30,7 @@ from workbook.addin.package import INFO_SHEET, build_addin
 from workbook.package import (ADDIN_CONTENT_TYPE, CUSTOM_UI, CUSTOM_UI_NS, CUSTOM_UI_PART,
                               UI_EXTENSIBILITY, XLSM_CONTENT_TYPE)
 from workbook.vba import vba_sources
+from workbook.vba.make_vba import lo_available
 
 ROOT = Path(__file__).resolve().parents[1]
 XLWINGS_DIR = Path(__import__("xlwings").__file__).parent
@@ -37,9 +38,9 @@ VALIDATOR = ROOT / ".ci" / "node" / "node_modules" / ".bin" / "ooxml-validator"
 NS = {"ui": CUSTOM_UI_NS}
 #: What each add-in button runs: the callback and its fixed Python command.
 BUTTONS = {
-    "AddinRefreshClicked": "import macros.refresh; macros.refresh.main(add_config_sheet=False)",
-    "AddinCheckClicked": "import macros.check; macros.check.main()",
-    "AddinStatusClicked": "import macros.status; macros.status.main('\" & XLWINGS_VERSION & \"')",
+    "CoverbookAddinRefreshClicked": "import macros.refresh; macros.refresh.main(add_config_sheet=False)",
+    "CoverbookAddinCheckClicked": "import macros.check; macros.check.main()",
+    "CoverbookAddinStatusClicked": "import macros.status; macros.status.main('\" & XLWINGS_VERSION & \"')",
 }
 
 
@@ -82,7 +83,7 @@ def test_package_parts_content_types_and_relationships(addin):
     types = ET.fromstring(p["[Content_Types].xml"])
     overrides = {o.get("PartName"): o.get("ContentType") for o in types
                  if o.tag.endswith("Override")}
-    # The macro-enabled add-in's content type, as in xlwings' Excel-made add-ins.
+    # The macro-enabled add-in's content type, as in xlwings' shipped add-ins.
     assert overrides["/xl/workbook.xml"] == ADDIN_CONTENT_TYPE
     for name in ("xlwings.xlam", "quickstart_addin_ribbon.xlam"):
         folder = "addin/" if name == "xlwings.xlam" else ""
@@ -120,7 +121,7 @@ def test_ribbon_has_its_own_tab_and_every_callback_resolves(addin):
     calls = {e.get("onAction"): "control As IRibbonControl" for e in ui.iter()
              if e.get("onAction")}
     calls[ui.get("onLoad")] = "ribbon As IRibbonUI"
-    assert set(calls) == set(BUTTONS) | {"AddinRibbonLoaded"}
+    assert set(calls) == set(BUTTONS) | {"CoverbookAddinRibbonLoaded"}
     for callback, signature in calls.items():
         homes = [name for name, c in code.items() if re.search(
             rf"^Public Sub {callback}\({signature}\)$", c, re.M)]
@@ -130,7 +131,7 @@ def test_ribbon_has_its_own_tab_and_every_callback_resolves(addin):
         body = ribbon.split(f"Sub {callback}(", 1)[1].split("End Sub", 1)[0]
         assert f'RunPython "{command}"' in body, callback
         assert "PythonReady(" in body
-    onload = ribbon.split("Sub AddinRibbonLoaded(", 1)[1].split("End Sub", 1)[0]
+    onload = ribbon.split("Sub CoverbookAddinRibbonLoaded(", 1)[1].split("End Sub", 1)[0]
     assert [s.strip() for s in onload.split("\n")[1:] if s.strip()] == ["RegisterUdfHelp"]
     # XLWINGS_VERSION, the only thing spliced into a command, is the custom-add-in
     # module's constant.
@@ -189,16 +190,7 @@ def _as_workbook(addin: Path, out: Path) -> Path:
     return out
 
 
-def _has_uno() -> bool:
-    from workbook.vba.make_vba import SYSTEM_PYTHON
-
-    if not shutil.which("soffice") or not Path(SYSTEM_PYTHON).exists():
-        return False
-    return subprocess.run([SYSTEM_PYTHON, "-c", "import uno"],
-                          capture_output=True).returncode == 0
-
-
-@pytest.mark.skipif(not _has_uno(), reason="LibreOffice + python3-uno not installed "
+@pytest.mark.skipif(not lo_available(), reason="LibreOffice + python3-uno not installed "
                     "(.ci/run installs them)")
 def test_libreoffice_imports_the_addins_modules(addin, tmp_path):
     from workbook.vba.make_vba import run_lo

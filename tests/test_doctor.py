@@ -193,3 +193,67 @@ def test_given_a_workbook_doctor_names_the_folder_it_records(isolated, data_copy
         line = next(l for l in result.output.splitlines() if l.startswith("PASS  data folder"))
         assert line == (f"PASS  data folder: UDFs and Refresh in {book} use {data_copy} "
                         f"(recorded in {book}): 15 stocks, 13 models")
+
+
+#: coverbook's udfs package in this checkout, found from the tests folder (not from
+#: the doctor's code).
+OUR_UDFS = Path(__file__).resolve().parents[1] / "udfs" / "__init__.py"
+
+
+def _interpreter_line() -> str:
+    key = "INTERPRETER_MAC" if sys.platform == "darwin" else "INTERPRETER_WIN"
+    return f'"{key}","{sys.executable}"\n'
+
+
+def test_doctor_names_the_udfs_file_and_wants_the_workbook_folder_off_the_path(
+        isolated, monkeypatch):
+    conf = isolated / "coverbook.conf"
+    # A udfs.py in the folder doctor runs in is no part of the add-in's path.
+    here = isolated / "analyst"
+    here.mkdir()
+    (here / "udfs.py").write_text("def PE(): pass\n", encoding="utf-8")
+    monkeypatch.chdir(here)
+    conf.write_text(_interpreter_line(), encoding="utf-8")
+    unset = by_name(doctor(config=conf, environ={}))["udfs module"]
+    assert unset.status == "FAIL"
+    assert f"imports udfs from {OUR_UDFS}, but ADD_WORKBOOK_TO_PYTHONPATH is not set " \
+        "(xlwings: true)" in unset.detail
+    assert "a udfs.py beside the active workbook would be imported instead" in unset.detail
+
+    conf.write_text(_interpreter_line() + '"add_workbook_to_pythonpath","True"\n',
+                    encoding="utf-8")
+    true = by_name(doctor(config=conf, environ={}))["udfs module"]
+    assert true.status == "FAIL" and "ADD_WORKBOOK_TO_PYTHONPATH is True in" in true.detail
+
+    conf.write_text(_interpreter_line() + '"ADD_WORKBOOK_TO_PYTHONPATH","false"\n',
+                    encoding="utf-8")
+    result = run("--config", conf)
+    line = next(l for l in result.output.splitlines() if l.startswith("PASS  udfs module"))
+    assert line == (f"PASS  udfs module: {sys.executable} imports udfs from {OUR_UDFS} "
+                    "(coverbook's); ADD_WORKBOOK_TO_PYTHONPATH is false")
+
+
+def test_doctor_warns_when_another_udfs_comes_first_on_the_path(isolated):
+    shadow = isolated / "D 研究"
+    shadow.mkdir()
+    (shadow / "udfs.py").write_text("def PE(): pass\n", encoding="utf-8")
+    conf = isolated / "coverbook.conf"
+    conf.write_text(_interpreter_line() + '"ADD_WORKBOOK_TO_PYTHONPATH","false"\n'
+                    f'"PYTHONPATH","{shadow}"\n', encoding="utf-8")
+    result = run("--config", conf)
+    assert result.exit_code == 1
+    line = next(l for l in result.output.splitlines() if l.startswith("FAIL  udfs module"))
+    assert line == (f"FAIL  udfs module: {sys.executable} would import udfs from "
+                    f"{shadow / 'udfs.py'}, not coverbook's {OUR_UDFS}. Fix: rename or "
+                    f"remove {shadow / 'udfs.py'} (or the PYTHONPATH entry in {conf} that "
+                    "holds it).")
+
+
+def test_after_addin_install_doctor_passes_the_udfs_check(isolated):
+    xlstart = isolated / "XLSTART"
+    xlstart.mkdir()
+    conf = isolated / "conf" / "coverbook.conf"
+    install(xlstart, conf)
+    found = by_name(doctor(xlstart=xlstart, config=conf, environ={}))
+    assert found["udfs module"].status == "PASS", found["udfs module"]
+    assert found["configured interpreter"].status == "PASS"

@@ -49,7 +49,8 @@ def test_install_places_the_addin_and_merges_the_interpreter(targets, tmp_path):
     # Every other key kept, byte for byte and in order; the old interpreter line
     # replaced (keys compare case-insensitively, as the VBA reads them); no empty line.
     assert lines == ['"LICENSE_KEY","noncommercial"', '"PYTHONPATH","D:\\研究\\src"',
-                     '"SHOW CONSOLE","True"', f'"{key}","{sys.executable}"']
+                     '"SHOW CONSOLE","True"', f'"{key}","{sys.executable}"',
+                     '"ADD_WORKBOOK_TO_PYTHONPATH","false"']
     assert read_config(config)[key] == sys.executable
     assert f"set {key} = {sys.executable} in {config}" in result.output
     assert list(xlstart.iterdir()) == [placed]  # no temporary file left behind
@@ -65,7 +66,9 @@ def test_install_creates_the_config_and_sets_the_data_folder(targets, data_copy)
     assert settings["COVERBOOK_DATA"] == str(data_copy.resolve())
     # Installing again changes nothing but keeps one line per key.
     assert run("addin", "install", "--xlstart", xlstart, "--config", config).exit_code == 0
-    assert len(config.read_text(encoding="utf-8").splitlines()) == 2
+    assert len(config.read_text(encoding="utf-8").splitlines()) == 3
+    # The active workbook's folder is kept off Python's path (xlwings' default: on).
+    assert read_config(config)["ADD_WORKBOOK_TO_PYTHONPATH"] == "false"
 
 
 def test_remove_deletes_only_the_addin(targets):

@@ -173,12 +173,12 @@ def test_ribbon_onload_calls_register_udf_help(built):
     with zipfile.ZipFile(built.path) as z:
         ui = ET.fromstring(z.read(CUSTOM_UI_PART))
     assert ui.tag == f"{{{CUSTOM_UI_NS}}}customUI"
-    assert ui.get("onLoad") == "RibbonLoaded"
+    assert ui.get("onLoad") == "CoverbookRibbonLoaded"
     code = embedded_code(built.path)
     homes = [name for name, c in code.items() if re.search(
-        r"^(Public )?Sub RibbonLoaded\(ribbon As IRibbonUI\)$", c, re.M | re.I)]
+        r"^(Public )?Sub CoverbookRibbonLoaded\(ribbon As IRibbonUI\)$", c, re.M | re.I)]
     assert homes == ["coverbook_ribbon"]
-    body = code["coverbook_ribbon"].split("Sub RibbonLoaded(", 1)[1].split("End Sub", 1)[0]
+    body = code["coverbook_ribbon"].split("Sub CoverbookRibbonLoaded(", 1)[1].split("End Sub", 1)[0]
     assert [s.strip() for s in body.split("\n")[1:] if s.strip()] == \
         ["CalculateConfigSheet", "RegisterUdfHelp"]
     # The xlwings.conf sheet (PYTHONPATH formula, empty cached value) is computed as

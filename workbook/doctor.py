@@ -8,7 +8,9 @@ One :class:`Finding` per check, ``PASS``, ``FAIL`` (with the fix in one sentence
    workbook and the add-in (xlwings' VBA and Python must match), and coverbook's;
 3. pywin32 and the xlwings DLL (Windows only);
 4. the interpreter the add-in is configured with (``coverbook.conf``) exists and
-   imports ``udfs``, ``macros`` and ``xlwings``;
+   imports ``udfs``, ``macros`` and ``xlwings``; which ``udfs`` module (its file) that
+   Python would import for the add-in's UDFs, and whether the active workbook's
+   folder could shadow it (``ADD_WORKBOOK_TO_PYTHONPATH``);
 5. the data folder (``workbook.locations`` rule) validates: the one the UDFs and
    Refresh of a workbook use when doctor is given one (``coverbook doctor
    my.xlsm``), else the one UDFs called without a workbook use;
@@ -35,8 +37,8 @@ from workbook.addin import ADDIN_NAME, AddinError
 from workbook.addin.install import default_xlstart, excel_platform
 from workbook.addin.package import build_addin
 from workbook.dataset import DataErrors, load_dataset
-from workbook.locations import (DataFolderError, DataLocation, locate_data, read_config,
-                                 recorded_text, resolve_data, user_config_file)
+from workbook.locations import (ADD_WORKBOOK_KEY, DataFolderError, DataLocation, locate_data,
+                                 read_config, recorded_text, resolve_data, user_config_file)
 from workbook.vba.vba_sources import ADDIN_XLWINGS, VBA_DIR
 
 #: Oldest Python coverbook supports (``requires-python`` in pyproject.toml).
@@ -194,6 +196,72 @@ def check_interpreter(config: Path, explicit: bool, platform: str | None = None,
     return _pass(name, f"{interpreter} imports udfs, macros and xlwings {version}")
 
 
+#: What the add-in's Python is asked (:func:`check_udfs_module`): the file of the
+#: ``udfs`` module it would import, with the ``PYTHONPATH`` setting's folders first on
+#: its path (as xlwings' ``prepare_sys_path`` puts them), found without importing it.
+_UDFS_PROBE = ("import importlib.util, sys; sys.path[0:0] = sys.argv[1:]; "
+               "spec = importlib.util.find_spec('udfs'); "
+               "print('udfs=' + (spec.origin or '' if spec else ''))")
+
+
+def coverbook_udfs() -> Path:
+    """The file of this coverbook's ``udfs`` package (``udfs/__init__.py``)."""
+    return Path(__file__).resolve().parents[1] / "udfs" / "__init__.py"
+
+
+def check_udfs_module(config: Path, explicit: bool, platform: str | None = None,
+                      timeout: float = INTERPRETER_TIMEOUT, install: str | None = None
+                      ) -> Finding:
+    """Which ``udfs`` module the add-in's Python would import: the interpreter in
+    *config* is asked for the file of ``udfs`` with the ``PYTHONPATH`` setting's
+    folders first (run in an empty folder, so the folder doctor runs in counts for
+    nothing). FAIL when that file is not this coverbook's ``udfs/__init__.py``, or
+    when ``ADD_WORKBOOK_TO_PYTHONPATH`` is not ``false`` in *config* (xlwings' default
+    is true: a ``udfs.py`` beside the active workbook would be imported first).
+    SKIP when there is no interpreter to ask (see ``configured interpreter``)."""
+    name = "udfs module"
+    platform = sys.platform if platform is None else platform
+    if not explicit and not excel_platform():
+        return _skip(name, "Excel is not on this machine (give --config FILE to check one)")
+    settings = read_config(config) if Path(config).is_file() else {}
+    key = "INTERPRETER_MAC" if platform == "darwin" else "INTERPRETER_WIN"
+    interpreter = settings.get(key) or settings.get("INTERPRETER", "")
+    if not interpreter or not Path(interpreter).is_file():
+        return _skip(name, "no interpreter to ask (see configured interpreter)")
+    extra = [p for p in settings.get("PYTHONPATH", "").split(";") if p.strip()]
+    try:
+        with tempfile.TemporaryDirectory() as empty:
+            proc = subprocess.run([interpreter, "-c", _UDFS_PROBE, *extra], cwd=empty,
+                                  capture_output=True, text=True, timeout=timeout,
+                                  errors="replace")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return _skip(name, f"{interpreter} does not run ({exc}; see configured interpreter)")
+    answer = [line[len("udfs="):] for line in proc.stdout.splitlines()
+              if line.startswith("udfs=")]
+    if proc.returncode != 0 or not answer:
+        return _skip(name, f"{interpreter} did not answer (see configured interpreter)")
+    found, ours = answer[-1].strip(), coverbook_udfs()
+    install = f"run '{install or install_command()}'."
+    if not found:
+        return _fail(name, f"{interpreter} finds no udfs module (coverbook's is {ours})",
+                     "install coverbook into that environment ('pip install -e .' in the "
+                     "coverbook folder) or " + install)
+    if Path(found).resolve() != ours:
+        return _fail(name, f"{interpreter} would import udfs from {found}, not coverbook's "
+                     f"{ours}", f"rename or remove {found} (or the PYTHONPATH entry in "
+                     f"{config} that holds it).")
+    add_workbook = settings.get(ADD_WORKBOOK_KEY, "")
+    if add_workbook.strip().lower() != "false":
+        shown = f"is {add_workbook}" if add_workbook else "is not set (xlwings: true)"
+        return _fail(name, f"{interpreter} imports udfs from {found}, but "
+                     f"{ADD_WORKBOOK_KEY} {shown} in {config}: a udfs.py beside the active "
+                     "workbook would be imported instead", install)
+    return _pass(name, f"{interpreter} imports udfs from {found} (coverbook's); "
+                 f"{ADD_WORKBOOK_KEY} is false")
+
+
+
+
 def workbook_location(workbook: str, environ: Mapping[str, str] | None,
                       config: Path) -> tuple[DataLocation, str]:
     """The data folder the UDFs and Refresh of *workbook* (a path, or the
@@ -315,6 +383,7 @@ def doctor(*, xlstart: Path | None = None, config: Path | None = None,
         check_versions(),
         check_windows_parts(),
         check_interpreter(config_file, explicit=config is not None, install=install),
+        check_udfs_module(config_file, explicit=config is not None, install=install),
         check_data(environ, config_file, workbook),
         check_addin(xlstart, install),
         check_workbook(),

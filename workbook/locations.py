@@ -41,6 +41,11 @@ if TYPE_CHECKING:
 PROJECT_NAME = "coverbook"
 #: Environment variable and config key naming the data folder.
 DATA_KEY = "COVERBOOK_DATA"
+#: xlwings' setting that puts the active workbook's folder (and the add-in's) first on
+#: Python's path (``ADD_WORKBOOK_TO_PYTHONPATH``, default true in its VBA). ``coverbook
+#: addin install`` sets it false: a ``udfs.py``, ``macros.py`` or ``workbook.py``
+#: beside the analyst's workbook would otherwise shadow coverbook's packages.
+ADD_WORKBOOK_KEY = "ADD_WORKBOOK_TO_PYTHONPATH"
 
 _QUOTED = re.compile(r'"[^"]*"')
 

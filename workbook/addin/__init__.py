@@ -5,8 +5,8 @@ any workbook.
 - :mod:`workbook.addin.install` puts it into Excel's startup folder and merges the
   interpreter setting into ``coverbook.conf`` (``coverbook addin install/remove``).
 
-What the file holds (compared part by part with xlwings' Excel-made add-ins in
-``docs/excel-parts.md``): the add-in content type; one worksheet (``Sheet1``,
+What the file holds (compared part by part with xlwings' shipped add-ins, which
+xlwings re-saves with Aspose.Cells, in ``docs/excel-parts.md``): the add-in content type; one worksheet (``Sheet1``,
 named ``coverbook``: what the add-in is and where it reads its settings); the VBA
 project ``workbook/addin/vba/vbaProject.bin`` (xlwings' custom-add-in module with
 ``PROJECT_NAME = "coverbook"``, xlwings' ``Dictionary`` class, the UDF wrappers and

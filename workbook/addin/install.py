@@ -1,5 +1,7 @@
 """``coverbook addin install`` / ``remove``: the add-in in Excel's startup folder, the
-interpreter in ``coverbook.conf``.
+interpreter in ``coverbook.conf`` (and ``ADD_WORKBOOK_TO_PYTHONPATH`` false there: the
+active workbook's folder is not put first on Python's path, so nothing beside an
+analyst's workbook shadows coverbook's ``udfs``, ``macros`` or ``workbook``).
 
 Targets. ``--xlstart DIR`` and ``--config FILE`` name them explicitly (that is how the
 tests place files on Linux). Without them:
@@ -33,7 +35,8 @@ from pathlib import Path
 
 from workbook.addin import ADDIN_NAME, AddinError
 from workbook.addin.package import check_addin_target, replace_addin, write_addin_file
-from workbook.locations import DATA_KEY, config_encoding, parse_config_line, user_config_file
+from workbook.locations import (ADD_WORKBOOK_KEY, DATA_KEY, config_encoding, parse_config_line,
+                                user_config_file)
 
 
 def excel_platform() -> bool:
@@ -202,8 +205,9 @@ class InstallResult:
 def install(xlstart: Path | None = None, config: Path | None = None,
             data: Path | None = None) -> InstallResult:
     """Build the add-in into *xlstart* (default: Excel's startup folder) and merge the
-    interpreter setting (and ``COVERBOOK_DATA`` = *data*, if given) into *config*
-    (default: the add-in's ``coverbook.conf``). Raises :class:`AddinError`, with
+    interpreter setting, ``ADD_WORKBOOK_TO_PYTHONPATH`` = ``false`` (the active
+    workbook's folder is not put on Python's path) and ``COVERBOOK_DATA`` = *data*, if
+    given, into *config* (default: the add-in's ``coverbook.conf``). Raises :class:`AddinError`, with
     nothing changed: everything is checked and prepared before the first write (the
     targets exist, the add-in may be replaced by the build's rules, the config file
     reads and merges, the add-in is complete in a temporary file), then the config
@@ -219,7 +223,9 @@ def install(xlstart: Path | None = None, config: Path | None = None,
         if not data.is_dir():
             raise AddinError(f"--data {data}: no such folder; nothing was changed")
     key, value = interpreter_setting()
-    settings = {key: value}
+    # The active workbook's folder stays off Python's path, so a udfs.py (or
+    # macros.py, workbook.py) beside the analyst's workbook cannot shadow coverbook's.
+    settings = {key: value, ADD_WORKBOOK_KEY: "false"}
     if data is not None:
         settings[DATA_KEY] = str(data)
     xlstart = default_xlstart() if xlstart is None else Path(xlstart)

@@ -9,7 +9,7 @@ Option Explicit
 ' enabled), without Python. It computes the xlwings.conf sheet and registers the
 ' UDFs' function-wizard help, which "Import Functions" would otherwise register
 ' (coverbook_udf_help, generated).
-Public Sub RibbonLoaded(ribbon As IRibbonUI)
+Public Sub CoverbookRibbonLoaded(ribbon As IRibbonUI)
     CalculateConfigSheet
     RegisterUdfHelp
 End Sub
@@ -28,6 +28,6 @@ Private Sub CalculateConfigSheet()
     ThisWorkbook.Saved = wasSaved
 End Sub
 
-Public Sub RefreshClicked(control As IRibbonControl)
+Public Sub CoverbookRefreshClicked(control As IRibbonControl)
     RunPython "import macros.refresh; macros.refresh.main()"
 End Sub

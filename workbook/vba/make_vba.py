@@ -21,14 +21,17 @@ extra (``pip install -e '.[test]'``: olefile, pycfb); ``coverbook build`` and
    modules are handed over with the attribute lines VBA itself stores
    (``vba_sources.class_attributes``), which LibreOffice writes as given.
 5. :func:`as_excel_saves_it` then mends what LibreOffice's exporter writes unlike
-   Excel (compared record by record with xlwings' Excel-made add-ins; see
-   ``docs/excel-parts.md``): the ``PROJECT`` stream lists every module in the order of
-   the ``dir`` stream with its kind (LibreOffice leaves out ``Class=`` lines, so
-   neither Excel nor LibreOffice could tell a class from a document module) and has
-   one window record per module as Excel writes one for a window never opened
-   (``NAME=0, 0, 0, 0, C``); ``_VBA_PROJECT``'s Reserved3 is ``01 00`` as in
-   xlwings' add-ins. olefile can rewrite a stream only at its old size, so the
-   compound file is written anew by pycfb (MIT) from the mended streams.
+   Excel (compared record by record with the Excel-made ``vbaProject*.bin`` of
+   XlsxWriter's comparison suite, and with xlwings' shipped add-ins, which xlwings
+   re-saves with Aspose.Cells; see ``docs/excel-parts.md``): the ``PROJECT`` stream
+   lists every module in the order of the ``dir`` stream with its kind (LibreOffice
+   leaves out ``Class=`` lines, so neither Excel nor LibreOffice could tell a class
+   from a document module), has one window record per module as Excel writes one for
+   a window never opened (``NAME=0, 0, 0, 0, C``) and ends with that line's CRLF, as
+   Excel ends it; ``_VBA_PROJECT``'s Reserved3 is ``01 00`` as Excel writes it. olefile can rewrite a stream only at its old size, so the
+   compound file is written anew by pycfb (MIT) from the mended streams, and its
+   unused directory entries are then given the ``NOSTREAM`` sibling and child IDs
+   MS-CFB 2.6.3 requires (pycfb 0.0.3 leaves them 0; ``workbook/vba/compound_file.py``).
 
 LibreOffice's export holds a random project ID and random seeds in the
 protection-state values ``CMG``, ``DPB`` and ``GC``; :func:`project_stream` replaces
@@ -43,6 +46,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import tempfile
 import uuid
@@ -52,6 +56,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the repository (for messages)
 
 import olefile
 
+from workbook.vba.compound_file import with_unused_entries_nostream
 from workbook.vba.udf_help import udf_help_module
 from workbook.vba.vba_sources import (ADDIN_UDF_WRAPPERS, ADDIN_XLWINGS, PROJECTS, UDF_HELP,
                                       UDF_WRAPPERS, Module)
@@ -65,6 +70,16 @@ COVERBOOK_NAME_LINE = b'Public Const PROJECT_NAME As String = "coverbook"'
 #: Debian's python3-uno is importable from the system interpreter only.
 SYSTEM_PYTHON = "/usr/bin/python3"
 LO_SCRIPT = Path(__file__).resolve().parent / "lo_vba.py"
+
+
+def lo_available() -> bool:
+    """Whether :func:`run_lo` can run here: LibreOffice (``soffice``) on the path and
+    Debian's ``python3-uno`` importable by :data:`SYSTEM_PYTHON`. A machine with
+    LibreOffice but without ``python3-uno`` has no UNO bridge: ``False``."""
+    if shutil.which("soffice") is None or not Path(SYSTEM_PYTHON).exists():
+        return False
+    return subprocess.run([SYSTEM_PYTHON, "-c", "import uno"],
+                          capture_output=True).returncode == 0
 
 
 def run_lo(command: str, request: dict, timeout: float = 300) -> dict:
@@ -170,8 +185,9 @@ def project_stream(project: bytes, mods: list[Module], pid: str | None = None) -
     ``ID`` (*pid*, with ``CMG``/``DPB``/``GC`` encrypted under it again: see
     :func:`fixed_protection`; ``None``: LibreOffice's), one line per module of *mods*
     in their order (the ``dir`` stream's), the other properties and ``[Host Extender
-    Info]`` as they were, then ``[Workspace]`` with ``NAME=0, 0, 0, 0, C`` per module
-    and a closing empty line."""
+    Info]`` as they were, then ``[Workspace]`` with ``NAME=0, 0, 0, 0, C`` per module,
+    the last line ended by CRLF and nothing after it (as in Excel-made files; xlwings'
+    Aspose-saved add-ins add an empty line)."""
     text = project.decode("cp1252")
     head, _workspace = text.split("\r\n[Workspace]\r\n", 1)
     lines = head.split("\r\n")
@@ -181,14 +197,15 @@ def project_stream(project: bytes, mods: list[Module], pid: str | None = None) -
         lines = fixed_protection(lines, pid)
     props = [line for line in lines[1:] if not line.startswith(_MODULE_KEYS)]
     out = [lines[0]] + [_MODULE_LINE[m.kind].format(m.name) for m in mods] + props
-    out += ["[Workspace]"] + [f"{m.name}=0, 0, 0, 0, C" for m in mods] + ["", ""]
+    out += ["[Workspace]"] + [f"{m.name}=0, 0, 0, 0, C" for m in mods] + [""]
     return "\r\n".join(out).encode("cp1252")
 
 
 def vba_project_stream(stream: bytes) -> bytes:
-    """``_VBA_PROJECT`` (MS-OVBA 2.3.4.1) with Reserved3 ``01 00``, as in xlwings'
-    shipped add-ins; LibreOffice writes ``00 00``. The stream stays the 7-byte form
-    without a performance cache (Version ``FFFF``), so Excel compiles from source."""
+    """``_VBA_PROJECT`` (MS-OVBA 2.3.4.1) with Reserved3 ``01 00``, as Excel writes it
+    (and xlwings' shipped add-ins hold); LibreOffice writes ``00 00``. The stream stays
+    the 7-byte form without a performance cache (Version ``FFFF``; as in xlwings'
+    add-ins, while Excel itself writes a cache), so Excel compiles from source."""
     if len(stream) != 7 or stream[:5] != bytes.fromhex("cc61ffff00"):
         raise ValueError(f"_VBA_PROJECT: unexpected stream {stream.hex()}")
     return stream[:5] + b"\x01\x00"
@@ -220,7 +237,11 @@ def as_excel_saves_it(raw: bytes, mods: list[Module], pid: str | None = None) ->
                 elif name == "VBA/_VBA_PROJECT":
                     stream = vba_project_stream(stream)
                 data.append(stream)
-    return bytes(CFBWriter(stream_paths=paths, stream_data=data, root_clsid=uuid.UUID(int=0)).data)
+    written = bytes(CFBWriter(stream_paths=paths, stream_data=data,
+                              root_clsid=uuid.UUID(int=0)).data)
+    # pycfb 0.0.3 leaves the unused directory entries' sibling and child IDs 0;
+    # MS-CFB 2.6.3 requires NOSTREAM there (workbook/vba/compound_file.py).
+    return with_unused_entries_nostream(written)
 
 
 def build_vba_project(project_name: str, mods: list[Module], output: Path) -> None:

@@ -4,7 +4,7 @@ xlwings' ``import_udfs`` (Windows, "Import Functions") registers each UDF's help
 with ``Application.MacroOptions`` after importing the wrappers. The workbook ships the
 wrappers pre-generated, so nothing would call ``MacroOptions``: this module's
 ``RegisterUdfHelp`` does, from the ribbon's ``onLoad`` callback
-(``RibbonLoaded`` in ``coverbook_ribbon.bas``).
+(``CoverbookRibbonLoaded`` in ``coverbook_ribbon.bas``).
 
 The texts come from the same xlwings decorator metadata ``import_udfs`` reads
 (``__xlfunc__``, see ``workbook/vba/xlwings_meta.py``):

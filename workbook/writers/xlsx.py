@@ -123,9 +123,16 @@ def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, fmt) -> None:
 
 
 def _write_spilled(ws: Worksheet, row: int, col: int, v: Any, fmt) -> None:
-    """Store the cached value *v* of one cell of an array formula's spill area."""
-    code = ws.write_number(row, col, v, fmt) if type(v) is float else \
-        _write_value(ws, row, col, v, fmt)
+    """Store the cached value *v* of one cell of an array formula's spill area, as
+    Excel stores a spill's members: values without a formula, text as a formula's
+    text result (``t="str"``, :meth:`Worksheet.write_spilled_text`), not a constant."""
+    kind = type(v)
+    if kind is float:
+        code = ws.write_number(row, col, v, fmt)
+    elif kind is str:
+        code = ws.write_spilled_text(row, col, v, fmt)
+    else:
+        code = _write_value(ws, row, col, v, fmt)
     if code:
         _checked(code, ws.name, row, col)
 

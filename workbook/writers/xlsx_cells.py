@@ -13,8 +13,15 @@
   XlsxWriter itself can only write an error as a formula (``nan_inf_to_errors``
   writes ``=#NUM!``).
 
-Both cells go through XlsxWriter's own table and XML writer; only the ``<c>``
-element of these two kinds is written here (the cell reference, the format index
+- **Text inside a spill area** (a dynamic array formula's cells below or right of
+  its anchor), ``<c t="str"><v>NM</v></c>``: Excel stores every member of a spill as
+  a formula result without a formula (a number as ``<c><v>1000</v></c>``, text as
+  ``t="str"``, the type of a formula's text result; see ``docs/excel-parts.md``).
+  XlsxWriter's ``write_string`` would store a constant (``t="inlineStr"`` in this
+  mode), which is not what a spill holds.
+
+These cells go through XlsxWriter's own table and XML writer; only the ``<c>``
+element of these kinds is written here (the cell reference, the format index
 and the type, in XlsxWriter's attribute order). Cells of every other kind are
 XlsxWriter's own. Row and column default formats are not applied to these two
 kinds (coverbook gives every such cell its own format).
@@ -84,6 +91,15 @@ class _Error(NamedTuple):
     error: str
 
 
+class _SpilledText(NamedTuple):
+    format: Any
+    string: str
+
+
+#: The longest text an Excel cell holds (XlsxWriter's ``write_string`` limit).
+MAX_STRING = 32767
+
+
 class Worksheet(_XlsxWorksheet):
     """An ``xlsxwriter`` worksheet with :meth:`write_formula_text` and
     :meth:`write_error`; pass it to ``Workbook.add_worksheet(name, Worksheet)``."""
@@ -109,6 +125,18 @@ class Worksheet(_XlsxWorksheet):
         result = self.write_number(row, col, 0, cell_format)
         if result == 0:
             self.table[row][col] = _Error(cell_format, error)
+        return result
+
+    def write_spilled_text(self, row: int, col: int, text: str, cell_format=None) -> int:
+        """The text *text* as a member of a spill area: a formula's text result
+        without a formula (``t="str"``), as Excel stores it. Returns 0, -1 if the
+        cell is outside the worksheet, -2 if *text* is longer than 32,767 characters
+        (nothing is written: XlsxWriter's codes)."""
+        if len(text) > MAX_STRING:
+            return -2
+        result = self.write_number(row, col, 0, cell_format)  # range checks, bookkeeping
+        if result == 0:
+            self.table[row][col] = _SpilledText(cell_format, text)
         return result
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
@@ -186,7 +214,7 @@ class Worksheet(_XlsxWorksheet):
                 kind = type(cell).__name__
                 if kind in ("Number", "Datetime"):
                     data.append(f"{cell.number:.16g}")
-                elif kind == "String":  # inline in this mode: the text itself
+                elif kind in ("String", "_SpilledText"):  # the text itself
                     data.append(cell.string)
                 elif kind in ("Formula", "ArrayFormula"):
                     data.append(0 if cell.value is None else cell.value)
@@ -198,13 +226,18 @@ class Worksheet(_XlsxWorksheet):
 
     def _write_cell(self, row: int, col: int, cell) -> None:
         kind = type(cell)
-        if kind is not _TextFormula and kind is not _Error:
+        if kind is not _TextFormula and kind is not _Error and kind is not _SpilledText:
             _base_write_cell(self, row, col, cell)  # XlsxWriter's (no super() per cell)
             return
         attributes = [("r", xl_rowcol_to_cell(row, col))]
         if cell.format:
             attributes.append(("s", cell.format._get_xf_index()))
-        if kind is _TextFormula:
+        if kind is _SpilledText:
+            attributes.append(("t", "str"))
+            self._xml_start_tag("c", attributes)
+            self._xml_data_element("v", cell.string)
+            self._xml_end_tag("c")
+        elif kind is _TextFormula:
             attributes.append(("t", "str"))
             self._xml_formula_element(cell.formula, cell.value, attributes)
         else:

@@ -11,25 +11,25 @@ Option Explicit
 ' onLoad of the ribbon: Excel calls it when the add-in loads (macros enabled),
 ' without Python. It registers the UDFs' function-wizard help (coverbook_udf_help,
 ' the module the workbook uses too).
-Public Sub AddinRibbonLoaded(ribbon As IRibbonUI)
+Public Sub CoverbookAddinRibbonLoaded(ribbon As IRibbonUI)
     RegisterUdfHelp
 End Sub
 
 ' Refresh: write or update coverbook's sheets in the active workbook from the data
 ' folder (validated first; other sheets are never touched).
-Public Sub AddinRefreshClicked(control As IRibbonControl)
+Public Sub CoverbookAddinRefreshClicked(control As IRibbonControl)
     If Not PythonReady("Coverbook Refresh") Then Exit Sub
     RunPython "import macros.refresh; macros.refresh.main(add_config_sheet=False)"
 End Sub
 
 ' Check data: validate the data folder and list the problems; changes nothing.
-Public Sub AddinCheckClicked(control As IRibbonControl)
+Public Sub CoverbookAddinCheckClicked(control As IRibbonControl)
     If Not PythonReady("Coverbook Check data") Then Exit Sub
     RunPython "import macros.check; macros.check.main()"
 End Sub
 
 ' Status: Python, xlwings and coverbook versions and the data folder in use.
-Public Sub AddinStatusClicked(control As IRibbonControl)
+Public Sub CoverbookAddinStatusClicked(control As IRibbonControl)
     If Not PythonReady("Coverbook Status") Then Exit Sub
     RunPython "import macros.status; macros.status.main('" & XLWINGS_VERSION & "')"
 End Sub
