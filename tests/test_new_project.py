@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tomllib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -32,6 +33,10 @@ EXPECTED_FILES = {"coverbook.toml", "data/settings.toml", "data/coverage.csv", "
                   ".gitattributes", ".github/workflows/coverbook.yml"}
 NEEDS_PROVENANCE = pytest.mark.xfail(
     strict=True, reason="needs optional token files and shipped scales (provenance branch)")
+
+
+#: The real one, before the fixture below replaces it.
+INSTALLED_REQUIREMENT = new_project.installed_requirement
 
 
 @pytest.fixture(autouse=True)
@@ -136,6 +141,32 @@ def test_ci_installs_what_was_installed_here(direct_url, expected):
     requirement, _ = install_requirement(direct_url, "https://example.org/coverbook/",
                                          version="0.1.0")
     assert requirement == expected
+
+
+class _FakeDist:
+    """A distribution as importlib.metadata gives one: its files and Project-URLs."""
+
+    def __init__(self, files: dict[str, str], urls: list[str]):
+        self.files = files
+        self.metadata = SimpleNamespace(
+            get_all=lambda key: urls if key == "Project-URL" else None)
+
+    def read_text(self, name):
+        return self.files.get(name)
+
+
+def test_the_installed_copy_is_read_not_a_source_trees_egg_info(monkeypatch):
+    # python run inside a checkout sees its coverbook.egg-info first: no INSTALLER, no
+    # direct_url.json; taken for an index install, CI would pin a coverbook the index
+    # may not have.
+    egg_info = _FakeDist({}, [])
+    editable = _FakeDist({"INSTALLER": "pip\n", "direct_url.json": json.dumps(
+        {"url": "file:///home/me/coverbook", "dir_info": {"editable": True}})},
+        ["Repository, https://example.org/coverbook"])
+    monkeypatch.setattr(new_project.metadata, "distributions",
+                        lambda name: iter([egg_info, editable]))
+    assert INSTALLED_REQUIREMENT()[0] == (
+        f"coverbook @ git+https://example.org/coverbook@v{new_project.__version__}")
 
 
 def test_git_keeps_the_workbook_and_data_and_ignores_lock_files(tmp_path):
@@ -254,6 +285,7 @@ def test_the_workbook_built_in_staging_is_current_where_it_lands(tmp_path, monke
     assert result.exit_code == 0, result.output
     assert f"wrote {folder / 'proj.xlsm'}" in result.output
     assert ".coverbook-new-" not in result.output
+    assert "installs coverbook==0.1.0: from the package index (test)" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
     check = CliRunner().invoke(cli, ["build", "--check", "--data", str(folder / "data"),
                                      "--output", str(folder / "proj.xlsm")])

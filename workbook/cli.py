@@ -275,6 +275,8 @@ def new(folder: Path, tokens: bool) -> None:
     shown = folder / made.workbook.name
     click.echo(f"made {folder}: " + ", ".join(p for p in made.files if p != made.workbook.name))
     click.echo(made.build.report().replace(str(made.build.path), str(shown), 1))
+    click.echo(f"CI ({Path('.github', 'workflows', 'coverbook.yml')}) installs "
+               f"{made.requirement[0]}: {made.requirement[1]}")
     click.echo(f"Next: replace the example stocks in {folder / 'data' / 'coverage.csv'}, "
                f"set as_of and source in {folder / 'data' / 'settings.toml'}, then in "
                f"{folder}: coverbook build, and commit the folder with its workbook "

@@ -83,13 +83,14 @@ class NewProjectError(Exception):
 @dataclass(frozen=True)
 class NewProject:
     """A project :func:`create_project` made: its folder, the files written (paths
-    relative to it, POSIX), the workbook's path and the build's result (``None`` when
-    not built)."""
+    relative to it, POSIX), the workbook's path, the build's result (``None`` when
+    not built), and the CI's install line with where it comes from."""
 
     folder: Path
     files: tuple[str, ...]
     workbook: Path
     build: Any = None
+    requirement: tuple[str, str] = ("", "")
 
 
 def workbook_name(folder: Path) -> str:
@@ -262,12 +263,15 @@ def create_project(folder: Path | str, *, tokens: bool = False, build: bool = Tr
     else each top-level entry moved into it. On any failure nothing is left behind.
 
     Raises :class:`NewProjectError` (a folder that cannot take a project, a write the
-    OS refuses), and from the build ``DataErrors`` / ``BuildError`` (which name the
-    staging folder's files: report them as the project's). *progress*: the build's.
+    OS refuses), and from the build ``DataErrors`` / ``BuildError`` (naming the
+    project's files, where they would have been). *requirement*: CI's install line and
+    where it comes from (default: :func:`installed_requirement`). *progress*: the
+    build's.
     """
     target = Path(os.path.abspath(folder))
     check_target(target)
     name = workbook_name(target)
+    requirement = requirement or installed_requirement()
     files = project_files(name, tokens=tokens, requirement=requirement)
     existed = target.is_dir()
     try:
@@ -301,4 +305,4 @@ def create_project(folder: Path | str, *, tokens: bool = False, build: bool = Tr
         raise NewProjectError(f"{target}: cannot write the project ({exc}); nothing was "
                               "written") from exc
     written = tuple(sorted(files)) + ((name,) if build else ())
-    return NewProject(target, written, target / name, result)
+    return NewProject(target, written, target / name, result, requirement)
