@@ -304,6 +304,47 @@ def publish(data_opt: Path | None, output: Path, pdf: Path | None, force: bool) 
         sys.exit(1)
 
 
+@cli.command("new")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--tokens", is_flag=True,
+              help="Also write token_prices.csv, workloads.csv and fx.csv (a few shipped "
+                   "models' prices, with their sources), for an AI-sector table.")
+def new(folder: Path, tokens: bool) -> None:
+    """Start a coverage project in FOLDER (new or empty): data files with example
+    stocks, the workbook built from them, .gitignore and a CI workflow."""
+    from workbook.build import STAGES, BuildError
+    from workbook.dataset import DataErrors
+    from workbook.new_project import NewProjectError, create_project
+
+    progress = _StageProgress(STAGES, enabled=_interactive())
+    try:
+        try:
+            made = create_project(folder, tokens=tokens, progress=progress)
+            progress.finish()
+        finally:
+            progress.close()
+    except NewProjectError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except DataErrors as exc:  # the templates themselves: a defect, said as such
+        _echo_data_errors(exc, folder / "data")
+        click.echo("coverbook's own project templates do not build: please report it.",
+                   err=True)
+        sys.exit(2)
+    except BuildError as exc:
+        click.echo(f"error: {exc}; nothing was written", err=True)
+        sys.exit(2)
+    shown = folder / made.workbook.name
+    click.echo(f"made {folder}: " + ", ".join(p for p in made.files if p != made.workbook.name))
+    click.echo(made.build.report().replace(str(made.build.path), str(shown), 1))
+    click.echo(f"CI ({Path('.github', 'workflows', 'coverbook.yml')}) installs "
+               f"{made.requirement[0]}: {made.requirement[1]}")
+    click.echo(f"Next: replace the example stocks in {folder / 'data' / 'coverage.csv'}, "
+               f"set as_of and source in {folder / 'data' / 'settings.toml'}, then in "
+               f"{folder}: coverbook build, and commit the folder with its workbook "
+               "(git init; git add -A; git commit).")
+
+
 @cli.command()
 @click.option("--stocks", type=click.IntRange(1, SAMPLE_CAPACITY), required=True,
               help=f"Number of stocks, at most {SAMPLE_CAPACITY:,} (unique tickers across "
