@@ -146,7 +146,12 @@ def print_pdf(workbook: Path, pdf: Path) -> Path:
         # rename.
         with Replacement(pdf, error=ExportError, option="--pdf", opened_in="a PDF viewer",
                          again="export again") as new:
-            made = convert(workbook, "pdf", new.tmp.parent)[0]
+            # LibreOffice is given a copy under a short name: it fails to save a PDF
+            # whose name is near the file system's limit (a longer temporary name of
+            # its own), and the PDF is named after its source.
+            source = new.tmp.parent / ("source" + workbook.suffix)
+            shutil.copyfile(workbook, source)
+            made = convert(source, "pdf", new.tmp.parent)[0]
             os.replace(made, new.tmp)
             new.commit()
     except ExportError:
