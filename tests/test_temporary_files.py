@@ -19,29 +19,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from workbook import DATA_DIR
+from conftest import WRITERS, needs_soffice, run_writer, writer_params
 from workbook.cli import cli
 
 COVERBOOK = [sys.executable, "-m", "workbook"]
 #: The file a work folder's process holds (workbook/replacing.py's LOCK_NAME).
 LOCK_NAME = "lock"
-needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
-                                   reason="LibreOffice (soffice) is not installed")
-#: Every command that writes a file: the extension it writes, its arguments.
-WRITERS = {
-    "build": (".xlsm", lambda out: ["build", "--output", str(out)]),
-    "build .xlsx": (".xlsx", lambda out: ["build", "--output", str(out)]),
-    "publish": (".xlsx", lambda out: ["publish", "--output", str(out)]),
-    "addin build": (".xlam", lambda out: ["addin", "build", "--output", str(out)]),
-    "export": (".pdf", lambda out: ["export", "--pdf", str(out)]),
-}
-COMMANDS = [pytest.param(name, marks=needs_soffice) if name == "export" else name
-            for name in WRITERS]
-
-
-def run(name: str, out: Path):
-    """Command *name* of :data:`WRITERS` writing *out*, in-process: the click result."""
-    return CliRunner().invoke(cli, WRITERS[name][1](out))
+COMMANDS = writer_params()
 
 
 def readable(path: Path) -> bool:
@@ -110,7 +94,7 @@ def test_the_next_command_removes_what_a_killed_build_left(name, big_data, tmp_p
     assert len(left) == 1 and (left[0] / LOCK_NAME).exists()
     assert any(p.is_dir() for p in left[0].iterdir())  # the writer's own folder
     out = tmp_path / ("next" + WRITERS[name][0])
-    result = run(name, out)
+    result = run_writer(name, out)
     assert result.exit_code == 0, result.output
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
     assert readable(out)
@@ -132,7 +116,7 @@ def test_a_running_writers_temporary_files_are_kept(name, tmp_path):
                                   capture_output=True, text=True)
             assert proc.returncode == 0, proc.stderr
         else:
-            assert run(name, out).exit_code == 0
+            assert run_writer(name, out).exit_code == 0
         assert running.tmp.read_bytes() == b"half a workbook"
         assert (running.work / LOCK_NAME).exists()
         running.tmp.write_bytes(b"the whole workbook")
@@ -194,9 +178,9 @@ def _long_names(suffix: str) -> list[str]:
 def test_any_name_the_file_system_accepts_is_written(name, tmp_path):
     for filename in _long_names(WRITERS[name][0]):
         out = tmp_path / filename
-        first = run(name, out)
+        first = run_writer(name, out)
         assert first.exit_code == 0, first.output
-        again = run(name, out)  # replacing it: Excel's lock file name has no room
+        again = run_writer(name, out)  # replacing it: Excel's lock file name has no room
         assert again.exit_code == 0, again.output
         assert readable(out)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
