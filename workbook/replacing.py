@@ -63,43 +63,42 @@ def _hold(lock: Path):
     return handle
 
 
-def _abandoned(work: Path) -> bool:
-    """Whether no running process holds the work folder *work* (see the module doc).
-    On POSIX the folder is then locked by this process until it exits (it is about to
-    be removed); a folder that cannot be judged counts as in use."""
+#: What :func:`_claim` answers for a work folder that a running process holds.
+IN_USE = None
+
+
+def _claim(work: Path) -> int | None:
+    """Claim the work folder *work* for removal if no running process holds it (see
+    the module doc): ``IN_USE`` (``None``) if one does or it cannot be told, else a
+    file descriptor to close once the folder is removed (on POSIX its lock, held
+    meanwhile so that two clean-ups do not race), or -1 (nothing to close)."""
     lock = work / LOCK_NAME
     if fcntl is None:
         try:
             lock.unlink()
-            return True
+            return -1
         except FileNotFoundError:
             pass
         except OSError:  # open in the process writing it (or not ours to delete)
-            return False
+            return IN_USE
     else:
         try:
             fd = os.open(lock, os.O_RDONLY)
         except FileNotFoundError:
             pass
         except OSError:
-            return False
+            return IN_USE
         else:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 os.close(fd)
-                return False
-            # Kept open (and locked) on purpose until this process exits: closing it
-            # before the folder is gone would let another clean-up race this one.
-            _claimed.append(fd)
-            return True
+                return IN_USE
+            return fd
     try:  # no lock file: being created just now, or left by a process killed then
-        return time.time() - work.stat().st_mtime > UNLOCKED_GRACE
+        return -1 if time.time() - work.stat().st_mtime > UNLOCKED_GRACE else IN_USE
     except OSError:
-        return False
-
-
-_claimed: list[int] = []
+        return IN_USE
 
 
 def remove_leftovers(folder: Path) -> list[Path]:
@@ -118,11 +117,15 @@ def remove_leftovers(folder: Path) -> list[Path]:
         except OSError:
             continue
         work = Path(entry.path)
-        if _abandoned(work):
+        claim = _claim(work)
+        if claim is IN_USE:
+            continue
+        try:
             shutil.rmtree(work, ignore_errors=True)
-            removed.append(work)
-    while _claimed:
-        os.close(_claimed.pop())
+        finally:
+            if claim >= 0:
+                os.close(claim)
+        removed.append(work)
     return removed
 
 
@@ -190,7 +193,11 @@ class Replacement:
             self._lock = _hold(self.work / LOCK_NAME)
         except OSError as exc:
             self._remove()
-            self._refuse(folder_refused(self.path, exc, self.option), exc)
+            # The real file's folder: that of a link's target, where the work folder is.
+            self._refuse(folder_refused(self.target, exc, self.option), exc)
+        except BaseException:  # stopped (Ctrl+C, SIGTERM) between the two
+            self._remove()
+            raise
         self.tmp = self.work / ("new" + self.target.suffix)
         return self
 
