@@ -133,6 +133,26 @@ def test_a_running_writers_temporary_files_are_kept(name, tmp_path):
     assert target.read_bytes() == b"the whole workbook"
 
 
+def test_a_build_into_the_folder_of_a_running_build_leaves_it_writing(big_data, tmp_path):
+    """Two real builds: a large one writing, and a small one to the same folder
+    meanwhile, which cleans the folder up first. Had it removed the large build's
+    work folder, that build would fail (its temporary file gone)."""
+    big, small = tmp_path / "big.xlsm", tmp_path / "small.xlsm"
+    proc = subprocess.Popen([*COVERBOOK, "build", "--data", str(big_data), "--output",
+                             str(big)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    while not any(len(list(w.iterdir())) >= 2 for w in work_folders(tmp_path)):
+        assert proc.poll() is None, "the large build ended before the small one began"
+        time.sleep(0.005)
+    other = subprocess.run([*COVERBOOK, "build", "--output", str(small)],
+                           capture_output=True, text=True)
+    assert other.returncode == 0, other.stderr
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.xlsm", "small.xlsm"]
+    assert readable(big) and readable(small)
+
+
 def test_the_lock_file_name_is_the_one_these_tests_look_for():
     from workbook import replacing
 
