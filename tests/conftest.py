@@ -148,3 +148,32 @@ def excel_made():
         return proc.stdout
 
     return read
+
+
+#: Every command that writes a file (the targets of workbook/replacing.py): the
+#: extension it writes and its arguments for an output *out*.
+WRITERS = {
+    "build": (".xlsm", lambda out: ["build", "--output", str(out)]),
+    "build .xlsx": (".xlsx", lambda out: ["build", "--output", str(out)]),
+    "publish": (".xlsx", lambda out: ["publish", "--output", str(out)]),
+    "addin build": (".xlam", lambda out: ["addin", "build", "--output", str(out)]),
+    "export": (".pdf", lambda out: ["export", "--pdf", str(out)]),
+}
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
+                                   reason="LibreOffice (soffice) is not installed")
+
+
+def writer_params(*names: str) -> list:
+    """*names* of :data:`WRITERS` (default: all) as pytest parameters, ``export``
+    marked to skip without LibreOffice."""
+    return [pytest.param(name, marks=needs_soffice) if name == "export" else name
+            for name in names or WRITERS]
+
+
+def run_writer(name: str, out: Path, *extra: str):
+    """Command *name* of :data:`WRITERS` writing *out*, in-process: the click result."""
+    from click.testing import CliRunner
+
+    from workbook.cli import cli
+
+    return CliRunner().invoke(cli, [*WRITERS[name][1](out), *extra])

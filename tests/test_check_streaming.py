@@ -227,7 +227,7 @@ def test_a_truncated_or_longer_file_is_stale(tmp_path):
     assert result.exit_code == 1 and "is stale" in result.stderr
     out.write_bytes(good[:-1])
     result = cli_build(DATA_DIR, out, "--check")
-    assert result.exit_code == 1 and "is not a readable workbook" in result.stderr
+    assert result.exit_code == 1 and "is stale: cannot be read: " in result.stderr
 
 
 SST = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

@@ -160,18 +160,18 @@ def test_a_config_below_a_file_is_refused_before_the_addin_is_written(targets, t
 
 
 def test_an_unwritable_config_folder_leaves_no_addin(targets, monkeypatch):
-    import workbook.addin.install as install_module
+    import workbook.replacing as replacing
 
     xlstart, config = targets
     config.parent.mkdir(parents=True)
     config.write_text(USER_CONF, encoding="utf-8")
-    real = install_module.tempfile.mkstemp
+    real = replacing.tempfile.mkdtemp
 
-    def refuse_config_folder(*args, dir=None, **kwargs):
+    def refuse_config_folder(suffix=None, prefix=None, dir=None):
         if dir is not None and Path(dir) == config.parent:
             raise PermissionError(13, "Permission denied")
-        return real(*args, dir=dir, **kwargs)
-    monkeypatch.setattr(install_module.tempfile, "mkstemp", refuse_config_folder)
+        return real(suffix, prefix, dir)
+    monkeypatch.setattr(replacing.tempfile, "mkdtemp", refuse_config_folder)
     before = state(xlstart, config.parent)
     result = run("addin", "install", "--xlstart", xlstart, "--config", config)
     assert result.exit_code == 2

@@ -83,7 +83,7 @@ def test_check_on_a_file_that_is_not_a_workbook(tmp_path):
     out.write_text("hi")
     result = cli_build(PACKAGE_DIR / "data", out, "--check")
     assert result.exit_code == 1
-    assert "is not a readable workbook" in result.stderr
+    assert "is stale: cannot be read: File is not a zip file" in result.stderr
 
 
 def test_sample_beyond_the_ticker_capacity_is_a_usage_error(tmp_path):

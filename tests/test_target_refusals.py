@@ -122,8 +122,10 @@ FULL_DISK = textwrap.dedent("""
             return super().write(b)
 
     def full_open(file, mode="r", *args, **kwargs):
+        # The workbook's bytes (binary), written anywhere under the target's folder
+        # (the temporary file is in a work folder there).
         if (isinstance(file, (str, os.PathLike)) and any(m in mode for m in "wax+")
-                and os.path.dirname(os.path.abspath(file)) == folder):
+                and "b" in mode and os.path.abspath(file).startswith(folder + os.sep)):
             return Full(file, mode.replace("b", "").replace("t", "") or "r")
         return real_open(file, mode, *args, **kwargs)
 

@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 from xlsxwriter.exceptions import FileCreateError
 
 import workbook.build as build_module
+import workbook.replacing as replacing
 from conftest import cli_build
 from workbook import DATA_DIR
 from workbook.build import BuildError, build
@@ -84,7 +85,7 @@ def test_target_locked_by_excel_says_close_it(previous, monkeypatch):
 def test_unwritable_folder_is_a_message(tmp_path, monkeypatch):
     def no_temp(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
-    monkeypatch.setattr(build_module.tempfile, "mkstemp", no_temp)
+    monkeypatch.setattr(replacing.tempfile, "mkdtemp", no_temp)
     result = cli_build(DATA_DIR, tmp_path / "book.xlsm")
     assert result.exit_code == 2
     assert "cannot create a file in" in result.stderr and "writable" in result.stderr

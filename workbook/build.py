@@ -8,7 +8,6 @@ build leaves the previous workbook byte for byte as it was.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from workbook.dataset import Dataset, ScaleSet, load_dataset, scales_note
 from workbook.locations import record_text
 from workbook.model import Sheet
 from workbook.provenance import custom_properties, document_date, properties, source_note
+from workbook.replacing import Replacement
 from workbook.sheets import OWNED, build_sheets
 from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 from workbook.writers.xlsx import WriteError, write_workbook
@@ -100,6 +100,16 @@ def lock_file(path: Path) -> Path:
     return path.with_name("~$" + path.name)
 
 
+def lock_exists(path: Path) -> bool:
+    """Whether Excel's lock file (:func:`lock_file`) is beside *path*. A name within
+    two bytes of the file system's limit has no room for ``~$``: no lock file then
+    (``Path.exists`` would raise "File name too long")."""
+    try:
+        return lock_file(path).exists()
+    except OSError:
+        return False
+
+
 def replace_refused(path: Path, reason: str = "Permission denied", *,
                     opened_in: str = "Excel", again: str = "build again") -> str:
     """The message for a target that cannot or must not be replaced: the same on every
@@ -108,7 +118,7 @@ def replace_refused(path: Path, reason: str = "Permission denied", *,
     (``export again`` for a PDF)."""
     lock = lock_file(path)
     return (f"{path}: cannot replace it ({reason}); it is probably open in {opened_in}"
-            + (f" ({lock.name} exists)" if lock.exists() else "")
+            + (f" ({lock.name} exists)" if lock_exists(path) else "")
             + f" or read-only: close it in {opened_in} and {again}; the previous file is "
             "unchanged")
 
@@ -133,7 +143,10 @@ def check_replaceable(path: Path, *, opened_in: str = "Excel",
     except OSError:  # e.g. a parent that is a file: the write reports it
         return
     read_only = not (mode & 0o222) or not os.access(path, os.W_OK)
-    if read_only or lock_file(path).exists():
+    # A link is written through (workbook/replacing.py): Excel's lock file is beside
+    # the file it opened, which may be the link's target.
+    linked = path.is_symlink() and lock_exists(path.resolve())
+    if read_only or lock_exists(path) or linked:
         raise BuildError(replace_refused(path, opened_in=opened_in, again=again))
 
 
@@ -262,27 +275,18 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
     return what was written. *timings*/*progress*: see :func:`build`.
 
     The replace is one ``os.replace`` (atomic on POSIX and on NTFS), done only after
-    the writer has closed a complete file; on any failure the temporary file is
-    removed and *path* is left as it was. Failures the user can act on (a locked or
-    read-only target, a full disk) raise :class:`BuildError` saying what to do.
+    the writer has closed a complete file; on any failure the temporary files are
+    removed and *path* is left as it was (:class:`workbook.replacing.Replacement`,
+    which also says where temporary files go and how a killed build's are cleaned
+    up). Failures the user can act on (a locked or read-only target, a full disk)
+    raise :class:`BuildError` saying what to do.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.",
-                                        suffix=path.suffix + ".tmp", dir=path.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise BuildError(folder_refused(path, exc)) from exc
-    tmp = Path(tmp_name)
-    try:
-        with _stage("write", timings, progress):
-            stats = write_workbook(tmp, sheets, **workbook_parts(path, data))
-        with _stage("post", timings, progress):
-            os.chmod(tmp, _file_mode(path))
-            try:
-                os.replace(tmp, path)
-            except PermissionError as exc:
-                raise BuildError(replace_refused(path, exc.strerror)) from exc
+        with Replacement(path, error=BuildError) as new:
+            with _stage("write", timings, progress):
+                stats = write_workbook(new.tmp, sheets, **workbook_parts(path, data))
+            with _stage("post", timings, progress):
+                new.commit()
     except WriteError as exc:
         raise BuildError(f"{path}: not written: {exc}; the previous file is "
                          "unchanged") from exc
@@ -290,8 +294,6 @@ def write_atomic(path: Path, sheets: list[Sheet], data: Dataset, *,
         raise BuildError(f"{path}: cannot write ({exc}); the previous file is unchanged; "
                          "free some disk space or choose another --output and build again"
                          ) from exc
-    finally:
-        tmp.unlink(missing_ok=True)
     return stats
 
 

@@ -463,8 +463,56 @@ def doctor(xlstart: Path | None, config: Path | None, workbook_opt: str | None,
     sys.exit(1 if failed else 0)
 
 
+def _replace_unprintable() -> None:
+    """Let stdout and stderr print what their encoding cannot hold as ``?``.
+
+    A console or a redirect in a code page other than UTF-8 (``PYTHONIOENCODING=cp1252``,
+    an English Windows console piped to a file, latin-1) cannot hold the Chinese of
+    the sheet names and the data: without this, the first such character raises
+    ``UnicodeEncodeError`` after the work is done, and the rest of the output is lost."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)  # None under pythonw
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (OSError, ValueError):  # a closed or detached stream
+                pass
+
+
+class _Terminated(SystemExit):
+    """The process was asked to stop (SIGTERM, or SIGHUP when its terminal closed)."""
+
+
+def _stop_cleanly_on_terminate() -> None:
+    """Make SIGTERM (and SIGHUP) stop the command as Ctrl+C does: an exception that
+    unwinds it, so every temporary file is removed on the way out (see
+    ``workbook/replacing.py``), instead of the default of dying on the spot. The exit
+    status is the shell's for a signal, 128 + its number (143 for SIGTERM)."""
+    import signal
+
+    def stop(signum, frame):
+        raise _Terminated(128 + signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) == signal.SIG_DFL:
+            signal.signal(number, stop)
+
+
 def main() -> None:
-    cli()
+    """The ``coverbook`` command: its output never fails on the console's encoding,
+    and a stop signal cleans up as Ctrl+C does."""
+    _replace_unprintable()
+    _stop_cleanly_on_terminate()
+    try:
+        cli()
+    except _Terminated as exc:
+        try:
+            click.echo("coverbook: stopped by a signal; its temporary files were removed",
+                       err=True)
+        except OSError:  # SIGHUP: the terminal may be gone
+            pass
+        raise SystemExit(exc.code) from None
 
 
 if __name__ == "__main__":

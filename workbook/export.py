@@ -136,24 +136,24 @@ def export_csv(workbook: Path, outdir: Path) -> dict[str, Path]:
 
 def print_pdf(workbook: Path, pdf: Path) -> Path:
     """Print every sheet of *workbook* (a values-only ``.xlsx``) to *pdf* with
-    LibreOffice, replacing *pdf* in one step (keeping its mode, as the build does).
-    Check the target first with :func:`check_pdf_target`. Raises ``ExportError``."""
-    from workbook.build import _file_mode, folder_refused, replace_refused
+    LibreOffice, replacing *pdf* in one step (keeping its mode, as the build does:
+    :class:`workbook.replacing.Replacement`). Check the target first with
+    :func:`check_pdf_target`. Raises ``ExportError``."""
+    from workbook.replacing import Replacement
 
     try:
-        pdf.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(folder_refused(pdf, exc, "--pdf")) from exc
-    try:
-        # Converted in the target's folder, so the final move is one rename.
-        with tempfile.TemporaryDirectory(prefix=".coverbook-pdf-", dir=pdf.parent) as tmp:
-            made = convert(workbook, "pdf", Path(tmp))[0]
-            os.chmod(made, _file_mode(pdf))
-            try:
-                os.replace(made, pdf)
-            except PermissionError as exc:
-                raise ExportError(replace_refused(pdf, exc.strerror, opened_in="a PDF "
-                                                  "viewer", again="export again")) from exc
+        # Converted in the work folder beside the target, so the final move is one
+        # rename.
+        with Replacement(pdf, error=ExportError, option="--pdf", opened_in="a PDF viewer",
+                         again="export again") as new:
+            # LibreOffice is given a copy under a short name: it fails to save a PDF
+            # whose name is near the file system's limit (a longer temporary name of
+            # its own), and the PDF is named after its source.
+            source = new.tmp.parent / ("source" + workbook.suffix)
+            shutil.copyfile(workbook, source)
+            made = convert(source, "pdf", new.tmp.parent)[0]
+            os.replace(made, new.tmp)
+            new.commit()
     except ExportError:
         raise
     except OSError as exc:
@@ -175,7 +175,9 @@ def export_pdf(data: Dataset, output: Path) -> Path:
     sheets = values_only([table], provenance(data).values_banner(),
                          data.settings.disclaimer)
     with tempfile.TemporaryDirectory(prefix="coverbook-pdf-") as tmp:
-        source = Path(tmp) / (output.stem + ".xlsx")
+        # A short fixed name: the PDF's own name may be as long as the file system
+        # allows, and ".xlsx" is a byte longer than ".pdf".
+        source = Path(tmp) / "key-stocks.xlsx"
         try:
             write_workbook(source, sheets, properties=properties(data),
                            custom_properties=custom_properties(data))

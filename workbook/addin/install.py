@@ -29,14 +29,15 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbook.addin import ADDIN_NAME, AddinError
-from workbook.addin.package import check_addin_target, replace_addin, write_addin_file
+from workbook.addin.package import (check_addin_target, commit_addin, replacing_addin,
+                                    write_addin_file)
 from workbook.locations import (ADD_WORKBOOK_KEY, DATA_KEY, config_encoding, parse_config_line,
                                 user_config_file)
+from workbook.replacing import Replacement
 
 
 def excel_platform() -> bool:
@@ -137,15 +138,11 @@ def plan_config(path: Path, settings: dict[str, str]) -> ConfigPlan:
 
 
 def _write_bytes_atomic(path: Path, content: bytes, mode: int) -> None:
-    """Replace *path* by *content* in one step (a temporary file beside it)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    """Replace *path* by *content* in one step (:class:`~workbook.replacing.Replacement`:
+    a temporary file beside it). Raises ``OSError``."""
+    with Replacement(path) as new:
+        new.tmp.write_bytes(content)
+        new.commit(mode)
 
 
 def write_config(plan: ConfigPlan) -> list[Path]:
@@ -238,11 +235,11 @@ def install(xlstart: Path | None = None, config: Path | None = None,
     addin = xlstart / ADDIN_NAME
     check_addin_target(addin, again="install again")
     plan = plan_config(config, settings)
-    tmp = write_addin_file(addin)
-    try:
+    with replacing_addin(addin, again="install again") as new:
+        write_addin_file(new.tmp, addin)
         created = write_config(plan)
         try:
-            replace_addin(tmp, addin, again="install again")
+            commit_addin(new)
         except AddinError as exc:
             try:
                 undo_config(plan, created)
@@ -252,8 +249,6 @@ def install(xlstart: Path | None = None, config: Path | None = None,
                                  f"{', '.join(settings)} from it, or run this again") \
                     from exc
             raise AddinError(f"{exc}; nothing was changed") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
     result = InstallResult(addin, config, settings)
     if sys.platform == "darwin":
         try:  # as xlwings addin install: the AppleScript RunPython needs on macOS

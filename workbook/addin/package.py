@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from pathlib import Path
 
 from xlsxwriter.exceptions import XlsxWriterException
@@ -22,6 +21,7 @@ from workbook.addin import ADDIN_CUSTOM_UI, DEFAULT_ADDIN, AddinError
 from workbook.locations import PROJECT_NAME
 from workbook.model import Sheet, value
 from workbook.package import ADDIN_CONTENT_TYPE, ribbon_workbook
+from workbook.replacing import Replacement
 from workbook.vba.vba_sources import ADDIN_VBA_PROJECT_BIN
 from workbook.writers.xlsx import write_workbook
 
@@ -89,52 +89,38 @@ def check_addin_target(output: Path, *, force: bool = False,
             raise AddinError(str(exc)) from exc
 
 
-def write_addin_file(output: Path) -> Path:
-    """Write the complete add-in to a hidden temporary file beside *output* (with the
-    mode *output* has, else the umask's default, as the build's files) and return it;
-    the caller moves it over *output* (:func:`replace_addin`) or deletes it. Raises
-    :class:`AddinError`, leaving nothing behind."""
-    from workbook.build import _file_mode, folder_refused
+def replacing_addin(output: Path, again: str = "build again") -> Replacement:
+    """The :class:`~workbook.replacing.Replacement` of the add-in *output*: write it
+    with :func:`write_addin_file` to ``tmp``, then :func:`commit_addin`. Its errors
+    are :class:`AddinError`; *again* as for :func:`check_addin_target`."""
+    return Replacement(output, error=AddinError, again=again)
 
+
+def write_addin_file(tmp: Path, output: Path) -> None:
+    """Write the complete add-in for *output* to *tmp* (a temporary file: see
+    :func:`replacing_addin`). Raises :class:`AddinError` (the previous file is
+    unchanged)."""
     workbook_class = ribbon_workbook(ADDIN_CUSTOM_UI.read_bytes(), ADDIN_CONTENT_TYPE)
     properties = {"title": "coverbook add-in", "author": "coverbook",
                   "subject": "coverbook UDFs and ribbon for any workbook",
                   "keywords": f"coverbook {__version__}; xlwings project {PROJECT_NAME}",
                   "created": _document_date()}
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".xlam.tmp",
-                                        dir=output.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise AddinError(folder_refused(output, exc)) from exc
-    tmp = Path(tmp_name)
-    try:
         write_workbook(tmp, [info_sheet()], properties=properties,
                        custom_properties={"coverbook version": __version__},
                        vba_project=ADDIN_VBA_PROJECT_BIN, workbook_class=workbook_class)
-        os.chmod(tmp, _file_mode(output))
     except (OSError, XlsxWriterException) as exc:
-        tmp.unlink(missing_ok=True)
         raise AddinError(f"{output}: cannot write ({exc}); the previous file is "
                          "unchanged") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
 
 
-def replace_addin(tmp: Path, output: Path, again: str = "build again") -> None:
-    """Move the finished add-in *tmp* over *output* in one step. Raises
-    :class:`AddinError` (the previous file is unchanged)."""
-    from workbook.build import replace_refused
-
+def commit_addin(new: Replacement) -> None:
+    """Move the finished add-in over its target in one step (keeping the target's
+    mode). Raises :class:`AddinError` (the previous file is unchanged)."""
     try:
-        os.replace(tmp, output)
-    except PermissionError as exc:  # Windows: the add-in is loaded in Excel
-        raise AddinError(replace_refused(output, exc.strerror, again=again)) from exc
+        new.commit()
     except OSError as exc:
-        raise AddinError(f"{output}: cannot write ({exc}); the previous file is "
+        raise AddinError(f"{new.path}: cannot write ({exc}); the previous file is "
                          "unchanged") from exc
 
 
@@ -144,9 +130,7 @@ def build_addin(output: Path | str = DEFAULT_ADDIN, *, force: bool = False) -> P
     *force*, as the build refuses its workbook; the new file keeps the old one's mode."""
     output = Path(output)
     check_addin_target(output, force=force)
-    tmp = write_addin_file(output)
-    try:
-        replace_addin(tmp, output)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing_addin(output) as new:
+        write_addin_file(new.tmp, output)
+        commit_addin(new)
     return output

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 from typing import BinaryIO, Callable
 
@@ -101,7 +102,35 @@ def check(data_dir: Path | str, path: Path | str, *,
     fresh = io.BytesIO(written if isinstance(written, bytes) else bytes(written))
     del written
     with _stage("locate", timings, progress):
-        try:
-            return first_difference(path, fresh), result
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            return f"{path} is not a readable workbook ({exc})", result
+        return locate(path, fresh), result
+
+
+#: What reading a damaged workbook raises: not a zip (or cut short), a part missing,
+#: compressed data that does not inflate (``zlib.error``) or ends early
+#: (``EOFError``), XML that is not well-formed (``ParseError``, a ``SyntaxError``), a value that is not
+#: what its cell type says (``ValueError``), a file that cannot be read (``OSError``).
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError,
+           OSError)
+
+
+def locate(path: Path, fresh: BinaryIO) -> str:
+    """Where the workbook at *path* (known to differ from *fresh*) first differs, in
+    words: :func:`~workbook.staleness.locate.first_difference`, else why not.
+
+    A damaged file is "cannot be read: <why>". Locating reads cells with openpyxl's
+    private reader (``staleness/locate.py``; openpyxl is pinned exactly in
+    ``pyproject.toml`` for it); if another openpyxl changed that reader, the answer is
+    the plain "stale" one, without the cell, rather than a traceback."""
+    try:
+        return first_difference(path, fresh)
+    except DAMAGED as exc:
+        if isinstance(exc, zlib.error):
+            why = f"its compressed data is damaged ({exc})"
+        elif isinstance(exc, SyntaxError):
+            why = f"an XML part is damaged or cut short ({exc})"
+        else:
+            why = str(exc) or type(exc).__name__
+        return f"cannot be read: {why}"
+    except Exception as exc:  # noqa: BLE001 - openpyxl's internals, see above
+        return ("its bytes differ from what the data builds (the first differing cell "
+                f"could not be located: {type(exc).__name__}: {exc})")
