@@ -152,12 +152,16 @@ def excel_made():
 
 #: Every command that writes a file (the targets of workbook/replacing.py): the
 #: extension it writes and its arguments for an output *out*.
+#: The shipped data is named (--data), so a workbook already at *out* that records
+#: another folder does not change what is built.
 WRITERS = {
-    "build": (".xlsm", lambda out: ["build", "--output", str(out)]),
-    "build .xlsx": (".xlsx", lambda out: ["build", "--output", str(out)]),
-    "publish": (".xlsx", lambda out: ["publish", "--output", str(out)]),
+    "build": (".xlsm", lambda out: ["build", "--data", str(DATA_DIR), "--output", str(out)]),
+    "build .xlsx": (".xlsx", lambda out: ["build", "--data", str(DATA_DIR),
+                                          "--output", str(out)]),
+    "publish": (".xlsx", lambda out: ["publish", "--data", str(DATA_DIR),
+                                      "--output", str(out)]),
     "addin build": (".xlam", lambda out: ["addin", "build", "--output", str(out)]),
-    "export": (".pdf", lambda out: ["export", "--pdf", str(out)]),
+    "export": (".pdf", lambda out: ["export", "--data", str(DATA_DIR), "--pdf", str(out)]),
 }
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
                                    reason="LibreOffice (soffice) is not installed")

@@ -92,7 +92,8 @@ def test_a_damaged_workbook_is_stale_with_the_reason(damage, shipped, tmp_path):
     assert result.exit_code == 1
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"{out} is stale: {reason}"), first
-    assert result.stderr.splitlines()[1] == f"Run 'coverbook build --output {out}'."
+    assert result.stderr.splitlines()[1] == \
+        f"Run 'coverbook build --data {DATA_DIR} --output {out}'."
     assert out.read_bytes() == before  # --check writes nothing
     assert [p.name for p in tmp_path.iterdir()] == ["book.xlsm"]
 

@@ -92,7 +92,7 @@ def test_a_link_to_nothing_is_refused(name, folders):
     link.symlink_to(real / ("gone" + suffix))
     result = run_writer(name, link)
     assert result.exit_code == 2
-    assert result.output.startswith(f"error: {link}: is a symbolic link to "
+    assert result.stderr.startswith(f"error: {link}: is a symbolic link to "
                                     f"{real / ('gone' + suffix)}, which does not exist")
     assert link.is_symlink() and listing(links, real) == [[link.name], []]
 
