@@ -148,9 +148,25 @@ def first_error(*values: Any) -> str | None:
     return None
 
 
+#: The longest argument :func:`shown` quotes in an error value.
+SHOWN_CHARS = 60
+
+
+def shown(value: Any) -> str:
+    """*value* as an error value quotes it: its ``repr``, cut to :data:`SHOWN_CHARS`
+    characters. Never raises: an int of more than 4,300 digits (Python's limit on
+    int-to-text conversion, python/cpython#95778), alone or inside a list, is named
+    by its kind instead."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 -- any object a Python caller passes
+        return f"a {type(value).__name__} too large to show"
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…"
+
+
 def unknown_name(kind: str, given: Any, names: Sequence[str]) -> str:
     """The ``#N/A`` result for an unknown model or scale, naming the known ones."""
-    return f"#N/A unknown {kind} {given!r}; known: {', '.join(names)}"
+    return f"#N/A unknown {kind} {shown(given)}; known: {', '.join(names)}"
 
 
 def as_number(value: Any) -> float | str | type[Blank]:
@@ -233,10 +249,13 @@ def as_date(value: Any) -> dt.date | str | type[Blank]:
                 return dt.date(*(int(g) for g in match.groups()))
             except ValueError:
                 pass
-        return f"{VALUE_ERROR} {value!r} is not a date ({_DATE_HINT})"
+        return f"{VALUE_ERROR} {shown(value)} is not a date ({_DATE_HINT})"
     if _is_bool(value) or not (isinstance(value, (int, float)) or _is_numpy_number(value)):
-        return f"{VALUE_ERROR} {value!r} is not a date ({_DATE_HINT})"
-    number = float(value)
+        return f"{VALUE_ERROR} {shown(value)} is not a date ({_DATE_HINT})"
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float range (only from Python): no day
+        return f"{NUM_ERROR} a number beyond ±1.8e308 is not an Excel date serial ({_DATE_HINT})"
     if not math.isfinite(number):
         return NUM_ERROR
     return serial_date(number)
@@ -246,6 +265,13 @@ def finite(result: float) -> float | str:
     """*result*, or ``"#NUM!"`` if it overflowed to an infinity (Excel's numbers end at
     about ±1.8e308; Excel itself shows ``#NUM!`` for results beyond)."""
     return result if math.isfinite(result) else NUM_ERROR
+
+
+def is_blank(value: Any) -> bool:
+    """True for an empty cell (``None`` or ``""``); never compares anything else with
+    ``""`` (a numpy array, which only a Python caller can pass, would compare
+    element-wise)."""
+    return value is None or (isinstance(value, str) and value == "")
 
 
 def as_text(value: Any) -> str | None:
@@ -275,9 +301,13 @@ def as_2d(value: Any) -> Sequence[Sequence[Any]]:
 def broadcast_shape(grids: Sequence[Sequence[Sequence[Any]]]) -> tuple[int, int] | None:
     """The common ``(rows, columns)`` of 2-D *grids* under :func:`broadcast`'s rule
     (each dimension 1 or the common size), or ``None`` for ragged rows or shapes that
-    do not fit."""
-    if any(len({len(r) for r in g}) != 1 for g in grids):  # ragged rows
-        return None
+    do not fit. Rows that are not all ranges of one non-zero length (``[[108.9], 2]``,
+    a row and a scalar; ``[[]]``, an empty row: only a Python caller passes these)
+    are ragged too."""
+    for g in grids:
+        if not all(is_range(r) for r in g) or len(lengths := {len(r) for r in g}) != 1 \
+                or 0 in lengths:  # ragged or empty rows
+            return None
     n_rows = max(len(g) for g in grids)
     n_cols = max(len(g[0]) for g in grids)
     for g in grids:
