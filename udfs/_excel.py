@@ -225,6 +225,28 @@ def serial_date(serial: float) -> dt.date | str:
     return EXCEL_EPOCH + dt.timedelta(days=day)
 
 
+def excel_serial(value: dt.date | dt.datetime) -> int | float:
+    """Excel's serial number of *value* in the 1900 date system, the inverse of
+    :func:`serial_date`: 1900-01-01 is 1, 1900-02-28 is 59, 1900-03-01 is 61 (60 is
+    Excel's 1900-02-29), 2024-09-24 is 45559, 9999-12-31 is 2958465
+    (:data:`MAX_DATE_SERIAL`). A date gives an int; a datetime a float, its time of
+    day added as a fraction of a day (12:00 is .5; a time zone is ignored).
+
+    The one place coverbook turns a date into a serial (the build's cells and chart
+    axes, Refresh's cells, the scenario sheet's arithmetic). Same values as
+    openpyxl's ``openpyxl.utils.datetime.to_excel`` (``tests/test_excel_dates.py``
+    compares them), which is not imported here: UDF modules stay light to import.
+    """
+    if isinstance(value, dt.datetime):
+        seconds = value.hour * 3600 + value.minute * 60 + value.second \
+            + value.microsecond / 1e6
+        return excel_serial(value.date()) + seconds / 86400
+    days = (value - EXCEL_EPOCH).days
+    if 0 < days <= 60:  # 1900-01-01 to 1900-02-28: before Excel's 1900-02-29
+        days -= 1
+    return days
+
+
 def as_date(value: Any) -> dt.date | str | type[Blank]:
     """Coerce one Excel value for a date argument (see the module docstring).
 

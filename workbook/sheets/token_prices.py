@@ -27,7 +27,7 @@ from typing import Any, Mapping
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from udfs._excel import EXCEL_EPOCH
+from udfs._excel import excel_serial
 from udfs.tokens import COST_RATIO, TOKEN_COST, price_value
 from workbook.dataset import Dataset, TokenPrice
 from workbook.model import (CHART_PREFIX, MAX_CHART_SERIES, Chart, Sheet, Validation, a1,
@@ -50,11 +50,6 @@ CHART_SIZE = (720.0, 380.0)
 CHART_ROWS = 27
 #: Days of margin on each side of the step chart's date axis.
 CHART_MARGIN_DAYS = 20
-
-
-def excel_serial(day: dt.date) -> int:
-    """Excel's serial number of *day* (from 1900-03-01 on): 2024-09-24 -> 45559."""
-    return (day - EXCEL_EPOCH).days
 
 
 def _num(x):
