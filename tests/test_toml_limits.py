@@ -99,3 +99,14 @@ def test_the_project_file_names_the_line_too(tmp_path, value, fragment):
     with pytest.raises(ProjectError) as info:
         load_project(tmp_path / PROJECT_FILE)
     assert f"{tmp_path / PROJECT_FILE}{fragment}" in str(info.value)
+
+
+def test_a_udfs_data_error_fits_a_cell_whatever_the_value_it_quotes(data_copy, monkeypatch):
+    # The problem quotes the 40,000-character scale name; a cell holds 32,767.
+    edit(data_copy, "settings.toml", 'rating_scale = "tianfeng"',
+         'rating_scale = "' + "x" * 40_000 + '"')
+    monkeypatch.setenv("COVERBOOK_DATA", str(data_copy))
+    row = line_of(data_copy, "settings.toml", "rating_scale =")
+    result = TOKEN_PRICE("gpt-4o", "input")
+    assert result.startswith(f"#N/A data: settings.toml:{row}:rating_scale: unknown scale 'xxx")
+    assert len(result) == 32_767 and result.endswith("x…")
