@@ -215,3 +215,146 @@ def test_ranges_of_huge_ints_by_hand():
     assert PE([[10 ** 400], [1.0]], [[3], [3]]) == [["#NUM!"], [pytest.approx(1 / 3)]]
     assert UPSIDE([[3], [1.0]], [[0.25], [0.25]]) == [[11.0], [3.0]]
     assert EPS_CAGR([[1e-300], [1.0]], [[1e308], [8.0]], 3) == [["#NUM!"], [pytest.approx(1.0)]]
+
+
+# --- every UDF, every argument, any value a Python caller can pass --------------------
+
+
+def _all_udfs() -> dict:
+    """Every UDF of the ``udfs`` package, found by walking its modules (so a UDF added
+    later is covered without touching this test): the public functions named in
+    capitals, as every Excel function is."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import udfs
+
+    found = {}
+    for info in pkgutil.iter_modules(udfs.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"udfs.{info.name}")
+        for name, obj in vars(module).items():
+            if (inspect.isfunction(obj) and obj.__module__ == module.__name__
+                    and name.isupper() and not name.startswith("_")):
+                found[name] = obj
+    return found
+
+
+UDFS = _all_udfs()
+
+
+def test_the_udf_walk_finds_every_exported_udf():
+    import udfs
+
+    assert set(udfs.__all__) <= set(UDFS)
+    assert {"PE", "TOKEN_PRICE", "TOKEN_COST", "COST_RATIO", "IMPLIED_RATING"} <= set(UDFS)
+
+
+#: Values Excel never passes but a Python caller (a script, a notebook) can: ragged
+#: and nested lists, ints beyond float range (10**400) and beyond Python's 4,300-digit
+#: text limit (10**5000), numpy arrays and scalars, None, booleans, dates, long text.
+def _odd_values():
+    import numpy as np
+
+    scalars = st.one_of(
+        st.none(), st.booleans(), st.just(np.bool_(True)),
+        st.integers(), st.builds(pow, st.just(10), st.sampled_from([400, 5000])),
+        st.just(2 ** 1023), st.just(-(10 ** 400)),
+        st.floats(), st.builds(np.float64, st.floats()),
+        st.builds(np.int64, st.integers(-2 ** 63, 2 ** 63 - 1)),
+        st.dates(), st.datetimes(), st.times(),
+        st.text(max_size=5), st.just("x" * 40_000),
+        st.sampled_from(["gpt-4o", "o1-mini", "input", "output", "USD", "CNY", "tianfeng",
+                         "2024-09-24", "#N/A", "n.a.", "", "NM"]),
+    )
+    arrays = st.one_of(
+        st.builds(np.array, st.lists(st.floats(), max_size=3)),
+        st.builds(np.array, st.lists(st.lists(st.integers(-5, 5), min_size=2, max_size=2),
+                                     max_size=3)),
+        st.builds(np.array, st.lists(st.text(max_size=3), max_size=3)),
+    )
+    return st.recursive(st.one_of(scalars, arrays),
+                        lambda inner: st.lists(inner, max_size=3)
+                        | st.tuples(inner, inner), max_leaves=6)
+
+
+#: Excel's limit on a cell's text (a result longer than this would not fit a cell).
+CELL_TEXT_LIMIT = 32_767
+
+
+def _is_cell_result(value) -> bool:
+    if isinstance(value, str):
+        return 0 < len(value) <= CELL_TEXT_LIMIT
+    return type(value) is float and math.isfinite(value)
+
+
+def _is_udf_result(result) -> bool:
+    """A scalar cell result (text or a finite float), or a non-empty list of equally
+    long rows of such (an array Excel spills)."""
+    if isinstance(result, list):
+        return (len(result) > 0 and all(isinstance(r, list) and r for r in result)
+                and len({len(r) for r in result}) == 1
+                and all(_is_cell_result(v) for r in result for v in r))
+    return _is_cell_result(result)
+
+
+@pytest.mark.parametrize("name", sorted(UDFS))
+@settings(derandomize=True, database=None, max_examples=150, deadline=None)
+@given(data=st.data())
+def test_every_udf_returns_a_cell_result_for_any_arguments(name, data):
+    import inspect
+
+    udf = UDFS[name]
+    params = list(inspect.signature(udf).parameters.values())
+    # Each argument is either one of the odd values or omitted (its default), so
+    # every argument meets every kind of value next to valid-looking ones.
+    args = []
+    for p in params:
+        value = data.draw(_odd_values(), label=p.name)
+        args.append(value)
+    n = data.draw(st.integers(min_value=sum(p.default is inspect.Parameter.empty
+                                            for p in params), max_value=len(params)))
+    result = udf(*args[:n])
+    assert _is_udf_result(result), (name, result)
+
+
+@pytest.mark.parametrize("name", sorted(UDFS))
+@pytest.mark.parametrize("odd", [
+    [[108.9], 2], [2, [108.9]], [[1.0, 2.0], [3.0]], [[[1.0]]], [], [[]], 10 ** 400,
+    10 ** 5000, None, True, dt.date(2024, 9, 24)],
+    ids=["ragged", "ragged-last", "short-row", "nested", "empty", "empty-row", "10**400",
+         "10**5000", "None", "True", "date"])
+def test_every_udf_gives_a_cell_result_for_each_odd_value_in_each_argument(name, odd):
+    import inspect
+
+    import numpy as np
+
+    udf = UDFS[name]
+    params = list(inspect.signature(udf).parameters)
+    for position in range(len(params)):
+        for value in (odd, np.array([1.0, 2.0]), np.array([["USD"]])):
+            args = [odd if i == position else 1.0 for i in range(len(params))]
+            args[position] = value
+            result = udf(*args)
+            assert _is_udf_result(result), (name, params[position], value, result)
+
+
+@pytest.mark.parametrize("udf", [TOKEN_PRICE, TOKEN_COST, COST_RATIO])
+def test_a_date_beyond_floats_is_a_num_error(udf):
+    args = {TOKEN_PRICE: ("gpt-4o", "input", 10 ** 400),
+            TOKEN_COST: ("gpt-4o", 1, 1, 0, 0, 10 ** 400),
+            COST_RATIO: ("gpt-4o", "o1-mini", "input", 10 ** 400)}[udf]
+    assert udf(*args).startswith("#NUM! ")
+
+
+def test_a_ragged_range_is_a_value_error_and_a_numpy_currency_is_unknown():
+    import numpy as np
+
+    assert PE([[108.9], 2], 5.33) == "#VALUE!"
+    # A one-row range whose second cell is itself a list: that cell is no number.
+    assert PE(5.33, [2, [108.9]]) == [[pytest.approx(2.665), "#VALUE!"]]
+    assert PE([[1.0], [2.0]], [[]]) == "#VALUE!"  # an empty row fits no shape
+    assert TOKEN_PRICE("gpt-4o", "input", None, np.array(["USD", "CNY"])).startswith(
+        "#N/A unknown currency array(")

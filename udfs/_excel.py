@@ -148,9 +148,25 @@ def first_error(*values: Any) -> str | None:
     return None
 
 
+#: The longest argument :func:`shown` quotes in an error value.
+SHOWN_CHARS = 60
+
+
+def shown(value: Any) -> str:
+    """*value* as an error value quotes it: its ``repr``, cut to :data:`SHOWN_CHARS`
+    characters. Never raises: an int of more than 4,300 digits (Python's limit on
+    int-to-text conversion, python/cpython#95778), alone or inside a list, is named
+    by its kind instead."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 -- any object a Python caller passes
+        return f"a {type(value).__name__} too large to show"
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…"
+
+
 def unknown_name(kind: str, given: Any, names: Sequence[str]) -> str:
     """The ``#N/A`` result for an unknown model or scale, naming the known ones."""
-    return f"#N/A unknown {kind} {given!r}; known: {', '.join(names)}"
+    return f"#N/A unknown {kind} {shown(given)}; known: {', '.join(names)}"
 
 
 def as_number(value: Any) -> float | str | type[Blank]:
@@ -209,6 +225,28 @@ def serial_date(serial: float) -> dt.date | str:
     return EXCEL_EPOCH + dt.timedelta(days=day)
 
 
+def excel_serial(value: dt.date | dt.datetime) -> int | float:
+    """Excel's serial number of *value* in the 1900 date system, the inverse of
+    :func:`serial_date`: 1900-01-01 is 1, 1900-02-28 is 59, 1900-03-01 is 61 (60 is
+    Excel's 1900-02-29), 2024-09-24 is 45559, 9999-12-31 is 2958465
+    (:data:`MAX_DATE_SERIAL`). A date gives an int; a datetime a float, its time of
+    day added as a fraction of a day (12:00 is .5; a time zone is ignored).
+
+    The one place coverbook turns a date into a serial (the build's cells and chart
+    axes, Refresh's cells, the scenario sheet's arithmetic). Same values as
+    openpyxl's ``openpyxl.utils.datetime.to_excel`` (``tests/test_excel_dates.py``
+    compares them), which is not imported here: UDF modules stay light to import.
+    """
+    if isinstance(value, dt.datetime):
+        seconds = value.hour * 3600 + value.minute * 60 + value.second \
+            + value.microsecond / 1e6
+        return excel_serial(value.date()) + seconds / 86400
+    days = (value - EXCEL_EPOCH).days
+    if 0 < days <= 60:  # 1900-01-01 to 1900-02-28: before Excel's 1900-02-29
+        days -= 1
+    return days
+
+
 def as_date(value: Any) -> dt.date | str | type[Blank]:
     """Coerce one Excel value for a date argument (see the module docstring).
 
@@ -233,10 +271,13 @@ def as_date(value: Any) -> dt.date | str | type[Blank]:
                 return dt.date(*(int(g) for g in match.groups()))
             except ValueError:
                 pass
-        return f"{VALUE_ERROR} {value!r} is not a date ({_DATE_HINT})"
+        return f"{VALUE_ERROR} {shown(value)} is not a date ({_DATE_HINT})"
     if _is_bool(value) or not (isinstance(value, (int, float)) or _is_numpy_number(value)):
-        return f"{VALUE_ERROR} {value!r} is not a date ({_DATE_HINT})"
-    number = float(value)
+        return f"{VALUE_ERROR} {shown(value)} is not a date ({_DATE_HINT})"
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float range (only from Python): no day
+        return f"{NUM_ERROR} a number beyond ±1.8e308 is not an Excel date serial ({_DATE_HINT})"
     if not math.isfinite(number):
         return NUM_ERROR
     return serial_date(number)
@@ -246,6 +287,13 @@ def finite(result: float) -> float | str:
     """*result*, or ``"#NUM!"`` if it overflowed to an infinity (Excel's numbers end at
     about ±1.8e308; Excel itself shows ``#NUM!`` for results beyond)."""
     return result if math.isfinite(result) else NUM_ERROR
+
+
+def is_blank(value: Any) -> bool:
+    """True for an empty cell (``None`` or ``""``); never compares anything else with
+    ``""`` (a numpy array, which only a Python caller can pass, would compare
+    element-wise)."""
+    return value is None or (isinstance(value, str) and value == "")
 
 
 def as_text(value: Any) -> str | None:
@@ -275,9 +323,13 @@ def as_2d(value: Any) -> Sequence[Sequence[Any]]:
 def broadcast_shape(grids: Sequence[Sequence[Sequence[Any]]]) -> tuple[int, int] | None:
     """The common ``(rows, columns)`` of 2-D *grids* under :func:`broadcast`'s rule
     (each dimension 1 or the common size), or ``None`` for ragged rows or shapes that
-    do not fit."""
-    if any(len({len(r) for r in g}) != 1 for g in grids):  # ragged rows
-        return None
+    do not fit. Rows that are not all ranges of one non-zero length (``[[108.9], 2]``,
+    a row and a scalar; ``[[]]``, an empty row: only a Python caller passes these)
+    are ragged too."""
+    for g in grids:
+        if not all(is_range(r) for r in g) or len(lengths := {len(r) for r in g}) != 1 \
+                or 0 in lengths:  # ragged or empty rows
+            return None
     n_rows = max(len(g) for g in grids)
     n_cols = max(len(g[0]) for g in grids)
     for g in grids:

@@ -119,9 +119,20 @@ def _load(caller=None) -> Dataset | DataErrors | str:
     return cached[1]
 
 
+#: The longest text a cell holds (Excel's limit, in characters): a data error value is
+#: cut to it (a problem quoting a 40,000-character value would not fit a cell).
+CELL_TEXT_LIMIT = 32767
+
+
 def data_error(exc: DataErrors) -> str:
     """The UDF result while the data folder is invalid: ``#N/A data: `` and the first
-    problem as ``file:row:column: message``, with the count of the others."""
+    problem as ``file:row:column: message``, with the count of the others; at most
+    :data:`CELL_TEXT_LIMIT` characters (cut with ``…``)."""
+    text = _data_error(exc)
+    return text if len(text) <= CELL_TEXT_LIMIT else text[:CELL_TEXT_LIMIT - 1] + "…"
+
+
+def _data_error(exc: DataErrors) -> str:
     if not exc.errors:
         return "#N/A data: the data folder is invalid"
     first = exc.errors[0]

@@ -21,7 +21,7 @@ from typing import Any
 from udfs import _xl as xw
 
 from udfs._excel import (NUM_ERROR, Blank, as_date, as_number, as_text, finite, first_error,
-                         unknown_name)
+                         is_blank, unknown_name)
 from udfs._reference import dataset_or_error
 from workbook.dataset import BASE_CURRENCY, FX_FILE, Dataset
 
@@ -51,7 +51,7 @@ def _day(data: Dataset, as_of: Any) -> dt.date | str:
 
 def _currency(data: Dataset, currency: Any) -> str:
     """The currency code of a ``currency`` argument (blank: USD), or the error text."""
-    if currency is None or currency == "":
+    if is_blank(currency):
         return BASE_CURRENCY
     code = as_text(currency)
     known = data.currencies()

@@ -16,9 +16,10 @@ slashes work on every OS)::
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from workbook.dataset.toml_file import TomlProblem, parse_toml
 
 #: The file that marks a project's root folder.
 PROJECT_FILE = "coverbook.toml"
@@ -63,10 +64,11 @@ def load_project(file: Path) -> Project:
     except (OSError, UnicodeDecodeError) as exc:
         raise ProjectError(f"{file}: cannot be read ({exc})") from exc
     try:
-        doc = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
-        raise ProjectError(f"{file}: not valid TOML ({exc}); it holds two lines: "
-                           'data = "data" and workbook = "coverbook.xlsm"') from exc
+        doc = parse_toml(text)
+    except TomlProblem as exc:
+        where = f"{file}:{exc.line}" if exc.line is not None else f"{file}"
+        raise ProjectError(f"{where}: {exc.message}; it holds two lines: "
+                           'data = "data" and workbook = "coverbook.xlsm"') from None
     for key in doc:
         if key not in PROJECT_KEYS:
             raise ProjectError(f"{file}:{_line_of(text, key) or 1}:{key}: unknown key; "

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
 from workbook.dataset.errors import Collector, DataError
-from workbook.dataset.reader import (EXCEL_MAX_TEXT, TOO_LONG, excel_length, read_text,
-                                     toml_problem)
+from workbook.dataset.reader import EXCEL_MAX_TEXT, TOO_LONG, excel_length
+from workbook.dataset.toml_file import read_toml
 
 RATING_SCALES_FILE = "rating_scales.toml"
 #: The scale ``RATING`` uses when none is named, and whose ``-industry`` scale
@@ -179,16 +178,11 @@ def load_scales(path: Path, errors: list[DataError], *, label: str | None = None
     its column the key's name, its file *label* (default: the file's name, which the
     command line puts after the data folder; an absolute path names a file elsewhere).
     """
-    text = read_text(path, errors)
-    if text is None:
+    read = read_toml(path, errors, label)
+    if read is None:
         return {}
+    text, doc = read
     out = Collector(label or path.name, errors)
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line, problem = toml_problem(exc)
-        out.add(line, None, problem)
-        return {}
     lines = toml_lines(text)
     scales = {}
     broken: set[str] = set()

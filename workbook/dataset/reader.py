@@ -2,7 +2,7 @@
 the number and date rules every file uses.
 
 A loader of one data file (``coverage.py``, ``token_prices.py`` ...) calls
-:func:`read_csv` (or :func:`read_text` for TOML) and then :func:`number_cell` /
+:func:`read_csv` (or :func:`~workbook.dataset.toml_file.read_toml` for TOML) and then :func:`number_cell` /
 :func:`date_cell` for each cell, which record problems in its
 :class:`~workbook.dataset.errors.Collector`.
 """
@@ -287,40 +287,6 @@ def _rows(records: Iterator[tuple[int, list[str]]], header: list[str], out: Coll
             yield line, cells
     except _Unreadable:
         return
-
-
-#: What to do about a TOML syntax error, by the start of tomllib's message (Python
-#: 3.11's ``tomllib/_parser.py`` wording). tomllib says what it met, not what to type.
-TOML_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("Cannot overwrite a value", "Cannot declare", "Duplicate inline table key",
-      "Cannot redefine", "Cannot mutate"),
-     "a key or a [table] is given twice: keep one of them"),
-    (("Invalid value",),
-     'a value is a number (0.15), a date (2024-09-24), true or false, or text in double '
-     'quotes ("买入")'),
-    (("Expected newline or end of document",),
-     "something follows the value on this line: one key = value per line, text in double "
-     "quotes, a date as YYYY-MM-DD, a comment after #"),
-    (("Illegal character '\\n'", "Unterminated string"),
-     "a text value's closing double quote is missing"),
-    (("Unclosed array",), "a list [ … ] lacks its closing ]"),
-    (("Unclosed inline table",), "an inline table { … } lacks its closing }"),
-    (("Expected '=' after a key",), "write key = value"),
-    (("Invalid statement", "Invalid initial character for a key part", "Expected ']"),
-     "each line is key = value, a [table] or [[table]] header, or a # comment"),
-    (("Invalid date or datetime",), "a date is YYYY-MM-DD, such as 2024-09-24"),
-)
-
-
-def toml_problem(exc: Exception) -> tuple[int | None, str]:
-    """The line (``None`` at the end of the document) and the message of a TOML
-    syntax error *exc* (``tomllib.TOMLDecodeError``): tomllib's words, then what to do
-    (:data:`TOML_HINTS`)."""
-    text = str(exc)
-    at = re.search(r"at line (\d+)", text)
-    hint = next((h for starts, h in TOML_HINTS if text.startswith(starts)),
-                "compare the line with the same file in workbook/data, which coverbook ships")
-    return (int(at.group(1)) if at else None), f"not valid TOML: {text}; {hint}"
 
 
 def parse_number(text: str) -> float | None:

@@ -28,15 +28,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from workbook.dataset.errors import Collector, DataError
 from workbook.dataset.rating_scales import DEFAULT_SCALE, RatingScale, find_scale, scale_ids
-from workbook.dataset.reader import (EXCEL_FIRST_DATE, EXCEL_MAX_TEXT, nearest, read_text,
-                                     toml_problem)
+from workbook.dataset.reader import EXCEL_FIRST_DATE, EXCEL_MAX_TEXT, nearest, read_text
+from workbook.dataset.toml_file import read_toml
 
 SETTINGS_FILE = "settings.toml"
 
@@ -89,12 +88,24 @@ def _fraction(value: Any) -> tuple[float | None, str]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         hint = " (no % sign: 0.05 for 5%)" if isinstance(value, str) and "%" in value else ""
         return None, f"{value!r} is not a number{hint}; write benchmark_return = 0.05 for 5%"
-    number = float(value)
-    if not math.isfinite(number) or number <= -1:
-        return None, f"{value} is not a return (a fraction above -1, 0.05 = 5%)"
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float range (400 nines)
+        number = math.inf if value > 0 else -math.inf
+    if not math.isfinite(number) or number <= -1 or number >= 1e6:
+        return None, f"{_shown(value)} is not a return (a fraction above -1, 0.05 = 5%)"
     if number >= 1:
-        return None, (f"{value} is {number:.0%}: the return is a fraction, 0.05 for 5%")
+        return None, f"{value} is {number:.0%}: the return is a fraction, 0.05 for 5%"
     return number, ""
+
+
+def _shown(number: int | float) -> str:
+    """*number* as a message shows it: as written, or, beyond 15 digits, its first
+    digits and its length (an int of 400 nines is no return to quote in full)."""
+    text = repr(number)  # a TOML int has at most 4,300 digits, which repr takes
+    if len(text) <= 20:
+        return text
+    return f"{text[:6]}… ({len(text.lstrip('-')):,} digits)"
 
 
 def _text(key: str) -> Callable[[Any], tuple[str | None, str]]:
@@ -173,16 +184,11 @@ def load_settings(path: Path, errors: list[DataError],
     out; ``as_of``): the other files are checked against them, so a problem in the
     settings does not hide theirs. It stays empty when the file is missing or not TOML.
     """
-    text = read_text(path, errors)
-    if text is None:
+    read = read_toml(path, errors)
+    if read is None:
         return None
+    text, doc = read
     out = Collector(path.name, errors)
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line, problem = toml_problem(exc)
-        out.add(line, None, problem)
-        return None
     lines = _key_lines(text)
     start = len(errors)
     for key in doc:

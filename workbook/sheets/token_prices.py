@@ -27,7 +27,7 @@ from typing import Any, Mapping
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from udfs._excel import EXCEL_EPOCH
+from udfs._excel import MAX_DATE_SERIAL, excel_serial
 from udfs.tokens import COST_RATIO, TOKEN_COST, price_value
 from workbook.dataset import Dataset, TokenPrice
 from workbook.model import (CHART_PREFIX, MAX_CHART_SERIES, Chart, Sheet, Validation, a1,
@@ -50,11 +50,6 @@ CHART_SIZE = (720.0, 380.0)
 CHART_ROWS = 27
 #: Days of margin on each side of the step chart's date axis.
 CHART_MARGIN_DAYS = 20
-
-
-def excel_serial(day: dt.date) -> int:
-    """Excel's serial number of *day* (from 1900-03-01 on): 2024-09-24 -> 45559."""
-    return (day - EXCEL_EPOCH).days
 
 
 def _num(x):
@@ -261,8 +256,10 @@ def _step_chart(sheet: Sheet, data: Dataset, row: int) -> None:
     sheet.add(head, 0, rows)
     sheet.fit_rows(head, head)
     last = head + len(steps)
-    first_day, last_day = steps[0][0], steps[-1][0]
-    margin = dt.timedelta(days=CHART_MARGIN_DAYS)
+    # The axis runs CHART_MARGIN_DAYS either side of the dates, within Excel's calendar
+    # (serials 1 to 9999-12-31): a price dated from 9999-12-12 on has less margin.
+    x_min = max(1, excel_serial(steps[0][0]) - CHART_MARGIN_DAYS)
+    x_max = min(MAX_DATE_SERIAL, excel_serial(steps[-1][0]) + CHART_MARGIN_DAYS)
     for i, (k0, k1) in enumerate(parts):
         which = f", models {k0 + 1:,}–{k1:,} of {len(models):,}" if len(parts) > 1 else ""
         sheet.charts.append(Chart(
@@ -272,5 +269,4 @@ def _step_chart(sheet: Sheet, data: Dataset, row: int) -> None:
             data=(head, 1 + k0, last, max(k1, 1)), categories_col=0,
             anchor=(row + i * CHART_ROWS, 0), size=CHART_SIZE,
             x_title="生效日期 In force from", y_title="USD per 1M output tokens",
-            x_format="yyyy-mm", y_format="0", x_min=excel_serial(first_day - margin),
-            x_max=excel_serial(last_day + margin)))
+            x_format="yyyy-mm", y_format="0", x_min=x_min, x_max=x_max))

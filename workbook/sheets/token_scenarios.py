@@ -32,7 +32,7 @@ from typing import Any, Mapping
 
 from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 
-from udfs._excel import EXCEL_EPOCH, MISSING, as_date, is_error
+from udfs._excel import MISSING, as_date, excel_serial, is_error
 from udfs.tokens import COST_RATIO, TOKEN_COST
 from workbook.dataset import Dataset, Workload
 from workbook.model import (ErrorValue, Sheet, Validation, a1, excel_string, formula,
@@ -76,10 +76,8 @@ def _excel_operand(v: Any) -> float | str:
         return float(v)
     if isinstance(v, (int, float)):
         return float(v)
-    if isinstance(v, dt.datetime):
-        return (v - dt.datetime(1899, 12, 30)).total_seconds() / 86400
-    if isinstance(v, dt.date):
-        return float((v - EXCEL_EPOCH).days)
+    if isinstance(v, dt.date):  # a datetime too
+        return float(excel_serial(v))
     if isinstance(v, str):
         if is_error(v):
             return v.split(" ", 1)[0]

@@ -36,19 +36,8 @@ import datetime as dt
 from bisect import bisect_left
 from typing import Any, Callable, Iterable
 
+from udfs._excel import excel_serial
 from workbook.model import BORDER_COLOR, CHART_PREFIX, STYLES, Block, Chart, Sheet, Validation
-
-#: Excel's day zero for serial dates (the 1900 system, with its 1900-02-29).
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-
-
-def excel_serial(value: dt.date | dt.datetime) -> float:
-    """An Excel serial date-time of *value* (days since 1899-12-30)."""
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    delta = value - EXCEL_EPOCH
-    return delta.days + delta.seconds / 86400
-
 
 def literal(value: Any) -> Any:
     """What to write for a literal cell value: numbers and booleans as they are,

@@ -42,6 +42,15 @@ Two things of that mode are added here:
   of the series (XlsxWriter's own table would skip the cell, shifting the points
   after it).
 
+**Text that reads like rich-string XML stays text.** In this mode XlsxWriter 3.3.1's
+``_write_cell`` writes any string that starts with ``<r>`` and ends with ``</r>``
+unescaped, as the XML of a rich string (it cannot tell ``write_string`` text from
+``write_rich_string`` runs there): a name ``<r>A&B</r>`` in ``coverage.csv`` made
+``sheet1.xml`` not well-formed (LibreOffice dropped that row and the rows below,
+openpyxl refused the file). :meth:`Worksheet._xml_rich_inline_string` writes such a
+``String`` cell as the plain in-line text it is, escaped; a real rich string
+(``RichString`` cell) is written as XlsxWriter writes it.
+
 **Formula text, faster, same bytes.** XlsxWriter's ``_prepare_formula`` runs 29
 regular-expression substitutions on every formula to prefix Excel 365's functions
 with ``_xlfn.`` (about 170 us a formula: most of a 15-stock build's write stage,
@@ -59,7 +68,8 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import _preserve_whitespace, xl_rowcol_to_cell
+from xlsxwriter.worksheet import CellStringTuple as _String
 from xlsxwriter.worksheet import Worksheet as _XlsxWorksheet
 
 #: The error values coverbook writes as error cells: Excel's seven classic errors,
@@ -224,9 +234,30 @@ class Worksheet(_XlsxWorksheet):
                     data.append(None)
         return data
 
+    #: True while XlsxWriter writes a ``String`` cell (plain text) whose text starts
+    #: with ``<r>``: see :meth:`_xml_rich_inline_string`.
+    _text_like_rich = False
+
+    def _xml_rich_inline_string(self, string, attributes=[]) -> None:  # noqa: B006
+        """XlsxWriter's writer of a rich string's runs, unescaped; for plain text that
+        merely reads like them (``<r>A&B</r>``) the escaped in-line text instead, as
+        XlsxWriter writes any other text (*string* already has XlsxWriter's
+        ``_xHHHH_`` escapes of control characters)."""
+        if self._text_like_rich:
+            self._xml_inline_string(string, _preserve_whitespace(string), attributes)
+        else:
+            super()._xml_rich_inline_string(string, attributes)
+
     def _write_cell(self, row: int, col: int, cell) -> None:
         kind = type(cell)
         if kind is not _TextFormula and kind is not _Error and kind is not _SpilledText:
+            if kind is _String and cell.string.startswith("<r>"):
+                self._text_like_rich = True
+                try:
+                    _base_write_cell(self, row, col, cell)
+                finally:
+                    self._text_like_rich = False
+                return
             _base_write_cell(self, row, col, cell)  # XlsxWriter's (no super() per cell)
             return
         attributes = [("r", xl_rowcol_to_cell(row, col))]
