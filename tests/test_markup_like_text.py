@@ -98,11 +98,12 @@ def test_a_real_rich_string_is_still_written_as_runs(tmp_path):
 
 
 @pytest.fixture
-def markup_data(data_copy):
+def markup_data(own_scales):
     """The shipped data with ``<r>A&B</r>``-like text in a stock's name, a token
-    model's display name and a rating label of a scale the table is not rated on
-    (the settings' texts, source and author, are not written into cells on this
-    branch's base)."""
+    model's display name and a rating label of a scale the table is not rated on (in
+    the folder's own copy of the shipped scales). The settings' source stands inside
+    the 核对 banner, never at the start of a cell, so it cannot look like runs."""
+    data_copy = own_scales
     edit(data_copy, "coverage.csv", ",中际旭创,", f",{MARKUP},")
     edit(data_copy, "token_prices.csv", ",GPT-4o,", ",<r>GPT-4o</r>,")
     edit(data_copy, "rating_scales.toml", 'label = "强于大市"', 'label = "<r>强于大市</r>"')

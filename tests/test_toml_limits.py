@@ -39,8 +39,9 @@ PLACES = [
 
 
 @pytest.mark.parametrize("file,old,new,needle", PLACES, ids=["settings", "rating_scales"])
-def test_an_integer_of_5000_digits_is_refused_at_its_line(data_copy, previous, file, old, new,
-                                                          needle):
+def test_an_integer_of_5000_digits_is_refused_at_its_line(own_scales, previous, file, old,
+                                                          new, needle):
+    data_copy = own_scales  # with a copy of the shipped scales as its own
     edit(data_copy, file, old, new.format(DIGITS_5000))
     row = line_of(data_copy, file, needle.format(DIGITS_5000))
     assert_rejected(data_copy, previous, [
@@ -49,8 +50,9 @@ def test_an_integer_of_5000_digits_is_refused_at_its_line(data_copy, previous, f
 
 
 @pytest.mark.parametrize("file,old,new,needle", PLACES, ids=["settings", "rating_scales"])
-def test_lists_nested_5000_deep_are_refused_at_their_line(data_copy, previous, file, old, new,
-                                                          needle):
+def test_lists_nested_5000_deep_are_refused_at_their_line(own_scales, previous, file, old,
+                                                          new, needle):
+    data_copy = own_scales  # with a copy of the shipped scales as its own
     # The nesting starts on the value's line and closes three lines below: the line
     # named is where it is deepest, the value's own.
     nested = "[" * 5000 + "\n\n\n" + "]" * 5000
