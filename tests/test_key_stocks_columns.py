@@ -191,12 +191,12 @@ def test_one_udf_call_per_column_above_the_threshold(targets_data, monkeypatch):
 
     calls = {}
     for name in ("UPSIDE", "IMPLIED_RATING", "EPS_CAGR", "PEG"):
-        original = getattr(key_stocks, name)
+        original = getattr(key_stocks.columns, name)
 
         def counted(*args, _f=original, _n=name):
             calls[_n] = calls.get(_n, 0) + 1
             return _f(*args)
-        monkeypatch.setattr(key_stocks, name, counted)
+        monkeypatch.setattr(key_stocks.columns, name, counted)
     build_sheets(load_dataset(targets_data), array_threshold=0)
     assert calls == {"UPSIDE": 1, "IMPLIED_RATING": 1, "EPS_CAGR": 1, "PEG": 1}
 

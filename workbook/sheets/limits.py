@@ -33,7 +33,7 @@ from typing import Iterator, NamedTuple
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from workbook.checks import Check
-from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, EXCEL_MAX_TEXT,
+from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, EXCEL_MAX_TEXT,
                               RATING_SCALES_FILE, REPORT_PE_FILE, TOKEN_COLUMNS,
                               TOKEN_PRICES_FILE, DataError, DataErrors, Dataset, read_csv,
                               read_text)
@@ -111,8 +111,9 @@ def _report_pe_cells(folder: Path) -> list[tuple[int, str]]:
 def max_fiscal_years(has_targets: bool, has_growth: bool) -> int:
     """The most fiscal years sheet ``重点标的`` holds in Excel's columns: its fixed
     columns, an EPS and a P/E column per year, and the columns right of the P/E block
-    (``key_stocks.added_columns_right``): 8,188 for the usual table (growth columns,
-    no targets), 8,186 with target prices, 8,189 / 8,187 without growth columns."""
+    (``key_stocks.added_columns_right``, from the column declaration): 8,188 for the
+    usual table (growth columns, no targets), 8,186 with target prices, 8,189 / 8,187
+    without growth columns."""
     right = len(key_stocks.added_columns_right(has_targets, has_growth))
     return (MAX_COLS - key_stocks.FIRST_EPS_COL - right) // 2
 
@@ -274,15 +275,7 @@ def _source(data: Dataset, checks: list[Check], cell: Cell | None, o: Overflow,
     if o.sheet == key_stocks.NAME:
         lay = key_stocks.layout(data)
         i = o.row - key_stocks.FIRST_DATA_ROW
-        if o.col < key_stocks.FIRST_EPS_COL:
-            column = COVERAGE_FIXED[o.col]
-        elif o.col == lay.target_col:
-            column = "target_price"
-        elif o.col >= key_stocks.FIRST_EPS_COL + 2 * lay.n_years:  # computed columns
-            column = None
-        else:
-            k = (o.col - key_stocks.FIRST_EPS_COL) % max(lay.n_years, 1)
-            column = f"EPS {data.coverage.years[k].label}" if lay.n_years else None
+        column = lay.source(o.col, data.coverage.years)  # None: a computed column
         if 0 <= i < lay.n_stocks:
             return COVERAGE_FILE, _data_lines(data.folder, COVERAGE_FILE, cache)[i], column
         return COVERAGE_FILE, None, column
