@@ -147,6 +147,16 @@ def extent_problems(data: Dataset, names: tuple[str, ...] | None = None
             f"year{then}, so it holds at most {max_years:,} fiscal years in Excel's "
             f"{MAX_COLS:,} columns (A to {LAST_COL}; {lay.n_years:,} here): delete the "
             f"EPS columns of the earliest {lay.n_years - max_years:,} year(s)"))
+    elif len(lay.columns) > MAX_COLS:  # the own columns, right of the others, overflow
+        before = len(lay.columns) - len(lay.extra)
+        k = MAX_COLS - before
+        problems.append(DataError(
+            COVERAGE_FILE, 1, lay.extra[k],
+            f"own column {k + 1:,} of extra_columns is one too many: sheet "
+            f"{key_stocks.NAME} has {before:,} columns before the own ones here, so it "
+            f"holds at most {k:,} own columns in Excel's {MAX_COLS:,} columns (A to "
+            f"{LAST_COL}): take the last {len(lay.extra) - k:,} out of extra_columns in "
+            "settings.toml"))
     return problems + _other_extents(data, names)
 
 

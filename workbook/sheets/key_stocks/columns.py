@@ -60,6 +60,7 @@ class Table:
         self.first, self.last = lay.row_of(0), lay.row_of(lay.n_stocks - 1)
         self.values: dict[tuple[str, int], list] = {}
         self.closes = [s.close for s in self.stocks]
+        self.close_rows: list[list[float]] | None = None
 
     def col(self, key: str, k: int = 0) -> int:
         """The zero-based sheet column of column *key* (the *k*-th of its family)."""
@@ -106,6 +107,17 @@ def with_growth(lay: "Layout") -> int:
     return int(lay.growth is not None)
 
 
+def own_columns(lay: "Layout") -> int:
+    """One column per own column ``settings.toml`` declares (``extra_columns``)."""
+    return len(lay.extra)
+
+
+def own_style(v: Any) -> str | None:
+    """An own column's cell: text keeps Excel's text format (``@``: what the analyst
+    types over it stays text too), a number or a blank the general one."""
+    return "text" if isinstance(v, str) else None
+
+
 @dataclass(frozen=True)
 class Column:
     """One entry of :data:`COLUMNS`: a column, or a family of ``count(layout)`` of
@@ -115,12 +127,14 @@ class Column:
     - ``key``: how the code names it (``Layout.col(key, k)``); ``name``: in words,
       for messages (``target price``);
     - ``header``: the header cell's text, or ``header(table, k)``;
-    - ``style``: the cells' entry of ``workbook.model.STYLES``; ``width``: the
-      least and greatest width its cells are fitted to;
+    - ``style``: the cells' entry of ``workbook.model.STYLES`` (or, by value,
+      ``style_of(value)``); ``width``: the least and greatest width its cells are
+      fitted to;
     - ``source``: the ``coverage.csv`` column its cells show or come from, or
-      ``source(years, k)`` (where a too-long cell is reported); ``None`` for a column
-      computed from other columns;
-    - a typed column: ``literal(stock, k)``, the cell's value;
+      ``source(layout, years, k)`` (where a too-long cell is reported); ``None`` for a
+      column computed from other columns;
+    - a typed column: ``literal(stock, k)``, the cell's value (always a literal,
+      text that looks like a formula included);
     - a computed column: ``values(table, k)``, the cached values (one UDF call in
       the array layout), ``cell(table, k, row)``, the formula of a sheet row, and
       ``spill(table, k)``, the array formula over the stock rows;
@@ -134,7 +148,7 @@ class Column:
     header: str | Callable[[Table, int], str]
     style: str
     count: Callable[["Layout"], int] = one
-    source: str | Callable[[tuple[FiscalYear, ...], int], str] | None = None
+    source: str | Callable[["Layout", tuple[FiscalYear, ...], int], str] | None = None
     literal: Callable[[Stock, int], Any] | None = None
     values: Callable[[Table, int], list] | None = None
     cell: Callable[[Table, int, int], str] | None = None
@@ -143,13 +157,15 @@ class Column:
     banded: bool = False
     note: Callable[[Table], str] | None = None
     width: tuple[float, float] = WIDTH
+    style_of: Callable[[Any], str | None] | None = None
 
     def header_text(self, table: Table, k: int) -> str:
         return self.header if isinstance(self.header, str) else self.header(table, k)
 
-    def source_column(self, years: tuple[FiscalYear, ...], k: int) -> str | None:
+    def source_column(self, lay: "Layout", years: tuple[FiscalYear, ...], k: int
+                      ) -> str | None:
         return self.source if self.source is None or isinstance(self.source, str) \
-            else self.source(years, k)
+            else self.source(lay, years, k)
 
 
 def _values(array: bool, udf, scalar, *args) -> list:
@@ -183,16 +199,17 @@ def rating_check_formula(implied: str, published: str) -> str:
 # --- the formulas of the computed columns --------------------------------------------
 
 
-def _eps_column(years: tuple[FiscalYear, ...], k: int) -> str:
+def _eps_column(lay: "Layout", years: tuple[FiscalYear, ...], k: int) -> str:
     return f"EPS {years[k].label}"
 
 
 def _pe_values(t: Table, k: int) -> list:
     # PE broadcasts pe_value: one call on the whole column gives the per-cell values.
-    eps = [s.eps[k] for s in t.stocks]
     if t.lay.array:
-        return [r[0] for r in PE([[c] for c in t.closes], [[e] for e in eps])]
-    return [pe_value(c, e) for c, e in zip(t.closes, eps)]
+        if t.close_rows is None:  # the closes as a column, made once for every year
+            t.close_rows = [[c] for c in t.closes]
+        return [r[0] for r in PE(t.close_rows, [[s.eps[k]] for s in t.stocks])]
+    return [pe_value(c, s.eps[k]) for c, s in zip(t.closes, t.stocks)]
 
 
 def _benchmark(t: Table) -> str:
@@ -258,7 +275,8 @@ def _pe_year(t: Table) -> int:
 
 #: The key-stocks table, left to right. The report's columns (code to P/E) come
 #: first, so its 60 printed P/E keep their cells (J4:M18); then what an analyst's
-#: table adds: the target-price columns, the growth columns.
+#: table adds: the target-price columns, the growth columns, and last the analyst's
+#: own columns (no formula ever: what coverage.csv holds, as typed).
 COLUMNS: tuple[Column, ...] = (
     Column("code", "code", "代码 Code", "text", source="code", literal=lambda s, k: s.code),
     Column("name", "name", "名称 Name", "text", source="name", literal=lambda s, k: s.name),
@@ -308,4 +326,7 @@ COLUMNS: tuple[Column, ...] = (
            cell=lambda t, k, r: f"=PEG({t.at(r, 'pe', _pe_year(t))},{t.at(r, 'eps_cagr')})",
            spill=lambda t, k: f"=PEG({t.rng('pe', _pe_year(t))},{t.rng('eps_cagr')})",
            mean=True),
+    Column("own", "own column", lambda t, k: t.lay.extra[k], "text", own_columns,
+           source=lambda lay, years, k: lay.extra[k], literal=lambda s, k: s.extra[k],
+           style_of=own_style),
 )

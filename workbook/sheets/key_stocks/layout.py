@@ -65,6 +65,9 @@ class Layout:
     #: True when the scale input's dropdown (the stock scales' ids) is too long for a
     #: literal list: the ids are written below the notes (``Sheet.add_list``).
     scale_list: bool = False
+    #: The analyst's own columns (``settings.toml`` ``extra_columns``), right of
+    #: every computed column.
+    extra: tuple[str, ...] = ()
 
     @cached_property
     def columns(self) -> tuple[tuple[int, Column, int], ...]:
@@ -99,7 +102,7 @@ class Layout:
         if not 0 <= col < len(self.columns):
             return None
         _, column, k = self.columns[col]
-        return column.source_column(years, k)
+        return column.source_column(self, years, k)
 
     @property
     def n_notes(self) -> int:
@@ -186,11 +189,12 @@ CODE, STOCK_NAME, CLOSE, CLOSE_DATE, RATING = (
 FIRST_EPS_COL: int = _FIXED.col("eps")  # type: ignore[assignment]
 
 
-def added_columns_right(has_targets: bool, has_growth: bool) -> tuple[str, ...]:
+def added_columns_right(has_targets: bool, has_growth: bool, extra: tuple[str, ...] = ()
+                        ) -> tuple[str, ...]:
     """:meth:`Layout.right_of_pe` of a table with or without target prices and
-    growth columns (any number of fiscal years)."""
+    growth columns, and with the own columns *extra* (any number of fiscal years)."""
     growth = Growth(0, 1, 1, 1) if has_growth else None
-    return Layout(0, 1, has_targets=has_targets, growth=growth).right_of_pe()
+    return Layout(0, 1, has_targets=has_targets, growth=growth, extra=extra).right_of_pe()
 
 
 def layout(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Layout:
@@ -200,7 +204,7 @@ def layout(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Layout:
     return Layout(n, len(cov.years), array=n > array_threshold,
                   has_targets=cov.has_targets, growth=growth_span(cov.years),
                   scale_list=cov.has_targets and n > 0
-                  and not fits_list(stock_scale_ids(data)))
+                  and not fits_list(stock_scale_ids(data)), extra=cov.extra_columns)
 
 
 def stock_scale_ids(data: Dataset) -> tuple[str, ...]:

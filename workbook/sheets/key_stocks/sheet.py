@@ -93,6 +93,9 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD,
         sheet.add(lay.notes_row, 0, [[value(n, "note")] for n in notes])
     chart(sheet, data, lay)
     table_format(sheet, data, lay)
+    # Filter and sort buttons on the header, over the stocks and every column (the
+    # mean and median rows below stay out of a sort).
+    sheet.autofilter = (HEADER_ROW, 0, table.last, len(lay.columns) - 1)
     fit_widths(sheet, lay)
     sheet.fit_rows(HEADER_ROW, HEADER_ROW)  # Chinese and English header: two lines
     return sheet
@@ -109,7 +112,9 @@ def stock_rows(sheet: Sheet, t: Table) -> None:
     for col, c, k in lay.columns:
         families.setdefault(c.key, []).append(col)
         if c.literal is not None:
-            cells.append([value(v, c.style) for v in t.cached(c.key, k)])
+            style_of = c.style_of
+            cells.append([value(v, c.style) for v in t.cached(c.key, k)] if style_of is None
+                         else [value(v, style_of(v)) for v in t.cached(c.key, k)])
             continue
         assert c.values is not None and c.cell is not None
         t.values[(c.key, k)] = cached = c.values(t, k)
