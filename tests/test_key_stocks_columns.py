@@ -7,6 +7,7 @@ the banding), never with the UDFs under test."""
 from __future__ import annotations
 
 import csv
+import importlib
 import math
 from decimal import Decimal
 
@@ -191,12 +192,12 @@ def test_one_udf_call_per_column_above_the_threshold(targets_data, monkeypatch):
 
     calls = {}
     for name in ("UPSIDE", "IMPLIED_RATING", "EPS_CAGR", "PEG"):
-        original = getattr(key_stocks, name)
+        original = getattr(key_stocks.columns, name)
 
         def counted(*args, _f=original, _n=name):
             calls[_n] = calls.get(_n, 0) + 1
             return _f(*args)
-        monkeypatch.setattr(key_stocks, name, counted)
+        monkeypatch.setattr(key_stocks.columns, name, counted)
     build_sheets(load_dataset(targets_data), array_threshold=0)
     assert calls == {"UPSIDE": 1, "IMPLIED_RATING": 1, "EPS_CAGR": 1, "PEG": 1}
 
@@ -298,3 +299,50 @@ def test_implied_rating_on_an_industry_scale_is_a_clear_error():
     # The rating check shows the error as it is, and it is no finding.
     assert key_stocks.rating_check(IMPLIED_RATING(120, 100, 0, "industry"), "买入") \
         .startswith("#VALUE! 'industry' is an industry scale")
+
+
+@pytest.mark.parametrize("threshold", [200, 0])
+def test_a_new_column_is_one_entry_of_the_declaration(monkeypatch, threshold):
+    """One entry appended to the declaration gives the header, the formulas (both
+    layouts), the mean rows, the note, the grid, the autofilter, the width and the
+    column limit's count, with nothing else touched."""
+    from udfs._reference import use_dataset
+    from workbook.dataset import load_dataset
+    from workbook.model import CachedColumn
+    from workbook.sheets import limits
+    from workbook.sheets.key_stocks import columns
+
+    # (key_stocks.layout is the function; the module is found by its full name)
+    layout = importlib.import_module("workbook.sheets.key_stocks.layout")
+
+    twice = columns.Column(
+        "twice_close", "twice the close", "2× 收盘价", "price",
+        values=lambda t, k: [2 * c for c in t.closes],
+        cell=lambda t, k, r: f"=2*{t.at(r, 'close')}",
+        spill=lambda t, k: f"=2*{t.rng('close')}", mean=True,
+        note=lambda t: "2× 收盘价 = twice the close")
+    declared = columns.COLUMNS + (twice,)
+    for module in (columns, layout):
+        monkeypatch.setattr(module, "COLUMNS", declared)
+    data = load_dataset(DATA_DIR)
+    with use_dataset(data):
+        sheet = key_stocks.build(data, threshold)
+    cells = sheet.cell_map()
+    # The shipped table ends at O (PEG): the new column is P (15), rows 4-18 (3-17).
+    assert cells[(2, 15)].value == "2× 收盘价"
+    if threshold:
+        assert cells[(3, 15)].formula == "=2*C4" and cells[(17, 15)].formula == "=2*C18"
+        assert cells[(3, 15)].cached == pytest.approx(217.8)  # 2 x 108.90, 300308.SZ
+    else:
+        assert cells[(3, 15)].formula == "=2*C4:C18"
+        assert isinstance(cells[(3, 15)].cached, CachedColumn)
+        assert cells[(3, 15)].cached[0] == [pytest.approx(217.8)]
+    closes = [float(r["close"]) for r in coverage_rows(DATA_DIR)]
+    assert cells[(18, 15)].formula == "=AVERAGE(P4:P18)"
+    assert cells[(18, 15)].cached == pytest.approx(2 * sum(closes) / len(closes))
+    notes = [cells[(r, 0)].value for r in range(21, 24) if (r, 0) in cells]
+    assert notes[-1] == "2× 收盘价 = twice the close"
+    assert sheet.borders[0].last_col == 15 and sheet.autofilter == (2, 0, 17, 15)
+    assert 15 in sheet.col_widths
+    assert key_stocks.added_columns_right(False, True) == ("EPS CAGR", "PEG", "twice the close")
+    assert limits.max_fiscal_years(False, True) == (16_384 - 5 - 3) // 2

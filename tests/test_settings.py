@@ -285,6 +285,11 @@ def test_provenance_and_extra_column_settings_are_read(data_copy):
         + '\nsource = " Own estimates, Jane Doe "\nauthor = "Jane Doe"\n'
           'institution = "Example Capital"\ndisclaimer = "Not advice."\n'
           'extra_columns = ["sector", "analyst"]\n', encoding="utf-8")
+    coverage = data_copy / "coverage.csv"  # the declared columns are coverage.csv's
+    lines = coverage.read_text(encoding="utf-8").splitlines()
+    coverage.write_text("\n".join([lines[0] + ",analyst,sector"]
+                                  + [line + ",," for line in lines[1:]]) + "\n",
+                        encoding="utf-8")
     s = load_dataset(data_copy).settings
     assert (s.source, s.author, s.institution, s.disclaimer) == (
         "Own estimates, Jane Doe", "Jane Doe", "Example Capital", "Not advice.")

@@ -11,7 +11,8 @@ and one error collector:
 =====================  ============================================================
 ``settings.py``        ``settings.toml``: the data's as-of date, the table's rating
                        scale, the benchmark's expected return
-``coverage.py``        ``coverage.csv``: tickers, close, rating, EPS per fiscal year
+``coverage.py``        ``coverage.csv``: tickers, close, rating, EPS per fiscal year,
+                       the analyst's own columns
 ``fx.py``              ``fx.csv``: units of a currency per USD, by date (optional:
                        needed only for token prices in another currency than USD)
 ``token_prices.py``    ``token_prices.csv``: prices per 1M tokens per model and period
@@ -172,6 +173,7 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     if settings is not None:
         table_scale = scales.get(settings.rating_scale)
         as_of = settings.as_of
+        extra = settings.extra_columns
     else:
         # Settings with problems of their own: the other files are still checked
         # against what of them is valid (a bad as_of must not hide bad ratings).
@@ -179,7 +181,8 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
         found = find_scale(scales, named) if isinstance(named, str) else None
         table_scale = found if found is not None and found.kind == "stock" else None
         as_of = valid_settings.get("as_of")
-    coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors, as_of)
+        extra = valid_settings.get("extra_columns", ())
+    coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors, as_of, extra)
     fx = load_fx(folder / FX_FILE, errors)
     model_ids: list[str] = []
     prices: tuple[TokenPrice, ...] = ()

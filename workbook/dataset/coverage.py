@@ -31,6 +31,15 @@ COVERAGE_FIXED = ("code", "name", "close", "close_date", "rating")
 #: Columns a table may have or leave out: ``target_price`` (CNY per share; a blank
 #: cell is a stock without a target).
 COVERAGE_OPTIONAL = ("target_price",)
+#: Names kept for columns coverbook adds (the close's and the EPS's currencies, the
+#: A/H pair, the fiscal year-end): no own column (``extra_columns``) may take them.
+COVERAGE_RESERVED = ("currency", "eps_currency", "pair", "fy_end")
+#: An own column's cell that becomes a number: a plain decimal with an optional minus.
+#: No ``+`` (Excel takes a typed ``+1`` for a formula), no exponent, no leading zero
+#: before another digit (``000063`` is a code: it stays text, zeros and all).
+OWN_NUMBER_RE = re.compile(r"-?((0|[1-9][0-9]*)(\.[0-9]+)?|\.[0-9]+)")
+#: Significant digits Excel keeps of a number: a longer figure (an ID) stays text.
+EXCEL_DIGITS = 15
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,9 @@ class Stock:
     eps: tuple[float | None, ...]
     #: CNY per share; ``None`` for a blank cell or a table without the column.
     target_price: float | None = None
+    #: The own columns' cells (:attr:`Coverage.extra_columns` order), see
+    #: :func:`own_value`.
+    extra: tuple[float | str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,9 @@ class Coverage:
     years: tuple[FiscalYear, ...]
     stocks: tuple[Stock, ...]
     has_targets: bool = False
+    #: The analyst's own columns (``settings.toml`` ``extra_columns``), passed through
+    #: to the key-stocks table as typed.
+    extra_columns: tuple[str, ...] = ()
 
 
 
@@ -119,6 +134,33 @@ def exchange_problem(code: str) -> str | None:
     return None
 
 
+def own_value(text: str) -> float | str | None:
+    """What an own column's cell holds: a number for a plain decimal
+    (:data:`OWN_NUMBER_RE`, at most :data:`EXCEL_DIGITS` significant digits), ``None``
+    for a blank cell, else the text as typed (``=1+1`` and ``@x`` included: the
+    workbook stores it as literal text, never as a formula)."""
+    if text == "":
+        return None
+    if OWN_NUMBER_RE.fullmatch(text):
+        digits = text.lstrip("-").replace(".", "").lstrip("0")
+        if len(digits) <= EXCEL_DIGITS:
+            return float(text)
+    return text
+
+
+def builtin_column(name: str) -> str | None:
+    """Why *name* cannot be an own column (``extra_columns``): the built-in column of
+    ``coverage.csv`` it is (compared ignoring case), or ``None``."""
+    lowered = name.strip().lower()
+    if lowered in COVERAGE_FIXED + COVERAGE_OPTIONAL:
+        return f"{name!r} is the built-in column {lowered} of coverage.csv"
+    if lowered in COVERAGE_RESERVED:
+        return f"{name!r} is reserved for the column {lowered} coverbook adds to coverage.csv"
+    if EPS_COLUMN_LOOSE_RE.fullmatch(name.strip()):
+        return f"{name!r} is a fiscal-year column name of coverage.csv (EPS <year>A|E)"
+    return None
+
+
 def _year_column_hint(name: str, fixed_missing: list[str]) -> tuple[str, str | None]:
     """The hint for an unknown coverage column, and the missing fixed column it is
     taken for (so that column is not also reported missing), if any."""
@@ -134,13 +176,17 @@ def _year_column_hint(name: str, fixed_missing: list[str]) -> tuple[str, str | N
 
 
 def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError],
-                  as_of: dt.date | None = None) -> Coverage | None:
+                  as_of: dt.date | None = None, extra: tuple[str, ...] = ()
+                  ) -> Coverage | None:
     """The key-stocks table from ``coverage.csv`` (see docs/data-files.md for its columns).
 
     *scale* is the rating scale the table is rated on, whose labels the ``rating``
     column must use (``None`` when the scale itself is invalid: ratings are then not
     checked). *as_of* (the settings' date the data describes): no close date may be
-    after it (``None``: not checked, the settings being invalid).
+    after it (``None``: not checked, the settings being invalid). *extra*: the own
+    columns ``settings.toml`` declares (``extra_columns``), each required in the
+    header and carried as typed (:func:`own_value`); any other unknown column is
+    refused, saying how to declare it.
     """
     parsed = read_csv(path, None, errors, empty="no stocks; add one row per ticker")
     if parsed is None:
@@ -156,15 +202,20 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
     absent = [name for name in COVERAGE_OPTIONAL if name not in header]
     claimed: set[str] = set()
     seen_years: set[int] = set()
+    own, in_header = set(extra), set(header)
+    missing_own = [name for name in extra if name not in in_header]
     for name in header:
-        if name in COVERAGE_FIXED or name in COVERAGE_OPTIONAL:
+        if name in COVERAGE_FIXED or name in COVERAGE_OPTIONAL or name in own:
             continue
         match = EPS_COLUMN_RE.fullmatch(name)
         if not match:
             hint, guess = _year_column_hint(
-                name, [m for m in missing + absent if m not in claimed])
+                name, [m for m in missing + absent + missing_own if m not in claimed])
             if guess:
                 claimed.add(guess)
+            if builtin_column(name) is None:
+                hint += (f"; or, to carry your own column into the key-stocks table, "
+                         f"declare it in settings.toml: extra_columns = [{_quoted(name)}]")
             out.add(header_line, name, f"unknown column; {hint}")
             ok = False
             continue
@@ -182,6 +233,12 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
         if name not in claimed:
             out.add(header_line, name, "missing column; coverage.csv needs "
                     + ", ".join(COVERAGE_FIXED) + " and one column 'EPS <year>A|E' per year")
+            ok = False
+    for name in missing_own:
+        if name not in claimed:
+            out.add(header_line, name, "missing column; settings.toml declares it in "
+                    "extra_columns: add the column to coverage.csv, or take it out of "
+                    "extra_columns")
             ok = False
     if not eps_columns and ok:
         out.add(header_line, None, "no EPS columns; add at least one such as 'EPS 2024E'")
@@ -223,6 +280,14 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
                              positive=True) if "target_price" in row else None
         eps = tuple(number_cell(out, line, c, row[c], blank_ok=True) for c in eps_columns)
         if ok and len(errors) == start:
-            stocks.append(Stock(code, row["name"], close, close_date, rating, eps, target))
-    return Coverage(tuple(years), tuple(stocks), "target_price" in header) if ok else None
+            own = tuple(own_value(row[c]) for c in extra) if extra else ()
+            stocks.append(Stock(code, row["name"], close, close_date, rating, eps, target,
+                                own))
+    return (Coverage(tuple(years), tuple(stocks), "target_price" in header, extra)
+            if ok else None)
+
+
+def _quoted(name: str) -> str:
+    """*name* as a TOML string in double quotes."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 

@@ -32,9 +32,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from workbook.dataset.coverage import builtin_column
 from workbook.dataset.errors import Collector, DataError
 from workbook.dataset.rating_scales import DEFAULT_SCALE, RatingScale, find_scale, scale_ids
-from workbook.dataset.reader import EXCEL_FIRST_DATE, EXCEL_MAX_TEXT, nearest, read_text
+from workbook.dataset.reader import (EXCEL_FIRST_DATE, EXCEL_MAX_TEXT, excel_length, nearest,
+                                     read_text)
 from workbook.dataset.toml_file import read_toml
 
 SETTINGS_FILE = "settings.toml"
@@ -139,6 +141,20 @@ def _names(value: Any) -> tuple[tuple[str, ...] | None, str]:
     return tuple(names), ""
 
 
+def _own_problem(name: str) -> str | None:
+    """Why *name*, listed in ``extra_columns``, cannot be an own column of the
+    key-stocks table (a built-in column of ``coverage.csv``, or a header Excel cannot
+    hold), or ``None``."""
+    why = builtin_column(name)
+    if why:
+        return (f"{why}: an own column needs a name of its own; take it out of "
+                "extra_columns (or rename your column, in coverage.csv and here)")
+    if excel_length(name) > EXCEL_MAX_TEXT:
+        return (f"a column name of {excel_length(name):,} characters; the header cell "
+                f"holds at most {EXCEL_MAX_TEXT:,}: shorten it (in coverage.csv and here)")
+    return None
+
+
 #: Every setting: its rule (value -> (parsed value or None, problem)) and, for a
 #: missing key, the line to add, or ``None`` when the key may be left out (the field's
 #: default applies).
@@ -209,6 +225,19 @@ def load_settings(path: Path, errors: list[DataError],
             out.add(lines.get(key), key, problem)
         elif valid is not None:
             valid[key] = values[key]
+    if values.get("extra_columns"):
+        # Checked name by name: the own columns that are fine still pass to
+        # coverage.csv's check (*valid*), so a refused one is not also "unknown" there.
+        own = []
+        for name in values["extra_columns"]:
+            problem = _own_problem(name)
+            if problem:
+                out.add(lines.get("extra_columns"), "extra_columns", problem)
+            else:
+                own.append(name)
+        values["extra_columns"] = tuple(own)
+        if valid is not None:
+            valid["extra_columns"] = tuple(own)
     if valid is not None and "rating_scale" not in doc:
         valid["rating_scale"] = DEFAULT_SCALE
     if "benchmark_return" in doc and "benchmark_return_date" not in doc:

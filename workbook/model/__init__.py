@@ -2,9 +2,9 @@
 
 A :class:`Sheet` is a list of :class:`Block` s (rectangles of :class:`Cell` s anchored
 at a zero-based row and column) plus layout (column widths, row heights, frozen
-panes, :class:`PrintSetup`), data validations (:class:`Validation`) and native charts
-(:class:`Chart`). Row 0 of every sheet is its title row: the title in ``A1`` and
-nothing else, so a writer may put a banner beside it (the published workbook does)
+panes, :class:`PrintSetup`), data validations (:class:`Validation`), native charts
+(:class:`Chart`) and an autofilter on a table's header (``Sheet.autofilter``). Row 0
+of every sheet is its title row: the title in ``A1`` and nothing else, so a writer may put a banner beside it (the published workbook does)
 without moving any cell. A cell is
 either a literal ``value`` or a ``formula`` with the ``cached`` value the build
 computed for it by calling the same Python function Excel calls. Both writers (the

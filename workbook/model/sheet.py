@@ -35,6 +35,12 @@ class Sheet:
     charts: list[Chart] = field(default_factory=list)
     borders: list[Borders] = field(default_factory=list)
     conditional_formats: list[ConditionalFormat] = field(default_factory=list)
+    #: Filter and sort buttons on a table's header: the rectangle (first row, first
+    #: column, last row, last column), zero-based and inclusive, whose first row is the
+    #: header and the rows below it the records. One per sheet (Excel's rule); not an
+    #: Excel table (XlsxWriter writes none in its constant-memory mode, and Excel
+    #: refuses spilled arrays inside one).
+    autofilter: tuple[int, int, int, int] | None = None
 
     def add(self, row: int, col: int, rows: list[list[Cell | None]]) -> Block:
         """Add a block at (*row*, *col*) and return it."""

@@ -33,7 +33,7 @@ from typing import Iterator, NamedTuple
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from workbook.checks import Check
-from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, COVERAGE_FIXED, EXCEL_MAX_TEXT,
+from workbook.dataset import (CLAIMS_FILE, COVERAGE_FILE, EXCEL_MAX_TEXT,
                               RATING_SCALES_FILE, REPORT_PE_FILE, TOKEN_COLUMNS,
                               TOKEN_PRICES_FILE, DataError, DataErrors, Dataset, read_csv,
                               read_text)
@@ -111,8 +111,9 @@ def _report_pe_cells(folder: Path) -> list[tuple[int, str]]:
 def max_fiscal_years(has_targets: bool, has_growth: bool) -> int:
     """The most fiscal years sheet ``重点标的`` holds in Excel's columns: its fixed
     columns, an EPS and a P/E column per year, and the columns right of the P/E block
-    (``key_stocks.added_columns_right``): 8,188 for the usual table (growth columns,
-    no targets), 8,186 with target prices, 8,189 / 8,187 without growth columns."""
+    (``key_stocks.added_columns_right``, from the column declaration): 8,188 for the
+    usual table (growth columns, no targets), 8,186 with target prices, 8,189 / 8,187
+    without growth columns."""
     right = len(key_stocks.added_columns_right(has_targets, has_growth))
     return (MAX_COLS - key_stocks.FIRST_EPS_COL - right) // 2
 
@@ -146,6 +147,16 @@ def extent_problems(data: Dataset, names: tuple[str, ...] | None = None
             f"year{then}, so it holds at most {max_years:,} fiscal years in Excel's "
             f"{MAX_COLS:,} columns (A to {LAST_COL}; {lay.n_years:,} here): delete the "
             f"EPS columns of the earliest {lay.n_years - max_years:,} year(s)"))
+    elif len(lay.columns) > MAX_COLS:  # the own columns, right of the others, overflow
+        before = len(lay.columns) - len(lay.extra)
+        k = MAX_COLS - before
+        problems.append(DataError(
+            COVERAGE_FILE, 1, lay.extra[k],
+            f"own column {k + 1:,} of extra_columns is one too many: sheet "
+            f"{key_stocks.NAME} has {before:,} columns before the own ones here, so it "
+            f"holds at most {k:,} own columns in Excel's {MAX_COLS:,} columns (A to "
+            f"{LAST_COL}): take the last {len(lay.extra) - k:,} out of extra_columns in "
+            "settings.toml"))
     return problems + _other_extents(data, names)
 
 
@@ -276,15 +287,7 @@ def _source(data: Dataset, checks: list[Check], cell: Cell | None, o: Overflow,
     if o.sheet == key_stocks.NAME:
         lay = key_stocks.layout(data)
         i = o.row - key_stocks.FIRST_DATA_ROW
-        if o.col < key_stocks.FIRST_EPS_COL:
-            column = COVERAGE_FIXED[o.col]
-        elif o.col == lay.target_col:
-            column = "target_price"
-        elif o.col >= key_stocks.FIRST_EPS_COL + 2 * lay.n_years:  # computed columns
-            column = None
-        else:
-            k = (o.col - key_stocks.FIRST_EPS_COL) % max(lay.n_years, 1)
-            column = f"EPS {data.coverage.years[k].label}" if lay.n_years else None
+        column = lay.source(o.col, data.coverage.years)  # None: a computed column
         if 0 <= i < lay.n_stocks:
             return COVERAGE_FILE, _data_lines(data.folder, COVERAGE_FILE, cache)[i], column
         return COVERAGE_FILE, None, column

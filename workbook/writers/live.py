@@ -20,6 +20,8 @@ cells reach Excel:
   empty, so what an analyst typed (a value or a formula) stays as it was.
 - **Data validations** and **conditional formats** of the model replace those on the
   sheet's used range; **borders** (a table's grid) are set on their rectangles.
+- **Autofilter** (``Sheet.autofilter``): the sheet's autofilter is taken away and
+  put on the model's rectangle with no criterion (:func:`_write_autofilter`).
 - **Charts**: the charts of the sheet whose names start with
   :data:`~workbook.model.CHART_PREFIX` (coverbook's) are deleted and the model's added
   anew, pointing at the rewritten cells, so a chart follows its table when the number
@@ -203,6 +205,33 @@ def _write_chart(xl_sheet, c: Chart) -> None:
         chart.value_axis.number_format = c.y_format
 
 
+def _remove_autofilter(xl_sheet) -> None:
+    """Take *xl_sheet*'s autofilter away (Excel's ``AutoFilterMode = False``), so the
+    new one may cover other rows: xlwings has no call for it, so it goes through the
+    platform object, Windows' COM worksheet or macOS' AppleScript one. An engine
+    with neither (xlwings Server's remote engine: its ``api`` is the payload) skips
+    it; there the new filter's range replaces the old one in the client."""
+    api = getattr(xl_sheet, "api", None)
+    if hasattr(api, "AutoFilterMode"):  # Windows (COM)
+        if api.AutoFilterMode:
+            api.AutoFilterMode = False
+    elif hasattr(api, "autofilter_mode"):  # macOS (appscript)
+        if api.autofilter_mode.get():
+            api.autofilter_mode.set(False)
+
+
+def _write_autofilter(xl_sheet, rect: Rect) -> None:
+    """Filter and sort buttons on the first row of *rect*, nothing filtered. xlwings'
+    ``Range.autofilter`` (0.37.5+) applies criteria but has no call that only shows
+    the buttons: a criterion every row passes would still mark its column filtered,
+    so the first column gets one (non-blank) and loses it again (``clear``), which
+    leaves the buttons with no criterion, on every engine xlwings has."""
+    _remove_autofilter(xl_sheet)
+    autofilter = _rng(xl_sheet, rect).autofilter
+    autofilter.apply_comparison(1, "not_equal_to", None)
+    autofilter.clear(1)
+
+
 def write_sheet(xl_sheet, sheet: Sheet) -> int:
     """Clear *xl_sheet* (an ``xlwings.Sheet``) but for its input cells, and write the
     model *sheet* into it: cells, styles, column widths, validations, charts (see the
@@ -258,6 +287,8 @@ def write_sheet(xl_sheet, sheet: Sheet) -> int:
             chart.delete()
     for chart in sheet.charts:
         _write_chart(xl_sheet, chart)
+    if sheet.autofilter is not None:
+        _write_autofilter(xl_sheet, sheet.autofilter)
     return writes
 
 

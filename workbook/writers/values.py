@@ -12,8 +12,8 @@ the file writer (``workbook/writers/xlsx.py``) then writes as a plain ``.xlsx``:
   format;
 - sheets only Excel with xlwings needs (``Sheet.published`` false: ``xlwings.conf``)
   are left out, and the file writer adds no VBA project and no ribbon to an ``.xlsx``;
-- every other cell, number format, width, height, frozen pane and print setting is
-  the model's, so the published sheets match the built ones cell for cell, apart
+- every other cell, number format, width, height, frozen pane, print setting and
+  autofilter is the model's, so the published sheets match the built ones cell for cell, apart
   from one banner per sheet in its title row (row 0 holds only the title in ``A1``;
   the banner goes in the first column the title no longer covers) and, when the
   project's settings give a ``disclaimer``, the disclaimer at the foot of every

@@ -406,6 +406,8 @@ def _write(wb, sheets: Iterable[Sheet], properties, custom_properties, vba_proje
             _write_validation(ws, validation)
         for chart in sheet.charts:
             _write_chart(wb, ws, sheet.name, chart)
+        if sheet.autofilter is not None:
+            _checked(ws.autofilter(*sheet.autofilter), ws.name, *sheet.autofilter[:2])
     # Only a complete workbook is closed (packaged): after a failure above nothing is.
     wb.close()
     return stats
