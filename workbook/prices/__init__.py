@@ -1,0 +1,4 @@
+"""Close prices from the analyst's sources: the price history in the data folder
+(``prices.csv``), terminal exports (``coverbook prices import``) and one online source
+(``coverbook prices fetch``). Every source yields :class:`~workbook.prices.quote.Quote`
+records, so one contract test suite covers them all."""
