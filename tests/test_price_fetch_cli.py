@@ -173,3 +173,14 @@ def test_the_build_and_refresh_never_fetch(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_without_a_date_it_asks_for_today_in_beijing(folder, written, served, monkeypatch):
+    import workbook.prices.fetch_cli as fetch_cli
+
+    monkeypatch.setattr(fetch_cli, "_today_in_beijing", lambda: REPORT_DAY)
+    served.post(API_URL, json=report_answer())
+    result = run("--data", str(folder))
+    assert result.exit_code == 0, result.output
+    assert b'"trade_date": "20240923"' in served.calls[0].request.body
+    assert written[0][1][0] == Quote("300308.SZ", REPORT_DAY, 108.90, "tushare daily 2024-09-23")

@@ -100,7 +100,7 @@ def find_token(environ: Mapping[str, str] | None = None,
         return token
     raise FetchError(
         f"no tushare token: set the environment variable {TOKEN_KEY}, or add the line "
-        f'"{TOKEN_KEY}","<your token>" to {config_file}; a token comes with a free '
+        f'"{TOKEN_KEY}","<your token>" to {config_file}; a token comes with an '
         f"account at {TOKEN_PAGE}")
 
 
