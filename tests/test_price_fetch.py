@@ -194,3 +194,14 @@ def test_no_token_says_how_to_set_one(tmp_path):
     message = str(info.value)
     assert "TUSHARE_TOKEN" in message and str(conf) in message
     assert '"TUSHARE_TOKEN","<your token>"' in message
+
+
+@pytest.mark.parametrize("code, ts_code", [
+    ("600941.SH", "600941.SH"), ("000063.SZ", "000063.SZ"), ("920493.BJ", "920493.BJ"),
+    ("0941.HK", None), ("AAPL.O", None), ("600941.sh", None)])
+def test_codes_between_coverbook_and_tushare(code, ts_code):
+    from workbook.prices.fetch import from_provider, to_provider
+
+    assert to_provider(code) == ts_code
+    if ts_code:
+        assert from_provider(ts_code) == code

@@ -184,3 +184,16 @@ def test_without_a_date_it_asks_for_today_in_beijing(folder, written, served, mo
     assert result.exit_code == 0, result.output
     assert b'"trade_date": "20240923"' in served.calls[0].request.body
     assert written[0][1][0] == Quote("300308.SZ", REPORT_DAY, 108.90, "tushare daily 2024-09-23")
+
+
+def test_the_command_runs_inside_a_prices_group(folder, written, served):
+    """How the lead wires it: ``prices`` group, ``fetch`` command."""
+    import click
+
+    group = click.Group("prices", commands=[fetch])
+    served.post(API_URL, json=report_answer())
+    result = CliRunner().invoke(group, ["fetch", "--date", "2024-09-23", "--data", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert len(written[0][1]) == 15
+    help_text = CliRunner().invoke(group, ["fetch", "--help"]).output
+    assert "--date YYYY-MM-DD" in help_text and "TUSHARE_TOKEN" in help_text
