@@ -1,0 +1,113 @@
+"""``coverbook prices fetch [--date YYYY-MM-DD] [--data DIR]``: the coverage's unadjusted
+closes of one trading day from tushare (``workbook/prices/fetch.py``), added to the
+price history. Opt in: it needs the ``fetch`` extra and a token; the build and Refresh
+never fetch.
+
+The click command :data:`fetch` joins the ``prices`` group where that group is made
+(``workbook/cli.py``). Every failure is one ``error:`` line on stderr, exit 2 and
+nothing written: the quotes reach the price history only once all of them are in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+#: China Standard Time, where the exchanges are (no daylight saving): the default day.
+BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def _fail(message: str) -> None:
+    """End the command: *message* on stderr, exit 2, nothing written."""
+    click.echo(f"error: {message}; nothing was written.", err=True)
+    sys.exit(2)
+
+
+def _today_in_beijing() -> dt.date:
+    """Today's date on the exchanges' clock (the default of ``--date``)."""
+    return dt.datetime.now(BEIJING).date()
+
+
+def _coverage_codes(data_dir: Path) -> list[str]:
+    """The tickers of ``coverage.csv`` in *data_dir*, in row order, the data folder
+    validated as the build validates it (its problems printed, exit 2)."""
+    from workbook.cli import _echo_data_errors
+    from workbook.dataset import DataErrors, load_dataset
+
+    try:
+        dataset = load_dataset(data_dir)
+    except DataErrors as exc:
+        _echo_data_errors(exc, data_dir)
+        sys.exit(2)
+    return [stock.code for stock in dataset.coverage.stocks]
+
+
+@click.command("fetch")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              metavar="YYYY-MM-DD",
+              help="The trading day whose closes to fetch. Default: today in Beijing.")
+@click.option("--data", "data_opt", type=click.Path(file_okay=False, path_type=Path),
+              default=None,
+              help="Folder of the data files. Default: COVERBOOK_DATA, else the project you "
+                   "are in (coverbook.toml), else COVERBOOK_DATA in coverbook.conf.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds to wait for each answer.")
+@click.option("--retries", type=click.IntRange(0, 5), default=2, show_default=True,
+              help="Further tries after a failed connection, a timeout or HTTP 429/5xx.")
+def fetch(day: dt.datetime | None, data_opt: Path | None, timeout: float,
+          retries: int) -> None:
+    """Fetch the coverage's unadjusted (不复权) closes of one trading day from tushare
+    (A shares: .SH, .SZ, .BJ) into the price history. Needs `pip install
+    'coverbook[fetch]'` and a tushare token in TUSHARE_TOKEN or coverbook.conf."""
+    from workbook.cli import _data_location, _project
+    from workbook.locations import installed_as_package
+    from workbook.prices.fetch import PROVIDER, FetchError, fetch_closes, find_token
+
+    day = day.date() if day is not None else _today_in_beijing()
+    location = _data_location(data_opt, None, _project())
+    if location.source == "shipped data" and installed_as_package():
+        _fail("no data folder given (--data, COVERBOOK_DATA or a project) and coverbook "
+              "never writes prices into the example it ships; run the command in your "
+              "project or give --data DIR")
+    codes = _coverage_codes(location.path)
+    try:
+        import requests  # noqa: F401  (the extra's one package)
+    except ImportError:
+        _fail("fetching prices needs the optional extra: pip install 'coverbook[fetch]'")
+    try:
+        fetched = fetch_closes(codes, day, token=find_token(), timeout=timeout,
+                               retries=retries)
+    except FetchError as exc:
+        _fail(str(exc))
+    for code in fetched.skipped:
+        click.echo(f"skipped {code}: {PROVIDER} daily covers Shanghai, Shenzhen and "
+                   "Beijing A shares only", err=True)
+    if not fetched.quotes:
+        asked = len(codes) - len(fetched.skipped)
+        if not asked:
+            _fail(f"no code in the coverage is one {PROVIDER} daily covers")
+        _fail(f"{PROVIDER} has no close on {day} for any of the {asked} code(s) asked: "
+              "not a trading day, or not loaded yet (it loads each trading day's closes "
+              "15:00-17:00 Beijing time)")
+    for code in fetched.missing:
+        click.echo(f"no close for {code} on {day}: suspended that day, not listed then, or "
+                   f"a code {PROVIDER} does not know", err=True)
+    _write(location.path, list(fetched.quotes))
+    click.echo(f"fetched {len(fetched.quotes)} close(s) of {day} from {PROVIDER}; "
+               f"{len(fetched.missing)} without a close, {len(fetched.skipped)} skipped")
+
+
+def _write(data_dir: Path, quotes: list) -> None:
+    """Hand *quotes* to the price history's writer (``workbook.prices.history``), which
+    checks them all before it writes and refuses a close that differs from one held."""
+    try:
+        from workbook.prices.history import add_quotes
+    except ImportError:
+        _fail("this coverbook has no price history to write to (workbook.prices.history)")
+    try:
+        add_quotes(data_dir, quotes)
+    except (ValueError, OSError) as exc:
+        _fail(str(exc))
