@@ -108,3 +108,21 @@ def test_excels_lock_file_beside_the_linked_file_refuses_the_build(folders, ship
     assert result.exit_code == 2
     assert "it is probably open in Excel" in result.output
     assert target.read_bytes() == shipped.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["publish", "build .xlsx"])
+def test_a_link_to_a_file_of_another_kind_is_refused(name, folders, shipped):
+    """values.xlsx -> a live .xlsm: writing through would put a values-only (or
+    macro-free) file under the .xlsm's name; refused, the .xlsm unchanged."""
+    links, real, _ = folders
+    target = real / "live.xlsm"
+    shutil.copyfile(shipped, target)
+    link = links / "values.xlsx"
+    link.symlink_to(target)
+    result = run_writer(name, link)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(
+        f"error: {link}: is a symbolic link to {target}, a file of another kind (.xlsm, "
+        "not .xlsx)"), result.stderr
+    assert target.read_bytes() == shipped.read_bytes()
+    assert link.is_symlink() and listing(links, real) == [[link.name], [target.name]]

@@ -26,7 +26,8 @@ clean-up that cannot delete ``lock`` leaves the folder alone.
 
 A target that is a symbolic link is written through: the file the link points to is
 replaced (its work folder beside it, so the final rename stays on one file system)
-and the link is kept. A link to nothing is refused.
+and the link is kept. A link to nothing, and a link whose target has another
+extension (``values.xlsx`` pointing at a live ``.xlsm``), are refused.
 """
 
 from __future__ import annotations
@@ -184,6 +185,14 @@ class Replacement:
                          "which does not exist (or is a loop of links); point the link at "
                          f"a file or remove it, or choose another {self.option}; nothing "
                          "was written", exc)
+        if self.target.suffix.lower() != self.path.suffix.lower():
+            # The name checked (.xlsx, .pdf) is the link's; the file replaced is its
+            # target's: a values-only .xlsx must never land in a live .xlsm.
+            self._refuse(f"{self.path}: is a symbolic link to {self.target}, a file of "
+                         f"another kind ({self.target.suffix or 'no extension'}, not "
+                         f"{self.path.suffix or 'no extension'}); writing through it "
+                         f"would replace that file with this one: choose another "
+                         f"{self.option}; nothing was written", ValueError(self.target))
         folder = self.target.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
