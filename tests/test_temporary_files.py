@@ -224,3 +224,44 @@ def test_publish_prints_a_pdf_of_a_workbook_with_a_long_name(tmp_path):
     assert result.exit_code == 0, result.output
     assert readable(xlsx) and readable(pdf)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([xlsx.name, pdf.name])
+
+
+def _processes_naming(text: str) -> list[int]:
+    """Ids of the running processes whose command line contains *text* (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@needs_soffice
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads /proc (Linux)")
+def test_publish_stopped_while_libreoffice_prints_leaves_no_process_or_folder(tmp_path):
+    """SIGTERM while LibreOffice prints the PDF: its soffice.bin must not outlive the
+    command (it did, re-parented, writing in a profile folder left in /tmp)."""
+    out = tmp_path / "pdf"
+    out.mkdir()
+    proc = subprocess.Popen([*COVERBOOK, "publish", "--output", str(tmp_path / "v.xlsx"),
+                             "--pdf", str(out / "v.pdf")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    profiles: list[Path] = []
+    while not profiles:
+        assert proc.poll() is None, "publish ended before LibreOffice started"
+        assert time.monotonic() < deadline
+        profiles = [p for w in work_folders(out) for p in w.glob("coverbook-lo-*")]
+        time.sleep(0.01)
+    while not _processes_naming(profiles[0].as_uri()):  # LibreOffice is running
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert (proc.returncode, stderr) == (
+        143, "coverbook: stopped by a signal; its temporary files were removed\n")
+    assert _processes_naming(profiles[0].as_uri()) == []
+    assert list(out.iterdir()) == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -106,18 +107,44 @@ def check_pdf_target(pdf: Path, *, force: bool = False, again: str = "export aga
         check_replaceable(pdf, opened_in="a PDF viewer", again=again)
 
 
-def convert(source: Path, target_format: str, outdir: Path) -> list[Path]:
-    """Convert *source* with LibreOffice headless into *outdir*; returns the new files."""
+def _run_soffice(cmd: list[str]) -> subprocess.CompletedProcess:
+    """Run LibreOffice (*cmd*) in a process group of its own and wait for it; if the
+    wait ends any other way (its time-out, Ctrl+C, SIGTERM turned into an exception by
+    the command), the whole group is killed before the exception goes on: ``soffice``
+    is a launcher whose ``soffice.bin`` would otherwise outlive it, still writing in
+    the profile folder that is about to be removed."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"},
+                            start_new_session=hasattr(os, "killpg"))
+    try:
+        out, err = proc.communicate(timeout=TIMEOUT)
+    except BaseException:
+        if hasattr(os, "killpg"):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        proc.kill()
+        proc.wait()
+        raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def convert(source: Path, target_format: str, outdir: Path,
+            profile_in: Path | None = None) -> list[Path]:
+    """Convert *source* with LibreOffice headless into *outdir*; returns the new files.
+    LibreOffice gets a private profile folder (conversions do not collide with a
+    running LibreOffice) in *profile_in* (default: the system's temporary folder),
+    removed afterwards; :func:`print_pdf` puts it in its work folder beside the
+    target, so a command killed outright leaves it where the next one removes it."""
     outdir.mkdir(parents=True, exist_ok=True)
     before = set(outdir.iterdir())
-    with tempfile.TemporaryDirectory(prefix="coverbook-lo-") as profile:
-        # A private profile: conversions do not collide with a running LibreOffice.
+    with tempfile.TemporaryDirectory(prefix="coverbook-lo-", dir=profile_in) as profile:
         cmd = [soffice(), "--headless", "--norestore", "--nolockcheck",
                f"-env:UserInstallation={Path(profile).as_uri()}",
                "--convert-to", target_format, "--outdir", str(outdir), str(source)]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT,
-                                  env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"})
+            proc = _run_soffice(cmd)
         except subprocess.TimeoutExpired as exc:
             raise ExportError(f"LibreOffice took over {TIMEOUT}s converting {source}") from exc
     made = sorted(set(outdir.iterdir()) - before)
@@ -151,7 +178,7 @@ def print_pdf(workbook: Path, pdf: Path) -> Path:
             # its own), and the PDF is named after its source.
             source = new.tmp.parent / ("source" + workbook.suffix)
             shutil.copyfile(workbook, source)
-            made = convert(source, "pdf", new.tmp.parent)[0]
+            made = convert(source, "pdf", new.tmp.parent, profile_in=new.tmp.parent)[0]
             os.replace(made, new.tmp)
             new.commit()
     except ExportError:
