@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.datetime import from_excel, to_excel
 
-from test_bad_inputs import edit
+from helpers.data_files import edit
 from udfs._excel import MAX_DATE_SERIAL, excel_serial, serial_date
 from workbook.dataset import load_dataset
 from workbook.sheets import token_prices, token_scenarios

@@ -12,7 +12,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from conftest import cli_build
-from test_bad_inputs import assert_rejected, band_key_line, edit
+from helpers.build_cli import assert_rejected
+from helpers.data_files import band_key_line, edit
 from udfs import COST_RATIO, PE, RATING, TOKEN_COST
 from workbook import PACKAGE_DIR
 from workbook.build import build

@@ -15,10 +15,9 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from test_key_stocks_columns import TARGETS
-from test_recipients import shown
-from test_refresh import actions, open_book, remote  # noqa: F401  (remote: a fixture)
-from test_settings import with_targets
+from helpers.data_files import TARGETS, with_targets
+from helpers.remote_book import actions, open_book
+from helpers.shown import shown
 from workbook import DATA_DIR
 from workbook.build import build
 from workbook.model import text_width
@@ -224,7 +223,7 @@ def test_the_input_cells_have_dropdowns(targets_book):
 # --- Refresh -------------------------------------------------------------------------------
 
 
-def test_refresh_keeps_the_typed_scale_and_rates_on_it(remote, targets_book):  # noqa: F811
+def test_refresh_keeps_the_typed_scale_and_rates_on_it(remote, targets_book):
     import macros.refresh as refresh
     from workbook.dataset import load_dataset
 

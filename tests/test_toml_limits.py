@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from test_bad_inputs import assert_rejected, edit, line_of
+from helpers.build_cli import assert_rejected
+from helpers.data_files import edit, line_of
 from udfs import RATING, TOKEN_PRICE
 from workbook.cli import cli
 from workbook.project import PROJECT_FILE, ProjectError, load_project
