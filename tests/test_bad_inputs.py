@@ -350,3 +350,23 @@ def test_blank_rows_excel_leaves_below_the_table_are_skipped(data_copy):
     with pytest.raises(DataErrors) as caught:
         load_dataset(data_copy)
     assert [(e.row, e.column) for e in caught.value.errors] == [(18, "rating")]
+
+
+def test_a_price_table_without_models_is_an_error(data_copy, previous):
+    path = data_copy / "token_prices.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    assert_rejected(data_copy, previous, [("token_prices.csv", None, None, "no models")])
+
+
+def test_a_duplicate_code_in_the_printed_pe_grid_is_an_error(data_copy, previous):
+    path = data_copy / "report_pe.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines + [lines[1]]) + "\n", encoding="utf-8")
+    assert_rejected(data_copy, previous, [
+        ("report_pe.csv", 17, "code", "300308.SZ already appears on row 2")])
+
+
+def test_a_duplicate_claim_id_is_an_error(data_copy, previous):
+    edit(data_copy, "claims.csv", "o1p-output-vs-4o,", "o1p-input-vs-4o,")
+    assert_rejected(data_copy, previous, [
+        ("claims.csv", 3, "id", "o1p-input-vs-4o already appears on row 2")])
