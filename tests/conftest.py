@@ -12,6 +12,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+# Plain helpers live in tests/helpers/; these two stay importable from here too.
+from helpers.build_cli import cli_build, previous_copy  # noqa: F401
 from workbook import DATA_DIR
 from workbook.dataset import SHIPPED_SCALES
 from workbook.build import build
@@ -31,6 +33,25 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if any(name in XLWINGS_PRO_FIXTURES for name in getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.xlwings_pro)
+
+
+@pytest.fixture
+def remote(monkeypatch):
+    """xlwings' remote engine, registered under xlwings.pro's noncommercial licence key
+    (set for the test only); books of it come from :func:`helpers.remote_book.open_book`.
+    Afterwards the UDFs' dataset is reset (Refresh sets it)."""
+    import xlwings as xw
+
+    from udfs._reference import set_dataset
+
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    if "remote" not in xw.engines.engines_by_name:
+        # xlwings registers the engine at import time only if a key was set then.
+        from xlwings.pro import _xlremote
+
+        xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
+    yield
+    set_dataset(None)
 
 
 #: Both layouts of the key-stocks P/E block: one =PE() per cell (the shipped 15
@@ -96,31 +117,10 @@ def shipped(tmp_path_factory):
     return build(DATA_DIR, tmp_path_factory.mktemp("shipped") / "coverbook.xlsm").path
 
 
-def previous_copy(workbook: Path, tmp_path: Path) -> tuple[Path, bytes]:
-    """*workbook* copied to ``out/coverbook.xlsm`` under *tmp_path* (a folder holding
-    nothing else), and its bytes: what a failed build must leave exactly as it was."""
-    folder = tmp_path / "out"
-    folder.mkdir()
-    path = folder / "coverbook.xlsm"
-    shutil.copyfile(workbook, path)
-    return path, path.read_bytes()
-
-
 @pytest.fixture
 def previous(built, tmp_path):
     """A workbook from an earlier build (:func:`previous_copy`), in each layout."""
     return previous_copy(built.path, tmp_path)
-
-
-def cli_build(data, output, *extra):
-    """``coverbook build --data DATA --output OUTPUT`` in-process: the click result
-    (``exit_code``, ``stdout``, ``stderr``)."""
-    from click.testing import CliRunner
-
-    from workbook.cli import cli
-
-    return CliRunner().invoke(cli, ["build", "--data", str(data), "--output", str(output),
-                                    *extra])
 
 
 #: Where the search tool's ``fetch`` puts XlsxWriter's repository (a bare git

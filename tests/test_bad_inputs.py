@@ -14,42 +14,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import cli_build
+from helpers.build_cli import assert_rejected
+from helpers.data_files import band_key_line, edit, line_of
 from workbook.dataset import DataErrors, load_dataset
-
-
-def edit(folder, file, old, new, count=1):
-    """Replace the *count*-th occurrence of *old* in *file* by *new* (exactly one)."""
-    path = folder / file
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) >= count, (file, old)
-    head, *rest = text.split(old)
-    parts = [head]
-    for i, part in enumerate(rest, start=1):
-        parts.append(new if i == count else old)
-        parts.append(part)
-    path.write_text("".join(parts), encoding="utf-8")
-
-
-def line_of(folder, file, needle, nth=1):
-    """Line number of the *nth* line of *file* that contains *needle*."""
-    lines = (folder / file).read_text(encoding="utf-8").splitlines()
-    hits = [i for i, line in enumerate(lines, start=1) if needle in line]
-    return hits[nth - 1]
-
-
-def band_key_line(folder, scale, label, key):
-    """Line of ``key = ...`` inside the band *label* of *scale* in rating_scales.toml."""
-    lines = (folder / "rating_scales.toml").read_text(encoding="utf-8").splitlines()
-    in_band = False
-    for i, line in enumerate(lines, start=1):
-        if line.startswith("[[") or line.startswith("["):
-            in_band = False
-        if line.strip() == f'label = "{label}"':
-            in_band = True
-        if in_band and line.split("=")[0].strip() == key:
-            return i
-    raise AssertionError((scale, label, key))
 
 
 # (id, edits [(file, old, new, nth)], expected [(file, row, column, fragment)])
@@ -237,25 +204,6 @@ def test_bad_csv_names_file_row_and_column_and_keeps_the_workbook(edits, expecte
     assert_rejected(data_copy, previous, expected)
 
 
-def assert_rejected(data, previous, expected):
-    """The CLI prints exactly the *expected* errors, exits 2 and writes nothing."""
-    path, before = previous
-    result = cli_build(data, path)
-    assert result.exit_code == 2, result.output
-    lines = [line for line in result.stderr.splitlines() if line.startswith(str(data))]
-    assert len(lines) == len(expected), result.stderr
-    for file, row, column, fragment in expected:
-        prefix = f"{data / file}" + (f":{row}" if row is not None else "") + \
-                 (f":{column}" if column is not None else "") + ": "
-        hits = [line for line in lines if line.startswith(prefix)]
-        assert len(hits) == 1, (prefix, result.stderr)
-        assert fragment in hits[0][len(prefix):], hits[0]
-    assert result.stderr.splitlines()[-1] == \
-        f"{len(expected)} problem(s) in the data; nothing was written."
-    assert path.read_bytes() == before
-    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
-
-
 def test_gapped_band_names_the_line_of_the_upper_edge(data_copy, previous, own_scales):
     # 增持 starts at 0.12 while 持有 ends at 0.10: (0.10, 0.12) has no rating.
     edit(data_copy, "rating_scales.toml", "lower = 0.10\n", "lower = 0.12\n")
@@ -402,3 +350,23 @@ def test_blank_rows_excel_leaves_below_the_table_are_skipped(data_copy):
     with pytest.raises(DataErrors) as caught:
         load_dataset(data_copy)
     assert [(e.row, e.column) for e in caught.value.errors] == [(18, "rating")]
+
+
+def test_a_price_table_without_models_is_an_error(data_copy, previous):
+    path = data_copy / "token_prices.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    assert_rejected(data_copy, previous, [("token_prices.csv", None, None, "no models")])
+
+
+def test_a_duplicate_code_in_the_printed_pe_grid_is_an_error(data_copy, previous):
+    path = data_copy / "report_pe.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines + [lines[1]]) + "\n", encoding="utf-8")
+    assert_rejected(data_copy, previous, [
+        ("report_pe.csv", 17, "code", "300308.SZ already appears on row 2")])
+
+
+def test_a_duplicate_claim_id_is_an_error(data_copy, previous):
+    edit(data_copy, "claims.csv", "o1p-output-vs-4o,", "o1p-input-vs-4o,")
+    assert_rejected(data_copy, previous, [
+        ("claims.csv", 3, "id", "o1p-input-vs-4o already appears on row 2")])

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from test_excel_limits import rewrite_csv
+from helpers.data_files import rewrite_csv
 from workbook.build import build
 from workbook.model import MAX_CHART_SERIES, Chart
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import cli_build
-from test_bad_inputs import edit
+from helpers.data_files import edit
 
 ADVICE = ("the data no longer gives the figures the report printed. If you updated "
           "prices, EPS or token prices on purpose, update or delete report_pe.csv / "

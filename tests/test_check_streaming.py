@@ -14,7 +14,7 @@ import pytest
 from openpyxl.worksheet.formula import ArrayFormula
 
 from conftest import cli_build
-from test_bad_inputs import edit
+from helpers.data_files import edit
 from workbook import DATA_DIR
 from workbook import staleness
 from workbook.build import build

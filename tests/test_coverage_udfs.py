@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from test_rating_scales import hand_rating
+from helpers.rating_table import hand_rating
 
 from udfs import EPS_CAGR, IMPLIED_RATING, PEG, RATING, UPSIDE
 from workbook.vba.xlwings_meta import MISSING, call_like_excel, decorated_udfs, \

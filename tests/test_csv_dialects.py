@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import cli_build, previous_copy
-from test_bad_inputs import assert_rejected, edit
+from helpers.build_cli import assert_rejected
+from helpers.data_files import edit
 from workbook.cli import cli
 from workbook.dataset import EXCHANGE_BY_PREFIX, load_dataset
 from workbook.sample import CAPACITY, CODE_RANGES, write_sample

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import cli_build
-from workbook import DATA_DIR
+from workbook import DATA_DIR, PACKAGE_DIR
 
 SHEET = "xl/worksheets/sheet1.xml"
 
@@ -166,3 +166,11 @@ def test_openpyxl_is_pinned_to_the_version_the_check_was_tested_with():
     deps = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
     pins = [d for d in deps if d.lower().startswith("openpyxl")]
     assert pins == [f"openpyxl=={version('openpyxl')}"]
+
+
+def test_check_on_a_file_that_is_not_a_workbook_says_it_cannot_be_read(tmp_path):
+    out = tmp_path / "x.xlsm"
+    out.write_text("hi")
+    result = cli_build(PACKAGE_DIR / "data", out, "--check")
+    assert result.exit_code == 1
+    assert "is stale: cannot be read: File is not a zip file" in result.stderr

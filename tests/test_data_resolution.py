@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 import workbook
-from test_bad_inputs import edit
+from helpers.data_files import edit
 from workbook import DATA_DIR
 from workbook.build import build
 from workbook.cli import cli

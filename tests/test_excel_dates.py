@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.datetime import from_excel, to_excel
 
-from test_bad_inputs import edit
+from helpers.build_cli import assert_rejected
+from helpers.data_files import edit
 from udfs._excel import MAX_DATE_SERIAL, excel_serial, serial_date
 from workbook.dataset import load_dataset
 from workbook.sheets import token_prices, token_scenarios
@@ -119,3 +120,9 @@ def test_the_last_day_of_excels_calendar_in_any_dated_file_never_raises(data_cop
     assert result.exception is None or isinstance(result.exception, SystemExit), \
         result.exception
     assert result.exit_code in (0, 1, 2), result.output
+
+
+def test_dates_before_excels_first_date_are_errors(data_copy, previous):
+    edit(data_copy, "coverage.csv", "24.90,2024-09-23", "24.90,0001-01-01")
+    assert_rejected(data_copy, previous, [
+        ("coverage.csv", 7, "close_date", "before 1900-01-01")])

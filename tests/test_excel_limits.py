@@ -9,9 +9,6 @@ checked here against XlsxWriter's own, an independent statement of them.
 
 from __future__ import annotations
 
-import csv
-import io
-
 import openpyxl
 import pytest
 import xlsxwriter
@@ -19,7 +16,8 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from conftest import cli_build, previous_copy
-from test_bad_inputs import assert_rejected, edit
+from helpers.build_cli import assert_rejected
+from helpers.data_files import edit, rewrite_csv
 from workbook import DATA_DIR
 from workbook.sheets import limits
 
@@ -29,15 +27,6 @@ def previous(shipped, tmp_path):
     """conftest's previous workbook, from one layout only (these cases do not depend
     on it)."""
     return previous_copy(shipped, tmp_path)
-
-
-def rewrite_csv(path, transform):
-    """Rewrite the CSV at *path* with ``transform(rows) -> rows``."""
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(transform(rows))
-    path.write_text(out.getvalue(), encoding="utf-8")
 
 
 def only_error(result, data, previous):

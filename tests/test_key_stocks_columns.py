@@ -17,23 +17,13 @@ from openpyxl.worksheet.formula import ArrayFormula
 from python_calamine import CalamineWorkbook
 
 from conftest import cli_build
-from test_recompute import mismatches
-from test_settings import with_targets
+from helpers.data_files import TARGETS, with_targets
+from helpers.recompute import mismatches
 from workbook import DATA_DIR
 from workbook.build import build
 from workbook.sheets import key_stocks
 
 KEY = "重点标的"
-#: Targets chosen to land on and beside Tianfeng's edges (published rating in brackets):
-TARGETS = {
-    "300308.SZ": "130.68",  # 130.68 / 108.90 - 1 = 20% exactly: 买入 (买入)
-    "300502.SZ": "110.00",  # 15.49%: 增持 (买入)
-    "300394.SZ": "81.257",  # 73.87 x 1.1 = 81.257: 10% exactly: 增持 (增持)
-    "688498.SH": "95.40",  # 9.996%: 持有 (增持)
-    "000063.SZ": "29.88",  # 24.90 x 1.2: 20% exactly: 买入 (买入)
-    "600941.SH": "90.945",  # 101.05 x 0.9: -10% exactly: 卖出 (买入)
-    "601728.SH": "",  # no target: n.a.
-}
 COLUMNS = ["目标价 Target (CNY)", "上行空间 Upside", "隐含评级 Implied rating",
            "评级核对 Rating check", "EPS CAGR 2023A–2026E", "PEG 2024E"]
 

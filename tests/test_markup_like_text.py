@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from test_bad_inputs import edit
+from helpers.data_files import edit
 from workbook.build import build
 from workbook.publish import publish
 from workbook.writers.xlsx_cells import Worksheet

@@ -12,8 +12,7 @@ import pytest
 from openpyxl.worksheet.formula import ArrayFormula
 
 from conftest import TESTS_DIR
-from test_key_stocks_columns import TARGETS
-from test_settings import with_targets
+from helpers.data_files import TARGETS, with_targets
 from workbook import DATA_DIR
 from workbook.build import build
 

@@ -13,13 +13,11 @@ exactly that. One LibreOffice conversion per file, shared by the tests.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import math
 import re
 import shutil
 import subprocess
 import zipfile
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
@@ -27,7 +25,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from conftest import TESTS_DIR
-from test_bad_inputs import edit
+from helpers.data_files import edit
+from helpers.shown import fixed, shown
 from workbook import DATA_DIR
 from workbook.build import build
 from workbook.publish import publish
@@ -93,41 +92,6 @@ def lo_csv(path: Path, tmp_path_factory) -> dict[str, list[list[str]]]:
 
 # --- what a cell should show -------------------------------------------------------------
 
-def _fixed(v: float, places: int) -> str:
-    # LibreOffice rounds the shortest decimal form of the stored number half away
-    # from zero (7.124999999999999 -> 7.12, 2.675 -> 2.68).
-    q = Decimal(repr(v)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = f"{q:.{places}f}"
-    return "0" + text[2:] if text.startswith("-0") and Decimal(text) == 0 else text
-
-
-def shown(cell) -> str:
-    """The text Excel or LibreOffice shows for an openpyxl cell (cached value, type
-    and number format), for the number formats coverbook writes."""
-    v, fmt = cell.value, cell.number_format
-    if v is None:
-        return ""
-    if cell.data_type in ("s", "e", "str") or isinstance(v, str):
-        return str(v)
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, dt.datetime):
-        assert fmt == "yyyy-mm-dd", fmt
-        return v.strftime("%Y-%m-%d")
-    if fmt == "General":
-        return repr(v) if isinstance(v, float) and not v.is_integer() else str(int(v))
-    m = re.fullmatch(r"0(?:\.(0+))?(%?)", fmt)
-    if m:
-        places = len(m.group(1) or "")
-        return _fixed(v * 100 if m.group(2) else v, places) + m.group(2)
-    if fmt == "#,##0":
-        return f"{int(Decimal(repr(v)).quantize(Decimal(1), rounding=ROUND_HALF_UP)):,}"
-    m = re.fullmatch(r'0\.(0+)"(.)"', fmt)  # a multiple: 0.00"×" -> 15.50×
-    if m:
-        return _fixed(v, len(m.group(1))) + m.group(2)
-    raise AssertionError(f"number format {fmt!r} has no rule here")
-
-
 def expected_grid(path: Path, sheet: str) -> list[list[str]]:
     ws = openpyxl.load_workbook(path, data_only=True)[sheet]
     return [[shown(c) for c in row] for row in ws.iter_rows()]
@@ -177,7 +141,7 @@ def test_the_edge_results_read_as_a_reader_expects(edge_xlsm, tmp_path_factory):
     with open(DATA_DIR / "coverage.csv", encoding="utf-8") as f:
         others = [float(r["close"]) / float(r["EPS 2023A"]) for r in csv.DictReader(f)
                   if r["code"] not in ("300308.SZ", "000063.SZ")]
-    assert mean[header.index("P/E 2023A")] == _fixed(sum(others) / len(others), 2)
+    assert mean[header.index("P/E 2023A")] == fixed(sum(others) / len(others), 2)
     ratio = lo_csv(edge_xlsm, tmp_path_factory)["Token价格"]
     heads = [i for i, r in enumerate(ratio) if r and r[0] == "=COST_RATIO(row, column)"]
     col = ratio[heads[0]].index("o1-preview")
@@ -388,7 +352,7 @@ def _pe_texts(close: str, eps: str) -> set[str]:
     if float(eps) <= 0:
         return {"NM"}
     pe = float(close) / float(eps)
-    return {_fixed(pe * (1 + d), 2) for d in (-1e-12, 0.0, 1e-12)}
+    return {fixed(pe * (1 + d), 2) for d in (-1e-12, 0.0, 1e-12)}
 
 
 def _growth_texts(close: str, eps_2023: str, eps_2024: str, eps_2026: str
@@ -403,14 +367,14 @@ def _growth_texts(close: str, eps_2023: str, eps_2024: str, eps_2026: str
         cagr_shown, cagr = {"NM"}, None
     else:
         cagr = math.exp(math.log(e26 / e23) / 3) - 1
-        cagr_shown = {_fixed(cagr * 100 * (1 + d), 2) + "%" for d in (-1e-9, 0.0, 1e-9)}
+        cagr_shown = {fixed(cagr * 100 * (1 + d), 2) + "%" for d in (-1e-9, 0.0, 1e-9)}
     pe = _pe_texts(close, eps_2024)
     if pe == {"n.a."}:
         return cagr_shown, {"n.a."}
     if pe == {"NM"} or cagr is None or cagr <= 0:
         return cagr_shown, {"NM"}
     peg = float(close) / float(eps_2024) / (cagr * 100)
-    return cagr_shown, {_fixed(peg * (1 + d), 2) for d in (-1e-9, 0.0, 1e-9)}
+    return cagr_shown, {fixed(peg * (1 + d), 2) for d in (-1e-9, 0.0, 1e-9)}
 
 
 ROW = re.compile(r"^\s*(\d{6}\.(?:SH|SZ|BJ))\s+(\S+)\s+(\S+)\s+(\d{4}-\d{2}-\d{2})\s+(\S+)"
@@ -449,10 +413,10 @@ def test_pdf_of_5000_stocks_shows_the_right_numbers_on_every_page(tmp_path):
         for m in rows:
             code, name, close, date, rating, rest = m.groups()
             s = stocks[code]
-            assert (name, close, date, rating) == (s["name"], _fixed(float(s["close"]), 2),
+            assert (name, close, date, rating) == (s["name"], fixed(float(s["close"]), 2),
                                                    s["close_date"], s["rating"]), (number, code)
             tokens = rest.split()
-            eps = [_fixed(float(s[f"EPS {y}"]), 2) for y in years if s[f"EPS {y}"] != ""]
+            eps = [fixed(float(s[f"EPS {y}"]), 2) for y in years if s[f"EPS {y}"] != ""]
             assert tokens[:-6] == eps, (number, code)
             for y, pe_shown in zip(years, tokens[-6:-2]):
                 assert pe_shown in _pe_texts(s["close"], s[f"EPS {y}"]), (number, code, y)

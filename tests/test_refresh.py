@@ -14,76 +14,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
-import pytest
 import xlwings as xw
-from python_calamine import CalamineWorkbook
 
 import macros.check as macros_check
 import macros.refresh as refresh
 import macros.status as macros_status
-from udfs._reference import set_dataset
+from helpers.remote_book import CLIENT, USER_SHEET, actions, open_book, recorded_cell
 from workbook.dataset import load_dataset
 from workbook.model import Block, Cell, Sheet, array_formula, formula, value
 from workbook.sheets import OWNED, build_sheets
 from workbook.writers import live
-
-USER_SHEET = "My notes 我的笔记"
-#: The remote engine's client: Office.js, the one whose callbacks include data
-#: validation (xlwings' remote engine refuses validation actions for the others).
-CLIENT = "Office.js"
-
-
-def _plain(v):
-    if isinstance(v, (dt.date, dt.datetime)):
-        return live.excel_serial(v)
-    return v
-
-
-@pytest.fixture
-def remote(monkeypatch):
-    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
-    if "remote" not in xw.engines.engines_by_name:
-        # xlwings registers the engine at import time only if a key was set then.
-        from xlwings.pro import _xlremote
-
-        xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
-    yield
-    set_dataset(None)
-
-
-def open_book(built_path, user_position=2, name="coverbook.xlsm"):
-    """A remote-engine book holding the built sheets' cached values, with a user sheet
-    inserted among them. *name*: the book's name, which the remote engine also gives
-    as its full name (a full path makes it a saved workbook in that folder)."""
-    wb = CalamineWorkbook.from_path(str(built_path))
-    charts = {n: [{"name": c.name, "chart_type": "XYScatterLinesNoMarkers", "left": 0,
-                   "top": 0, "width": c.size[0], "height": c.size[1]} for c in s.charts]
-              for n, s in ((s.name, s) for s in build_sheets(load_dataset())[0])}
-    sheets = [{"name": n, "values": [[_plain(v) for v in row] for row in
-                                     wb.get_sheet_by_name(n).to_python(skip_empty_area=False)],
-               "pictures": [], "tables": [], "charts": charts.get(n, [])}
-              for n in wb.sheet_names]
-    sheets.insert(user_position, {"name": USER_SHEET,
-                                  "values": [["=not a formula", 42.0]],
-                                  "pictures": [], "tables": [],
-                                  "charts": [{"name": "My chart", "chart_type": "Line",
-                                              "left": 0, "top": 0, "width": 100,
-                                              "height": 100}]})
-    payload = {"client": CLIENT, "version": xw.__version__,
-               "book": {"name": str(name), "active_sheet_index": 0, "selection": "A1"},
-               "names": [], "sheets": sheets}
-    return xw.Book(json=payload)
-
-
-def recorded_cell(path):
-    """Column B of the ``COVERBOOK_DATA`` row of *path*'s xlwings.conf sheet, read with
-    python-calamine (``None`` without one)."""
-    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("xlwings.conf").to_python()
-    return next((r[1] for r in rows if r[0] == "COVERBOOK_DATA"), None)
-
-
-def actions(book):
-    return book.json()["actions"]
 
 
 def test_block_grid_keeps_text_literal_and_spills_at_the_anchor():

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import subprocess
 import sys
 
 import openpyxl
+import pytest
 
-from workbook import DATA_DIR, DEFAULT_OUTPUT
+from helpers.build_cli import cli_build
+from workbook import DATA_DIR, DEFAULT_OUTPUT, PACKAGE_DIR
 from workbook.build import build
 from workbook.provenance import data_hash
 
@@ -94,3 +98,27 @@ def test_excel_opens_with_the_cached_values(built):
     assert calc is not None
     assert calc.get("fullCalcOnLoad") is None
     assert int(calc.get("calcId")) >= 191029
+
+
+def test_the_vba_project_files_mode_does_not_change_the_bytes(tmp_path, monkeypatch):
+    # A clone under umask 002 checks the bin out as 664, under 022 as 644.
+    import workbook.build as build_module
+
+    outs = []
+    for mode in (0o644, 0o664):
+        bin_copy = tmp_path / f"{mode:o}" / "vbaProject.bin"
+        bin_copy.parent.mkdir()
+        shutil.copyfile(PACKAGE_DIR / "vba" / "vbaProject.bin", bin_copy)
+        os.chmod(bin_copy, mode)
+        monkeypatch.setattr(build_module, "VBA_PROJECT", bin_copy)
+        outs.append(build(data_dir=PACKAGE_DIR / "data",
+                          output=tmp_path / f"{mode:o}" / "coverbook.xlsm").path.read_bytes())
+    assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize("epoch", ["abc", "-99999999999", "99999999999999", "0"])
+def test_a_bad_source_date_epoch_is_a_message(epoch, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    result = cli_build(PACKAGE_DIR / "data", tmp_path / "b.xlsm")
+    assert result.exit_code == 2 and "SOURCE_DATE_EPOCH" in result.stderr
+    assert not (tmp_path / "b.xlsm").exists()

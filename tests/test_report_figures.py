@@ -5,10 +5,17 @@ from __future__ import annotations
 import csv
 import re
 
+import openpyxl
 import pytest
 from openpyxl.worksheet.formula import ArrayFormula
+from python_calamine import CalamineWorkbook
 
+from helpers.build_cli import cli_build
+from helpers.data_files import edit
 from workbook import DATA_DIR
+from workbook.build import build
+from workbook.model import ErrorValue
+from workbook.sheets.key_stocks import average
 
 KEY = "重点标的"
 
@@ -149,3 +156,37 @@ def test_every_formula_cell_has_a_cached_value(formulas_wb, cached_wb):
                     v = cached[cell.coordinate].value
                     assert v is not None or (ws.title, cell.coordinate) in empty_ok, (
                         ws.title, cell.coordinate, cell.value)
+
+
+def test_mean_row_follows_excels_average():
+    assert average([10.0, "NM", "n.a.", 20.0]) == 15.0
+    # A UDF's error result is text, in live Excel and in the file: AVERAGE skips it.
+    assert average([10.0, "#NUM!", 20.0]) == 15.0
+    assert average(["NM", "n.a."]) == ErrorValue("#DIV/0!")
+    assert average([1.5e308, 1.5e308]) == ErrorValue("#NUM!")  # the sum overflows
+
+
+def test_an_overflowing_pe_is_error_text_that_the_mean_skips(data_copy, tmp_path):
+    edit(data_copy, "coverage.csv", "108.90,2024-09-23,买入,1.94,",
+         "108.90,2024-09-23,买入,1e-310,")
+    out = build(data_copy, tmp_path / "b.xlsm").path
+    ws = openpyxl.load_workbook(out, data_only=True)["重点标的"]
+    header = [c.value for c in ws[3]]
+    col = header.index("P/E 2023A") + 1
+    p_e = ws.cell(4, col)  # 108.90 / 1e-310 overflows
+    assert (p_e.value, p_e.data_type) == ("#NUM!", "s")  # text, as xlwings returns it
+    # The mean of the other 14 stocks' P/E 2023A, from the data file.
+    with open(data_copy / "coverage.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))[1:]
+    others = [float(r["close"]) / float(r["EPS 2023A"]) for r in rows]
+    assert ws.cell(19, col).value == pytest.approx(sum(others) / len(others), rel=1e-12)
+    calamine = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("重点标的").to_python()
+    assert calamine[3][col - 1] == "#NUM!"  # not "" (calamine reads error cells as "")
+
+
+def test_a_zero_price_fails_the_saving_claim_instead_of_crashing(data_copy, tmp_path):
+    edit(data_copy, "token_prices.csv", "o1-preview,OpenAI o1-preview,2024-09-12,15.00,,60.00,",
+         "o1-preview,OpenAI o1-preview,2024-09-12,0,,0,")
+    result = cli_build(data_copy, tmp_path / "b.xlsm")
+    assert result.exit_code == 1, result.output
+    assert "FAIL o1m-cheaper-than-o1p" in result.stderr and "#DIV/0!" in result.stderr

@@ -8,7 +8,8 @@ import datetime as dt
 
 import pytest
 
-from test_bad_inputs import assert_rejected, edit, line_of
+from helpers.build_cli import assert_rejected
+from helpers.data_files import edit, line_of, with_targets
 from workbook import DATA_DIR
 from workbook.dataset import load_dataset
 from workbook.provenance import data_hash
@@ -156,18 +157,6 @@ def test_a_sample_is_rated_on_the_settings_scale(data_copy, tmp_path):
 
 
 # --- coverage.csv: target_price -----------------------------------------------------------
-
-
-def with_targets(folder, targets: dict[str, str]):
-    """Add a target_price column after rating; *targets* by ticker, others blank."""
-    path = folder / "coverage.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    out = []
-    for i, line in enumerate(lines):
-        cells = line.split(",")
-        cells.insert(5, "target_price" if i == 0 else targets.get(cells[0], ""))
-        out.append(",".join(cells))
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
 def test_target_prices_are_read_and_blank_is_no_target(data_copy):

@@ -15,10 +15,9 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from test_key_stocks_columns import TARGETS
-from test_recipients import shown
-from test_refresh import actions, open_book, remote  # noqa: F401  (remote: a fixture)
-from test_settings import with_targets
+from helpers.data_files import TARGETS, with_targets
+from helpers.remote_book import actions, open_book
+from helpers.shown import shown
 from workbook import DATA_DIR
 from workbook.build import build
 from workbook.model import text_width
@@ -224,26 +223,35 @@ def test_the_input_cells_have_dropdowns(targets_book):
 # --- Refresh -------------------------------------------------------------------------------
 
 
-def test_refresh_keeps_the_typed_scale_and_rates_on_it(remote, targets_book):  # noqa: F811
+def test_refresh_keeps_the_typed_scale_and_rates_on_it(remote, targets_book):
     import macros.refresh as refresh
     from workbook.dataset import load_dataset
 
     book = open_book(targets_book.path)
     key = next(s for s in book.api["sheets"] if s["name"] == KEY)
     key["values"][1][14] = "huatai"  # O2: the analyst types another broker's scale
-    refresh.refresh(book, load_dataset(targets_book.data.folder))
+    # Before Refresh, P4:P5 hold the built implied ratings on Tianfeng's scale.
+    assert (key["values"][3][15], key["values"][4][15]) == ("买入", "增持")
+    lines = refresh.refresh(book, load_dataset(targets_book.data.folder))
     position = [s.name for s in book.sheets].index(KEY)
     done = [a for a in actions(book) if a["sheet_position"] == position]
     touched = [a for a in done if a.get("start_row") == 1 and a.get("start_column") == 14
                and a["func"] in ("setFormula", "rangeClear")]
     assert touched == []  # the typed scale stays
-    # P4:P18 (the implied ratings) are written as formulas; the values Refresh
-    # reports are those of Huatai's scale: 300502.SZ at 15.49% is 买入 there.
-    from workbook.sheets import build_sheets
-    typed = {KEY: {(1, 14): "huatai"}}
-    sheets, _ = build_sheets(load_dataset(targets_book.data.folder), inputs=typed)
-    implied = {r: c for r, col, c in sheets[0].cells() if col == 15 and 3 <= r <= 17}
-    assert implied[4].cached == "买入" and implied[3].cached == "买入"
+    # P4:P18 (the implied ratings) are written as formulas that rate on the scale in O2:
+    written = [a for a in done if a["func"] == "setFormula" and a["start_row"] <= 3
+               and a["start_row"] + a["row_count"] >= 18
+               and a["start_column"] <= 15 < a["start_column"] + a["column_count"]]
+    assert len(written) == 1
+    block = written[0]
+    p_column = [row[15 - block["start_column"]] for row in
+                block["values"][3 - block["start_row"]:18 - block["start_row"]]]
+    assert p_column == [f"=IMPLIED_RATING(N{r},C{r},$Q$2,$O$2)" for r in range(4, 19)]
+    # The values Refresh reports are those of Huatai's scale: 300502.SZ at
+    # 110.00 / 95.25 - 1 = 15.49% goes from Tianfeng's 增持 to Huatai's 买入 (15%以上);
+    # 300308.SZ at 20% exactly is 买入 on both scales, so its 买入 stays unreported.
+    assert f"{KEY}: 300502.SZ 隐含评级 Implied rating 增持 \u2192 买入" in lines
+    assert not [line for line in lines if "300308.SZ 隐含评级" in line]
     # The grid over header and stocks (A3:S18), every side thin and grey:
     grid = {(a["args"][0], a["args"][1]): a["args"][2] for a in done
             if a["func"] == "setBorderProperty"

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from test_bad_inputs import assert_rejected, edit, line_of
+from helpers.build_cli import assert_rejected
+from helpers.data_files import band_key_line, edit, line_of
 from udfs import RATING, TOKEN_PRICE
 from workbook.cli import cli
 from workbook.project import PROJECT_FILE, ProjectError, load_project
@@ -112,3 +113,10 @@ def test_a_udfs_data_error_fits_a_cell_whatever_the_value_it_quotes(data_copy, m
     result = TOKEN_PRICE("gpt-4o", "input")
     assert result.startswith(f"#N/A data: settings.toml:{row}:rating_scale: unknown scale 'xxx")
     assert len(result) == 32_767 and result.endswith("x…")
+
+
+def test_a_huge_toml_integer_edge_is_an_error(data_copy, previous, own_scales):
+    edit(data_copy, "rating_scales.toml", "upper = 0.20", "upper = " + "9" * 400)
+    row = band_key_line(data_copy, "tianfeng", "增持", "upper")
+    assert_rejected(data_copy, previous, [
+        ("rating_scales.toml", row, "upper", "must be a number")])

@@ -11,7 +11,7 @@ import os
 import pytest
 
 import udfs._reference as reference
-from test_bad_inputs import band_key_line, edit
+from helpers.data_files import band_key_line, edit
 from udfs import (COST_RATIO, IMPLIED_RATING, INDUSTRY_RATING, PE, PEG, RATING, TOKEN_COST,
                   TOKEN_PRICE, UPSIDE)
 from workbook.vba.xlwings_meta import MISSING, call_like_excel, decorated_udfs, register_com_engine

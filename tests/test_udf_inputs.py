@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -256,8 +257,6 @@ def test_the_udf_walk_finds_every_exported_udf():
 #: and nested lists, ints beyond float range (10**400) and beyond Python's 4,300-digit
 #: text limit (10**5000), numpy arrays and scalars, None, booleans, dates, long text.
 def _odd_values():
-    import numpy as np
-
     scalars = st.one_of(
         st.none(), st.booleans(), st.just(np.bool_(True)),
         st.integers(), st.builds(pow, st.just(10), st.sampled_from([400, 5000])),
@@ -329,8 +328,6 @@ def test_every_udf_returns_a_cell_result_for_any_arguments(name, data):
 def test_every_udf_gives_a_cell_result_for_each_odd_value_in_each_argument(name, odd):
     import inspect
 
-    import numpy as np
-
     udf = UDFS[name]
     params = list(inspect.signature(udf).parameters)
     for position in range(len(params)):
@@ -350,11 +347,37 @@ def test_a_date_beyond_floats_is_a_num_error(udf):
 
 
 def test_a_ragged_range_is_a_value_error_and_a_numpy_currency_is_unknown():
-    import numpy as np
-
     assert PE([[108.9], 2], 5.33) == "#VALUE!"
     # A one-row range whose second cell is itself a list: that cell is no number.
     assert PE(5.33, [2, [108.9]]) == [[pytest.approx(2.665), "#VALUE!"]]
     assert PE([[1.0], [2.0]], [[]]) == "#VALUE!"  # an empty row fits no shape
     assert TOKEN_PRICE("gpt-4o", "input", None, np.array(["USD", "CNY"])).startswith(
         "#N/A unknown currency array(")
+
+
+# --- numpy values, ragged ranges and error arguments --------------------------------------
+
+NA = -2146826246  # #N/A as a COM error integer (0x800A07FA)
+
+
+def test_numpy_booleans_are_not_numbers():
+    assert PE(np.True_, 2.0) == "#VALUE!"
+    assert RATING(np.True_) == "#VALUE!"
+
+
+def test_numpy_com_error_integers_pass_through():
+    assert PE(10.0, np.int64(NA)) == "#N/A"
+
+
+def test_ragged_ranges_are_value_errors():
+    assert PE([[1.0, 2.0], [3.0]], 2.0) == "#VALUE!"
+
+
+def test_a_range_as_scale_names_no_scale():
+    assert RATING(0.05, ["industry"]).startswith("#N/A unknown scale")
+
+
+def test_an_error_in_any_argument_wins():
+    assert TOKEN_COST("gpt-4o", -1, "#N/A") == "#N/A"
+    assert PE("abc", "#N/A") == "#N/A"
+    assert COST_RATIO("nope", "#DIV/0!", "input") == "#DIV/0!"
