@@ -33,6 +33,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xlwings_pro)
 
 
+@pytest.fixture
+def remote(monkeypatch):
+    """xlwings' remote engine (``xw.Book(json=...)``), under the noncommercial licence
+    key; the UDFs' data cache is reset afterwards."""
+    import xlwings as xw
+
+    from udfs._reference import set_dataset
+
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    if "remote" not in xw.engines.engines_by_name:
+        # xlwings registers the engine at import time only if a key was set then.
+        from xlwings.pro import _xlremote
+
+        xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
+    yield
+    set_dataset(None)
+
+
 #: Both layouts of the key-stocks P/E block: one =PE() per cell (the shipped 15
 #: stocks are below the default threshold) and one array formula per year column
 #: (threshold 0). Every test of the built file runs on both.

@@ -23,7 +23,7 @@ from python_calamine import CalamineWorkbook
 
 from conftest import cli_build
 from test_bad_inputs import assert_rejected
-from test_refresh import open_book, remote  # noqa: F401  (a fixture)
+from test_refresh import open_book
 from workbook import DATA_DIR
 from workbook.build import build
 from workbook.dataset import load_dataset

@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 import macros.refresh as refresh
 from conftest import cli_build
 from test_bad_inputs import assert_rejected, line_of
-from test_refresh import USER_SHEET, actions, open_book, remote  # noqa: F401 (fixture)
+from test_refresh import USER_SHEET, actions, open_book
 from udfs import RATING
 from udfs._reference import use_dataset
 from workbook.build import build

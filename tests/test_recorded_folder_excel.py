@@ -22,7 +22,7 @@ import macros.refresh as refresh
 import macros.status as macros_status
 import udfs._reference as reference
 from test_bad_inputs import edit
-from test_refresh import actions, open_book, recorded_cell, remote  # noqa: F401 (fixture)
+from test_refresh import actions, open_book, recorded_cell
 from udfs import RATING, TOKEN_PRICE
 from workbook import DATA_DIR
 from workbook.build import build

@@ -21,7 +21,6 @@ from python_calamine import CalamineWorkbook
 import macros.check as macros_check
 import macros.refresh as refresh
 import macros.status as macros_status
-from udfs._reference import set_dataset
 from workbook.dataset import load_dataset
 from workbook.model import Block, Cell, Sheet, array_formula, formula, value
 from workbook.sheets import OWNED, build_sheets
@@ -37,18 +36,6 @@ def _plain(v):
     if isinstance(v, (dt.date, dt.datetime)):
         return live.excel_serial(v)
     return v
-
-
-@pytest.fixture
-def remote(monkeypatch):
-    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
-    if "remote" not in xw.engines.engines_by_name:
-        # xlwings registers the engine at import time only if a key was set then.
-        from xlwings.pro import _xlremote
-
-        xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
-    yield
-    set_dataset(None)
 
 
 def open_book(built_path, user_position=2, name="coverbook.xlsm"):

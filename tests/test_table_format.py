@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from test_key_stocks_columns import TARGETS
 from test_recipients import shown
-from test_refresh import actions, open_book, remote  # noqa: F401  (remote: a fixture)
+from test_refresh import actions, open_book
 from test_settings import with_targets
 from workbook import DATA_DIR
 from workbook.build import build
