@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
-import pytest
 import xlwings as xw
 from python_calamine import CalamineWorkbook
 
