@@ -16,9 +16,8 @@ cells reach Excel:
 - Dates are written as Excel serial numbers with the cell's date number format.
 - **Styles** and **print setup** go through the one table both writers read
   (``workbook/writers/mapping.py``); row heights through ``Range.row_height``;
-  **frozen panes** and **print setup** where xlwings has no call, through the
+  **frozen panes** and **print setup**, where xlwings has no call, through the
   platform's object (``workbook/writers/live_layout.py``).
-
 - **Input cells** (``Sheet.add_inputs``) are never cleared: the rest of the sheet is
   cleared around them, and an input cell gets the model's default only where it is
   empty, so what an analyst typed (a value or a formula) stays as it was.
@@ -227,9 +226,10 @@ def _write_autofilter(xl_sheet, rect: Rect) -> None:
 def write_sheet(xl_sheet, sheet: Sheet) -> int:
     """Clear *xl_sheet* (an ``xlwings.Sheet``) but for its input cells, and write the
     model *sheet* into it: cells, styles, column widths, row heights, validations,
-    charts, frozen panes, print setup (see the module docstring). Returns the number of block writes (one per block; an input
-    block whose cells all hold something is not written, one with some filled cells
-    is written cell by cell where empty, each cell counting one)."""
+    charts, frozen panes, print setup (see the module docstring). Returns the number
+    of block writes (one per block; an input block whose cells all hold something is
+    not written, one with some filled cells is written cell by cell where empty, each
+    cell counting one)."""
     inputs = [b for b in sheet.blocks if b.input and b.height and b.width]
     typed = _typed(xl_sheet, inputs) if inputs else set()
     if inputs:
