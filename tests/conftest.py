@@ -54,6 +54,16 @@ def remote(monkeypatch):
     set_dataset(None)
 
 
+@pytest.fixture
+def every_style(monkeypatch):
+    """``STYLES["every"]``: the style that sets every field of ``Style``, which the
+    cells of ``tests/every_attribute.py``'s sheet name."""
+    from every_attribute import EVERY
+    from workbook.model import STYLES
+
+    monkeypatch.setitem(STYLES, "every", EVERY)
+
+
 #: Both layouts of the key-stocks P/E block: one =PE() per cell (the shipped 15
 #: stocks are below the default threshold) and one array formula per year column
 #: (threshold 0). Every test of the built file runs on both.

@@ -9,7 +9,6 @@ workbook's content type: everything else in the copy is the add-in's.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil

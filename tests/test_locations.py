@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from udfs import _reference
 from workbook import DATA_DIR

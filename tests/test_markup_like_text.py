@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
 import zipfile
 from xml.etree import ElementTree
 

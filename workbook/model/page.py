@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PrintSetup:
-    """How a sheet prints (rendered by the file writers; LibreOffice's PDF export
+    """How a sheet prints (rendered by the file writer, and by Refresh on Windows:
+    ``workbook/writers/mapping.py``'s ``PAGE_MAPPING``; LibreOffice's PDF export
     follows it): ``paper`` (``"A4"``), orientation, every sheet scaled to one page
     wide and as many pages tall as it needs, the zero-based rows ``repeat_rows``
     (first, last) printed at the top of every page, page numbers in the footer, and

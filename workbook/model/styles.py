@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Style:
-    """Cell formatting both writers understand: an Excel number format and emphasis."""
+    """Cell formatting both writers render: an Excel number format, emphasis, a fill,
+    wrapping and horizontal alignment (each field's XlsxWriter format property and
+    xlwings ``Range`` property: ``workbook/writers/mapping.py``'s ``STYLE_MAPPING``)."""
 
     num_format: str | None = None
     bold: bool = False

@@ -14,7 +14,10 @@ cells reach Excel:
   ``formula2``; the cells it spills over are left empty (anything there would be a
   ``#SPILL!``).
 - Dates are written as Excel serial numbers with the cell's date number format.
-
+- **Styles** and **print setup** go through the one table both writers read
+  (``workbook/writers/mapping.py``); row heights through ``Range.row_height``;
+  **frozen panes** and **print setup**, where xlwings has no call, through the
+  platform's object (``workbook/writers/live_layout.py``).
 - **Input cells** (``Sheet.add_inputs``) are never cleared: the rest of the sheet is
   cleared around them, and an input cell gets the model's default only where it is
   empty, so what an analyst typed (a value or a formula) stays as it was.
@@ -40,6 +43,8 @@ from typing import Any, Callable, Iterable
 
 from udfs._excel import excel_serial
 from workbook.model import BORDER_COLOR, CHART_PREFIX, STYLES, Block, Chart, Sheet, Validation
+from workbook.writers.live_layout import write_freeze, write_page_setup
+from workbook.writers.mapping import apply_style
 
 def literal(value: Any) -> Any:
     """What to write for a literal cell value: numbers and booleans as they are,
@@ -83,20 +88,6 @@ def _style_runs(block: Block) -> Iterable[tuple[str, int, int, int]]:
                 if run_style is not None:
                     yield run_style, block.col + j, block.row + start, block.row + i - 1
                 run_style, start = style, i
-
-
-def _apply_style(rng, name: str) -> None:
-    style = STYLES[name]
-    if style.num_format:
-        rng.number_format = style.num_format
-    if style.bold:
-        rng.font.bold = True
-    if style.italic:
-        rng.font.italic = True
-    if style.fill:
-        rng.color = style.fill
-    if style.wrap:
-        rng.wrap_text = True
 
 
 Rect = tuple[int, int, int, int]  # (first_row, first_col, last_row, last_col), zero-based
@@ -234,10 +225,11 @@ def _write_autofilter(xl_sheet, rect: Rect) -> None:
 
 def write_sheet(xl_sheet, sheet: Sheet) -> int:
     """Clear *xl_sheet* (an ``xlwings.Sheet``) but for its input cells, and write the
-    model *sheet* into it: cells, styles, column widths, validations, charts (see the
-    module docstring). Returns the number of block writes (one per block; an input
-    block whose cells all hold something is not written, one with some filled cells
-    is written cell by cell where empty, each cell counting one)."""
+    model *sheet* into it: cells, styles, column widths, row heights, validations,
+    charts, frozen panes, print setup (see the module docstring). Returns the number
+    of block writes (one per block; an input block whose cells all hold something is
+    not written, one with some filled cells is written cell by cell where empty, each
+    cell counting one)."""
     inputs = [b for b in sheet.blocks if b.input and b.height and b.width]
     typed = _typed(xl_sheet, inputs) if inputs else set()
     if inputs:
@@ -263,9 +255,12 @@ def write_sheet(xl_sheet, sheet: Sheet) -> int:
                                 [[grid[r - block.row][c - block.col]]], False)
                     writes += 1
         for style, col, first, last in _style_runs(block):
-            _apply_style(xl_sheet.range((first + 1, col + 1), (last + 1, col + 1)), style)
+            apply_style(xl_sheet.range((first + 1, col + 1), (last + 1, col + 1)),
+                        STYLES[style])
     for col, width in sorted(sheet.col_widths.items()):
         xl_sheet.range((1, col + 1)).column_width = width
+    for row, height in sorted(sheet.row_heights.items()):
+        xl_sheet.range((row + 1, 1)).row_height = height
     for b in sheet.borders:  # a table's grid: every edge and inside line, thin grey
         _rng(xl_sheet, (b.first_row, b.first_col, b.last_row, b.last_col)).borders.set(
             "all", line_style="continuous", weight="thin", color=BORDER_COLOR)
@@ -289,6 +284,8 @@ def write_sheet(xl_sheet, sheet: Sheet) -> int:
         _write_chart(xl_sheet, chart)
     if sheet.autofilter is not None:
         _write_autofilter(xl_sheet, sheet.autofilter)
+    write_freeze(xl_sheet, sheet.freeze)
+    write_page_setup(xl_sheet, sheet.page)
     return writes
 
 

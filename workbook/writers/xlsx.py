@@ -20,9 +20,10 @@ from typing import Any, BinaryIO, Iterable
 import xlsxwriter
 from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 
-from workbook.model import (BORDER_COLOR, STYLES, Cell, Chart, ConditionalFormat, ErrorValue, PrintSetup,
-                            Sheet, Style, Validation)
+from workbook.model import (BORDER_COLOR, STYLES, Cell, Chart, ConditionalFormat, ErrorValue,
+                            PrintSetup, Sheet, Validation)
 from workbook.package import ribbon_workbook
+from workbook.writers.mapping import format_props, page_calls
 from workbook.writers.xlsx_cells import Worksheet
 from workbook.writers.xlsx_rows import WriteStats, write_rows
 
@@ -35,24 +36,6 @@ EXCEL_CALC_ID = 191029
 #: Text is never reinterpreted as a formula, number or URL.
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False,
                     "strings_to_urls": False}
-
-
-def _format_props(style: Style) -> dict[str, Any]:
-    props: dict[str, Any] = {}
-    if style.num_format:
-        props["num_format"] = style.num_format
-    if style.bold:
-        props["bold"] = True
-    if style.italic:
-        props["italic"] = True
-    if style.fill:
-        props["bg_color"] = style.fill
-        props["pattern"] = 1
-    if style.wrap:
-        props["text_wrap"] = True
-    if style.align:
-        props["align"] = style.align
-    return props
 
 
 class WriteError(Exception):
@@ -147,7 +130,7 @@ def _block_formats(wb, sheet: Sheet, plain: dict[str | None, Any]):
 
     def border_format(style: str | None):
         if style not in bordered:
-            props = _format_props(STYLES[style]) if style else {}
+            props = format_props(STYLES[style]) if style else {}
             bordered[style] = wb.add_format({**props, **BORDER})
         return bordered[style]
 
@@ -278,25 +261,11 @@ def _write_conditional_format(wb, ws: Worksheet, f: ConditionalFormat) -> None:
              ws.name, f.first_row, f.first_col)
 
 
-#: XlsxWriter's paper sizes (``set_paper``: the index of Excel's paperSize list).
-PAPER = {"A4": 9, "Letter": 1}
-#: The footer of every printed page: sheet name left, "page / pages" centred.
-PAGE_FOOTER = "&L&A&C&P / &N"
-
-
 def _page_setup(ws: Worksheet, page: PrintSetup) -> None:
-    ws.set_paper(PAPER[page.paper])
-    if page.landscape:
-        ws.set_landscape()
-    else:
-        ws.set_portrait()
-    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
-    if page.repeat_rows is not None:
-        ws.repeat_rows(*page.repeat_rows)
-    if page.page_numbers:
-        ws.set_footer(PAGE_FOOTER)
-    if page.row_breaks:  # XlsxWriter breaks below its row n: zero-based n starts a page
-        ws.set_h_pagebreaks(sorted(page.row_breaks))
+    """Render *page* with the worksheet calls :data:`~workbook.writers.mapping.PAGE_MAPPING`
+    gives."""
+    for method, *args in page_calls(page):
+        getattr(ws, method)(*args)
 
 
 def write_workbook(path: Path | BinaryIO, sheets: Iterable[Sheet], *,
@@ -383,7 +352,7 @@ def _write(wb, sheets: Iterable[Sheet], properties, custom_properties, vba_proje
         # XlsxWriter names the workbook's code module ThisWorkbook and the sheets'
         # Sheet1, Sheet2 ..., the document modules of workbook/vba/vbaProject.bin.
         wb.add_vba_project(io.BytesIO(Path(vba_project).read_bytes()), is_stream=True)
-    plain: dict[str | None, Any] = {name: wb.add_format(_format_props(style))
+    plain: dict[str | None, Any] = {name: wb.add_format(format_props(style))
                                     for name, style in STYLES.items()}
     plain[None] = None
     stats = WriteStats()

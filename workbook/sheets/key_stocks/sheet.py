@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from udfs._excel import MISSING
 from workbook.dataset import Dataset
-from workbook.model import (CachedColumn, ErrorValue, PrintSetup, Sheet, a1, array_formula,
+from workbook.model import (CachedColumn, ErrorValue, PrintSetup, Sheet, array_formula,
                             excel_string, formula, text_width, typed_input, value)
 from workbook.sheets.key_stocks.columns import Table
 from workbook.sheets.key_stocks.format import (BENCHMARK_LABEL, SCALE_LABEL, chart,
