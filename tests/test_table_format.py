@@ -252,6 +252,8 @@ def test_refresh_keeps_the_typed_scale_and_rates_on_it(remote, targets_book):
     # 300308.SZ at 20% exactly is 买入 on both scales, so its 买入 stays unreported.
     assert f"{KEY}: 300502.SZ 隐含评级 Implied rating 增持 \u2192 买入" in lines
     assert not [line for line in lines if "300308.SZ 隐含评级" in line]
+    # The typed scale is kept, so the report does not claim it changed back.
+    assert not [line for line in lines if line.endswith("huatai \u2192 tianfeng")], lines
     # The grid over header and stocks (A3:S18), every side thin and grey:
     grid = {(a["args"][0], a["args"][1]): a["args"][2] for a in done
             if a["func"] == "setBorderProperty"

@@ -365,11 +365,14 @@ def _same(a: Any, b: Any) -> bool:
 def changes(sheet: Sheet, before: dict[tuple[int, int], Any]) -> list[str]:
     """Lines ``<row label> <column header> <old> -> <new>`` for the cells whose value
     the model changes, compared with *before* (``{(row, col): value}`` read from the
-    workbook before the rewrite), in row-major order."""
+    workbook before the rewrite), in row-major order. An input cell that holds
+    something is kept by :func:`write_sheet`, so it never changes and is not listed."""
     after = model_values(sheet)
     label = _labeller(sheet, after)
+    kept = {(r, c) for b in sheet.blocks if b.input for r, c, _ in b.cells()
+            if before.get((r, c)) not in (None, "")}
     lines = []
-    for key in sorted(set(after) | set(before)):
+    for key in sorted((set(after) | set(before)) - kept):
         old, new = before.get(key), after.get(key)
         if not _same(old, new):
             lines.append(f"{sheet.name}: {label(*key)} "
