@@ -27,10 +27,12 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from workbook.dataset.errors import Collector, DataError
-from workbook.dataset.reader import read_text
-from workbook.prices import PRICES_FILE
+from workbook.prices import PRICES_FILE  # noqa: F401 - the file this module reads
+
+if TYPE_CHECKING:  # imported where used: workbook.dataset imports this module
+    from workbook.dataset.errors import Collector, DataError
 
 PRICE_COLUMNS = ("code", "date", "close", "currency", "source")
 #: A security code in the history: digits or capitals, a dot, the market
@@ -124,6 +126,9 @@ def load_price_history(path: Path, errors: list[DataError]) -> CloseHistory:
     ``YYYY-MM-DD``, a close that is not a number greater than 0, a currency that is
     not three capital letters, an empty source, and rows out of order or twice for
     one code and day (the file must stay sorted by code, then date)."""
+    from workbook.dataset.errors import Collector
+    from workbook.dataset.reader import read_text
+
     if not path.exists():
         return CloseHistory.empty()
     text = read_text(path, errors)
