@@ -220,3 +220,13 @@ def test_an_installed_package_outside_a_project_is_never_written(tmp_path, monke
     assert result.exit_code == 2
     assert "--data" in result.stderr and "nothing was written" in result.stderr
     assert snapshot(DATA_DIR) == shipped
+
+
+def test_the_command_imports_cleanly_in_a_fresh_process():
+    import subprocess
+    import sys
+
+    # In a new process the import order differs from the tests' (a cycle would show).
+    done = subprocess.run([sys.executable, "-c", "import workbook.prices.importer"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
