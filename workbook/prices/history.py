@@ -23,7 +23,6 @@ line breaks).
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +61,20 @@ class Close:
     source: str
 
 
+class Labels:
+    """A text column as pandas reads it into a category: an integer label per row
+    and the distinct texts (a million rows of 5,000 codes hold 5,000 strings)."""
+
+    def __init__(self, labels, names):
+        self.labels, self.names = labels, names
+
+    def __getitem__(self, i: int) -> str:
+        return str(self.names[self.labels[i]])
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
 class CloseHistory:
     """The validated rows of ``prices.csv`` by code, for look-ups by code and day.
 
@@ -69,23 +82,24 @@ class CloseHistory:
     the closes beside them; rows are materialised as :class:`Close` only when asked.
     """
 
-    def __init__(self, codes, days, closes, currencies, sources):
+    def __init__(self, codes: Labels, days, closes, currencies: Labels, sources: Labels):
         import numpy as np
 
         self._days, self._closes = days, closes
         self._currencies, self._sources = currencies, sources
         self._span: dict[str, tuple[int, int]] = {}
-        if len(codes):
-            starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-            ends = np.r_[starts[1:], len(codes)]
-            self._span = {str(codes[s]): (int(s), int(e)) for s, e in zip(starts, ends)}
-        self.rows = len(codes)
+        labels = codes.labels
+        if len(labels):
+            starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+            ends = np.r_[starts[1:], len(labels)]
+            self._span = {codes[s]: (int(s), int(e)) for s, e in zip(starts, ends)}
+        self.rows = len(labels)
 
     @classmethod
     def empty(cls) -> CloseHistory:
         import numpy as np
 
-        nothing = np.array([], dtype=object)
+        nothing = Labels(np.array([], dtype=np.int64), np.array([], dtype=object))
         return cls(nothing, np.array([], dtype=np.int64), np.array([], dtype=float),
                    nothing, nothing)
 
@@ -95,7 +109,7 @@ class CloseHistory:
 
     def _row(self, i: int) -> Close:
         return Close(dt.date.fromordinal(int(self._days[i])), float(self._closes[i]),
-                     str(self._currencies[i]), str(self._sources[i]))
+                     self._currencies[i], self._sources[i])
 
     def on_or_before(self, code: str, day: dt.date) -> Close | None:
         """The latest close of *code* dated *day* or earlier, or ``None``."""
@@ -131,81 +145,125 @@ def load_price_history(path: Path, errors: list[DataError]) -> CloseHistory:
 
     if not path.exists():
         return CloseHistory.empty()
-    text = read_text(path, errors)
-    if text is None:
-        return CloseHistory.empty()
     out = Collector(path.name, errors)
-    first = text.split("\n", 1)[0].strip().lstrip("\ufeff")
-    header = [h.strip() for h in first.split(",")]
-    if tuple(header) != PRICE_COLUMNS:
-        out.add(1, None, f"the header is {first!r}; it must be {','.join(PRICE_COLUMNS)} "
-                "(the file coverbook prices import writes)")
+    try:
+        with path.open("rb") as f:
+            first = f.readline().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        read_text(path, errors)  # says which encodings fail where
         return CloseHistory.empty()
-    return _validated(text, out)
+    except OSError as exc:
+        out.add(None, None, f"cannot read: {exc.strerror or exc}")
+        return CloseHistory.empty()
+    header = [h.strip() for h in first.strip().split(",")]
+    if tuple(header) != PRICE_COLUMNS:
+        out.add(1, None, f"the header is {first.strip()!r}; it must be "
+                f"{','.join(PRICE_COLUMNS)} (the file coverbook prices import writes)")
+        return CloseHistory.empty()
+    return _validated(path, out, errors)
 
 
-def _validated(text: str, out: Collector) -> CloseHistory:
+def _frame(path: Path, close_type: str):
+    import pandas as pd
+
+    types = {name: "category" for name in PRICE_COLUMNS}
+    types["close"] = close_type
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=types, keep_default_na=False,
+                       na_filter=False, engine="c")
+
+
+def _validated(path: Path, out: Collector, errors: list[DataError]) -> CloseHistory:
     import numpy as np
     import pandas as pd
 
+    from workbook.dataset.reader import read_text
+
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                            na_filter=False, skip_blank_lines=False, engine="c")
+        try:
+            frame = _frame(path, "float64")  # every close a number: parsed in C
+            raw_close = None
+        except ValueError:  # some close is not a number: find which, row by row
+            frame = _frame(path, "str")
+            raw_close = frame["close"].astype(str)
+    except UnicodeDecodeError:
+        read_text(path, errors)
+        return CloseHistory.empty()
     except (ValueError, pd.errors.ParserError) as exc:
         out.add(None, None, f"not readable as CSV: {' '.join(str(exc).split())}")
         return CloseHistory.empty()
     if list(frame.columns) != list(PRICE_COLUMNS):
         out.add(1, None, f"expected the columns {','.join(PRICE_COLUMNS)}")
         return CloseHistory.empty()
-    lines = np.arange(len(frame)) + 2  # the header is line 1
     start = len(out.errors)
 
-    def report(bad, column: str, why) -> None:
+    def column(name: str) -> Labels:
+        cat = frame[name].array
+        return Labels(np.asarray(cat.codes, dtype=np.int64),
+                      np.asarray(cat.categories.astype(str), dtype=object))
+
+    def report(bad, name: str, why) -> None:
         where = np.flatnonzero(bad)
         for i in where[:_PER_KIND]:
-            out.add(int(lines[i]), column, why(int(i)))
+            out.add(int(i) + 2, name, why(int(i)))  # the header is line 1
         if len(where) > _PER_KIND:
-            out.add(None, column, f"… and {len(where) - _PER_KIND} more rows like these")
+            out.add(None, name, f"… and {len(where) - _PER_KIND} more rows like these")
 
-    codes = frame["code"].to_numpy(dtype=object)
-    unique = pd.unique(codes)
-    bad_codes = {c for c in unique if not CODE_RE.fullmatch(c)}
-    if bad_codes:
-        report(np.isin(codes, list(bad_codes)), "code",
-               lambda i: f"{codes[i]!r} is not a code like 300308.SZ" if codes[i]
-               else "empty; a code such as 300308.SZ is required")
-    raw_dates = frame["date"]
-    stamps = pd.to_datetime(raw_dates, format="%Y-%m-%d", errors="coerce")
-    bad_date = (stamps.isna() | (raw_dates.str.len() != 10)).to_numpy()
-    report(bad_date, "date", lambda i: f"{raw_dates.iat[i]!r} is not a date YYYY-MM-DD")
-    days = (stamps.to_numpy(dtype="datetime64[D]").astype(np.int64)
-            + dt.date(1970, 1, 1).toordinal())
-    raw_close = frame["close"]
-    closes = pd.to_numeric(raw_close, errors="coerce").to_numpy(dtype=float)
+    def check(col: Labels, name: str, ok, why) -> None:
+        """Report the rows whose text fails *ok* (checked once per distinct text)."""
+        bad = np.array([not ok(t) for t in col.names], dtype=bool)
+        if bad.any():
+            report(bad[col.labels], name, lambda i: why(col[i]))
+
+    codes, dates = column("code"), column("date")
+    currencies, sources = column("currency"), column("source")
+    check(codes, "code", CODE_RE.fullmatch, lambda t: f"{t!r} is not a code like 300308.SZ"
+          if t else "empty; a code such as 300308.SZ is required")
+    ordinals = np.array([_ordinal(t) for t in dates.names], dtype=np.int64)
+    check(dates, "date", lambda t: _ordinal(t) > 0,
+          lambda t: f"{t!r} is not a date YYYY-MM-DD")
+    days = ordinals[dates.labels] if len(ordinals) else np.array([], dtype=np.int64)
+    if raw_close is None:
+        closes = frame["close"].to_numpy(dtype=float)
+    else:
+        closes = pd.to_numeric(raw_close, errors="coerce").to_numpy(dtype=float)
     bad_close = ~np.isfinite(closes) | (closes <= 0)
-    report(bad_close, "close", lambda i: f"{raw_close.iat[i]!r} is not a close greater "
+    shown = raw_close if raw_close is not None else frame["close"]
+    report(bad_close, "close", lambda i: f"{str(shown.iat[i])!r} is not a close greater "
            "than 0 (a plain decimal such as 108.9)")
-    currencies = frame["currency"].to_numpy(dtype=object)
-    bad_cur = {c for c in pd.unique(currencies) if not CURRENCY_RE.fullmatch(c)}
-    if bad_cur:
-        report(np.isin(currencies, list(bad_cur)), "currency",
-               lambda i: f"{currencies[i]!r} is not a currency code such as CNY")
-    sources = frame["source"].to_numpy(dtype=object)
-    report(sources == "", "source", lambda i: "empty; say where the close comes from")
-    if len(out.errors) == start and len(codes) > 1:
-        same = codes[1:] == codes[:-1]
+    check(currencies, "currency", CURRENCY_RE.fullmatch,
+          lambda t: f"{t!r} is not a currency code such as CNY")
+    check(sources, "source", bool, lambda t: "empty; say where the close comes from")
+    if len(out.errors) == start and len(days) > 1:
         # Sorted by code (as Python compares text), then by date within a code.
-        order = np.r_[False, (codes[1:] < codes[:-1])
-                      | (same & (days[1:] <= days[:-1]))]
-        report(order, "date", lambda i: (
-            f"{codes[i]} {raw_dates.iat[i]} is already on line {lines[i] - 1}; one row "
-            "per code and day" if codes[i] == codes[i - 1] and days[i] == days[i - 1] else
-            f"{codes[i]} {raw_dates.iat[i]} comes after {codes[i - 1]} "
-            f"{raw_dates.iat[i - 1]}; the rows are sorted by code, then date (coverbook "
-            "prices import keeps them so)"))
+        rank = np.empty(len(codes.names), dtype=np.int64)
+        rank[sorted(range(len(codes.names)), key=lambda k: codes.names[k])] = \
+            np.arange(len(codes.names))
+        ranks = rank[codes.labels]
+        same = ranks[1:] == ranks[:-1]
+        order = np.r_[False, (ranks[1:] < ranks[:-1]) | (same & (days[1:] <= days[:-1]))]
+
+        def why(i: int) -> str:
+            if ranks[i] == ranks[i - 1] and days[i] == days[i - 1]:
+                return (f"{codes[i]} {dates[i]} is already on line {i + 1}; one row per "
+                        "code and day")
+            return (f"{codes[i]} {dates[i]} comes after {codes[i - 1]} {dates[i - 1]}; the "
+                    "rows are sorted by code, then date (coverbook prices import keeps "
+                    "them so)")
+
+        report(order, "date", why)
     if len(out.errors) > start:
         return CloseHistory.empty()
     return CloseHistory(codes, days, closes, currencies, sources)
+
+
+def _ordinal(text: str) -> int:
+    """``date.toordinal()`` of a ``YYYY-MM-DD`` text, or 0 if it is not one."""
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+        return 0
+    try:
+        return dt.date.fromisoformat(text).toordinal()
+    except ValueError:
+        return 0
 
 
 def format_close(close: float) -> str:
