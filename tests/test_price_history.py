@@ -120,3 +120,27 @@ def test_the_report_lists_closes_older_than_max_close_age_days(data, tmp_path):
     assert "closes older than 10 days before as_of 2024-10-08 (14 stocks): " \
            "300502.SZ 2024-09-23" in report
     assert "300308.SZ 2024-09-23" not in report and "… and 4 more" in report
+
+
+@pytest.mark.parametrize("line, problem", [
+    ('max_close_age_days = "7"', "'7' is not a whole number of days"),
+    ("max_close_age_days = -1", "-1 is not a whole number of days"),
+    ("price_exports = 3", "3 is not text"),
+])
+def test_the_new_settings_are_checked(data, line, problem):
+    settings = data / "settings.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    with pytest.raises(DataErrors) as caught:
+        load_dataset(data)
+    assert problem in str(caught.value) and "settings.toml" in str(caught.value)
+
+
+def test_a_build_without_history_does_not_import_numpy():
+    import subprocess
+    import sys
+
+    # A history-less build (the shipped example) must not pay numpy's import.
+    code = ("import sys; from workbook.dataset import load_dataset; load_dataset(); "
+            "print('numpy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr

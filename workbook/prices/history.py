@@ -83,13 +83,13 @@ class CloseHistory:
     """
 
     def __init__(self, codes: Labels, days, closes, currencies: Labels, sources: Labels):
-        import numpy as np
-
         self._days, self._closes = days, closes
         self._currencies, self._sources = currencies, sources
         self._span: dict[str, tuple[int, int]] = {}
         labels = codes.labels
         if len(labels):
+            import numpy as np
+
             starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
             ends = np.r_[starts[1:], len(labels)]
             self._span = {codes[s]: (int(s), int(e)) for s, e in zip(starts, ends)}
@@ -97,11 +97,10 @@ class CloseHistory:
 
     @classmethod
     def empty(cls) -> CloseHistory:
-        import numpy as np
-
-        nothing = Labels(np.array([], dtype=np.int64), np.array([], dtype=object))
-        return cls(nothing, np.array([], dtype=np.int64), np.array([], dtype=float),
-                   nothing, nothing)
+        """No history (no ``prices.csv``): built without numpy, which a build without
+        a history never imports."""
+        nothing = Labels((), ())
+        return cls(nothing, (), (), nothing, nothing)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -113,11 +112,11 @@ class CloseHistory:
 
     def on_or_before(self, code: str, day: dt.date) -> Close | None:
         """The latest close of *code* dated *day* or earlier, or ``None``."""
-        import numpy as np
-
         span = self._span.get(code)
         if span is None:
             return None
+        import numpy as np
+
         s, e = span
         i = s + int(np.searchsorted(self._days[s:e], day.toordinal(), side="right"))
         return self._row(i - 1) if i > s else None
