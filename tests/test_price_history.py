@@ -144,3 +144,11 @@ def test_a_build_without_history_does_not_import_numpy():
             "print('numpy' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_a_history_re_saved_in_gbk_is_refused_not_ignored(data):
+    (data / "prices.csv").write_bytes(
+        f"{HEADER}\n300308.SZ,2024-09-24,110,CNY,万得\n".encode("gbk"))
+    with pytest.raises(DataErrors) as caught:
+        load_dataset(data)
+    assert str(caught.value).startswith("prices.csv: not UTF-8 text")

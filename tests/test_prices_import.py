@@ -230,3 +230,13 @@ def test_the_command_imports_cleanly_in_a_fresh_process():
     done = subprocess.run([sys.executable, "-c", "import workbook.prices.importer"],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_two_exports_disagreeing_on_one_day_are_refused(data, tmp_path):
+    a = xlsx(tmp_path / "a.xlsx", wind_rows(WIND_SPACES, [["300308.SZ", "x", 110.2]]))
+    b = xlsx(tmp_path / "b.xlsx", wind_rows(WIND_SPACES, [["300308.SZ", "x", 110.3]]))
+    before = snapshot(data)
+    result = run(a, b, "--data", data)
+    assert result.exit_code == 2
+    assert "300308.SZ 2024-09-24: 110.2 in Wind a.xlsx, 110.3 in Wind b.xlsx" in result.stderr
+    assert snapshot(data) == before

@@ -38,6 +38,10 @@ PRICE_COLUMNS = ("code", "date", "close", "currency", "source")
 #: (``300308.SZ``, ``0941.HK``, ``AAPL.O``).
 CODE_RE = re.compile(r"[0-9A-Z]{1,10}\.[A-Z]{1,3}")
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
+#: The problem of a history that is not UTF-8 (re-saved by Excel as "CSV" on a
+#: Chinese Windows, in GBK): coverbook writes it in UTF-8 and reads it so.
+NOT_UTF8 = ("not UTF-8 text; coverbook writes prices.csv in UTF-8: save it as 'CSV UTF-8' "
+            "(or restore it from git)")
 #: Problems listed per kind before the rest is counted (a file in the wrong format
 #: would otherwise give a million lines).
 _PER_KIND = 10
@@ -140,7 +144,6 @@ def load_price_history(path: Path, errors: list[DataError]) -> CloseHistory:
     not three capital letters, an empty source, and rows out of order or twice for
     one code and day (the file must stay sorted by code, then date)."""
     from workbook.dataset.errors import Collector
-    from workbook.dataset.reader import read_text
 
     if not path.exists():
         return CloseHistory.empty()
@@ -149,7 +152,7 @@ def load_price_history(path: Path, errors: list[DataError]) -> CloseHistory:
         with path.open("rb") as f:
             first = f.readline().decode("utf-8-sig")
     except UnicodeDecodeError:
-        read_text(path, errors)  # says which encodings fail where
+        out.add(1, None, NOT_UTF8)
         return CloseHistory.empty()
     except OSError as exc:
         out.add(None, None, f"cannot read: {exc.strerror or exc}")
@@ -175,8 +178,6 @@ def _validated(path: Path, out: Collector, errors: list[DataError]) -> CloseHist
     import numpy as np
     import pandas as pd
 
-    from workbook.dataset.reader import read_text
-
     try:
         try:
             frame = _frame(path, "float64")  # every close a number: parsed in C
@@ -184,8 +185,8 @@ def _validated(path: Path, out: Collector, errors: list[DataError]) -> CloseHist
         except ValueError:  # some close is not a number: find which, row by row
             frame = _frame(path, "str")
             raw_close = frame["close"].astype(str)
-    except UnicodeDecodeError:
-        read_text(path, errors)
+    except UnicodeDecodeError as exc:
+        out.add(None, None, f"{NOT_UTF8} (byte {exc.start:,} is not UTF-8)")
         return CloseHistory.empty()
     except (ValueError, pd.errors.ParserError) as exc:
         out.add(None, None, f"not readable as CSV: {' '.join(str(exc).split())}")
