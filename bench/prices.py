@@ -68,7 +68,8 @@ def make_folders(work: Path) -> tuple[Path, Path, Path]:
         last = dt.date.fromisoformat(row["close_date"])
         for day in trading_days(last, DAYS):
             # The close date's close is coverage.csv's own (the two must agree).
-            close = row["close"] if day == last else f"{float(row['close']) * rng.uniform(0.7, 1.3):.2f}"
+            close = (row["close"] if day == last
+                     else f"{float(row['close']) * rng.uniform(0.7, 1.3):.2f}")
             lines.append(f"{row['code']},{day},{close},CNY,Wind EDE{day:%Y%m%d}.xlsx")
     (history / "prices.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     book = openpyxl.Workbook(write_only=True)
