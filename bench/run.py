@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py                    # 15, 5,000, 50,000, 99,999 x 10 years; 5 repeats
     .venv/bin/python bench/run.py --sizes 15,5000 --repeats 3
     .venv/bin/python bench/run.py --quick            # 15 and 250 stocks, 1 repeat (tests)
+    .venv/bin/python bench/run.py --prices           # also bench/prices.py (issue 22)
 
 Every figure is one whole process, started the way a user starts it: wall time from
 fork to exit, CPU time (user + system) and peak RSS of that process alone. A small
@@ -535,6 +536,9 @@ def main() -> None:
                         help="where to write the results (default %(default)s)")
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the data, built and replayed files in this folder")
+    parser.add_argument("--prices", action="store_true",
+                        help="also measure the price history (bench/prices.py): a "
+                             "5,500-row import and a build with 1.25M history rows")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -569,11 +573,17 @@ def main() -> None:
              if "PYTHONDONTWRITEBYTECODE" in os.environ else "") + "\n")
     report = table(startup, rows, udf)
     print(report)
+    prices = None
+    if args.prices:
+        import prices as prices_bench  # bench/prices.py, beside this file
+
+        print("\nprice history:")
+        prices = prices_bench.main(["--repeats", str(repeats)])
     result = {"date": started.isoformat(timespec="seconds"),
               "machine": {"python": platform.python_version(), "platform": platform.platform(),
                           "cpus": os.cpu_count(), "load_average": [load_at_start[0], load_at_end[0]]},
               "repeats": repeats,
-              "startup": startup, "sizes": rows, "udf": udf,
+              "startup": startup, "sizes": rows, "udf": udf, "prices": prices,
               "targets": [{"target": t, "measured": m, "met": ok}
                           for t, m, ok in verdicts(startup, rows, udf)]}
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -108,9 +108,11 @@ def refresh(book, data: Dataset, sheets: list | None = None, *,
     return changed
 
 
-def main(book=None, *, add_config_sheet: bool = True) -> str:
+def main(book=None, *, add_config_sheet: bool = True, lead: str = "") -> str:
     """Refresh the calling workbook (or *book*); returns the message shown. Any failure
-    other than invalid data is shown as one line (never a traceback)."""
+    other than invalid data is shown as one line (never a traceback). *lead*: text
+    shown above the refresh's own message, in the same dialog (Update prices puts
+    what it imported there)."""
     book = book if book is not None else xw.Book.caller()
     app = book.app
     _status(app, "Coverbook: reading and checking the data files ...")
@@ -120,7 +122,7 @@ def main(book=None, *, add_config_sheet: bool = True) -> str:
         try:
             location = book_location(book, before.get(config.NAME, {}))
         except DataFolderError as exc:
-            message = f"{exc}. The workbook was not changed."
+            message = f"{lead}{exc}. The workbook was not changed."
             app.alert(message, title=TITLE, mode="critical")
             return message
         try:
@@ -129,12 +131,12 @@ def main(book=None, *, add_config_sheet: bool = True) -> str:
             # the recorded data folder is written back as it was
             sheets, _ = build_sheets(data, inputs=before, recorded=recorded)
         except DataErrors as exc:
-            message = error_text(exc, location)
+            message = lead + error_text(exc, location)
             app.alert(message, title=TITLE, mode="critical")
             return message
         remember_dataset(location.path, data)
-        message = report(refresh(book, data, sheets, add_config_sheet=add_config_sheet,
-                                 before=before))
+        message = lead + report(refresh(book, data, sheets,
+                                        add_config_sheet=add_config_sheet, before=before))
         app.alert(message, title=TITLE, mode="info")
         return message
     except Exception as exc:  # noqa: BLE001 - shown to the analyst, not raised into VBA

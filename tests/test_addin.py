@@ -38,6 +38,8 @@ NS = {"ui": CUSTOM_UI_NS}
 #: What each add-in button runs: the callback and its fixed Python command.
 BUTTONS = {
     "CoverbookAddinRefreshClicked": "import macros.refresh; macros.refresh.main(add_config_sheet=False)",
+    "CoverbookAddinUpdatePricesClicked":
+        "import macros.update_prices; macros.update_prices.main(add_config_sheet=False)",
     "CoverbookAddinCheckClicked": "import macros.check; macros.check.main()",
     "CoverbookAddinStatusClicked": "import macros.status; macros.status.main('\" & XLWINGS_VERSION & \"')",
 }
@@ -115,7 +117,7 @@ def test_ribbon_has_its_own_tab_and_every_callback_resolves(addin):
                     if e.get("id")}
     assert not ids & workbook_ids  # nothing clashes when both are open
     assert [b.get("label") for b in ui.iterfind(".//ui:button", NS)] == \
-        ["Refresh 刷新", "Check data 检查数据", "Status 状态"]
+        ["Refresh 刷新", "Update prices 更新收盘价", "Check data 检查数据", "Status 状态"]
     code = embedded_code(addin)  # read from the add-in, not from the sources
     calls = {e.get("onAction"): "control As IRibbonControl" for e in ui.iter()
              if e.get("onAction")}

@@ -76,7 +76,7 @@ CASES = [
      [("coverage.csv", 2, "EPS 2023A", "'n.a.' is not a number (leave the cell empty")]),
     ("close-empty",
      [("coverage.csv", ",24.90,", ",,", 1)],
-     [("coverage.csv", 7, "close", "empty; a number is required")]),
+     [("coverage.csv", 7, "close", "empty, but close_date says 2024-09-23")]),
     ("close-negative",
      [("coverage.csv", ",24.90,", ",-24.90,", 1)],
      [("coverage.csv", 7, "close", "-24.90 must be greater than 0")]),

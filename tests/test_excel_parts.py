@@ -180,13 +180,16 @@ def test_every_ribbon_callback_is_a_sub_taking_an_iribboncontrol(built):
     # Read the callbacks from the embedded VBA project, not from the sources.
     code = {name: c for name, (_, c) in olevba_modules(VBA_PROJECT).items()}
     actions = [e.get("onAction") for e in ui.iter() if e.get("onAction")]
-    assert actions == ["CoverbookRefreshClicked"]
+    assert actions == ["CoverbookRefreshClicked", "CoverbookUpdatePricesClicked"]
+    commands = {"CoverbookRefreshClicked": REFRESH_COMMAND,
+                "CoverbookUpdatePricesClicked":
+                    "import macros.update_prices; macros.update_prices.main()"}
     for action in actions:
         homes = [name for name, c in code.items() if re.search(
             rf"^(Public )?Sub {action}\(control As IRibbonControl\)$", c, re.M | re.I)]
         assert len(homes) == 1, (action, homes)
         body = code[homes[0]].split(f"Sub {action}(", 1)[1].split("End Sub", 1)[0]
-        assert f'RunPython "{REFRESH_COMMAND}"' in body
+        assert f'RunPython "{commands[action]}"' in body
         assert "&" not in body  # a fixed string: nothing is spliced into the command
     import macros.refresh
     assert callable(macros.refresh.main)

@@ -217,7 +217,8 @@ class BuildResult:
         ``rating_scales.toml`` replaces or adds. Not problems: the exit code ignores
         them."""
         own = ScaleSet(self.data.scales, self.data.replaced_scales, self.data.added_scales)
-        return [n for n in (source_note(self.data), scales_note(own)) if n]
+        return [n for n in (source_note(self.data), scales_note(own),
+                            stale_closes_note(self.data)) if n]
 
     def report(self) -> str:
         """The summary the command prints: sheets, cells, formulas, the checks, the
@@ -233,6 +234,26 @@ class BuildResult:
             summary(self.checks),
             findings_summary(self.data, findings) + ("; listed on 核对" if findings else ""),
             *self.notes()])
+
+
+#: Stale stocks named in the build report before "… and N more".
+STALE_SHOWN = 10
+
+
+def stale_closes_note(data: Dataset) -> str | None:
+    """The report line listing the stocks whose close date is more than
+    ``max_close_age_days`` (settings.toml) calendar days before ``as_of``
+    (``closes older than 7 days before as_of 2024-09-24: 300308.SZ 2024-09-02``), or
+    ``None`` when every close is recent enough."""
+    limit = data.settings.max_close_age_days
+    stale = [s for s in data.coverage.stocks if (data.as_of - s.close_date).days > limit]
+    if not stale:
+        return None
+    shown = ", ".join(f"{s.code} {s.close_date}" for s in stale[:STALE_SHOWN])
+    more = f" … and {len(stale) - STALE_SHOWN} more" if len(stale) > STALE_SHOWN else ""
+    return (f"closes older than {limit} days before as_of {data.as_of} "
+            f"({len(stale)} stock{'s' * (len(stale) != 1)}): {shown}{more}; import newer "
+            "closes (coverbook prices import) or set max_close_age_days in settings.toml")
 
 
 def existing_user_sheets(path: Path) -> list[str]:

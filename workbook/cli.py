@@ -370,6 +370,54 @@ def sample(stocks: int, years: int, seed: int, out_dir: Path) -> None:
 
 
 @cli.group()
+def prices() -> None:
+    """Close prices: the history prices.csv in the data folder."""
+
+
+@prices.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--data", "data_opt", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder of the data files. Default: COVERBOOK_DATA, else "
+                                 "the project you are in (coverbook.toml).")
+@click.option("--date", "date_opt", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The trading day of an export whose header names none (最新收盘日).")
+@click.option("--unadjusted", is_flag=True,
+              help="Assert that an export without an adjustment tag (iFinD) holds "
+                   "unadjusted (不复权) closes.")
+@click.option("--replace", is_flag=True,
+              help="Replace a close already held for a code and day by a different one.")
+@click.option("--all", "keep_all", is_flag=True,
+              help="Keep every code of the exports, not only the coverage's.")
+def prices_import(files: tuple[Path, ...], data_opt: Path | None, date_opt,
+                  unadjusted: bool, replace: bool, keep_all: bool) -> None:
+    """Add the closes of terminal exports (Wind, Choice, iFinD) to prices.csv."""
+    from workbook.locations import DATA_KEY, installed_as_package
+    from workbook.prices.importer import ImportRefused, import_exports
+
+    project = _project()
+    if data_opt is None and not os.environ.get(DATA_KEY) and project is None \
+            and installed_as_package():
+        click.echo(f"error: no --data given, no {DATA_KEY} set and {Path.cwd()} is in no "
+                   "coverbook project (no coverbook.toml there or above); coverbook never "
+                   "writes into the example it ships. Run the command inside your project, "
+                   "or give --data FOLDER; nothing was written.", err=True)
+        sys.exit(2)
+    data_dir = _data_location(data_opt, None, project).path
+    try:
+        result = import_exports(data_dir, list(files),
+                                date=date_opt.date() if date_opt else None,
+                                unadjusted=unadjusted, replace=replace, keep_all=keep_all)
+    except ImportRefused as exc:
+        for line in exc.problems:
+            click.echo(line, err=True)
+        click.echo(f"refused {len(exc.problems)} problem(s); nothing was written "
+                   "(the data folder is unchanged).", err=True)
+        sys.exit(2)
+    click.echo(result.report())
+
+
+@cli.group()
 def addin() -> None:
     """The coverbook Excel add-in: =PE() and a Coverbook ribbon in any workbook."""
 

@@ -24,6 +24,9 @@ and one error collector:
                        ``rating_scales.toml`` (optional), which adds and replaces
 ``claims.py``          ``claims.csv``: the report's price claims (optional)
 ``report_pe.py``       ``report_pe.csv``: the report's printed P/E (optional)
+``prices.csv``         the close-price history (optional; read by
+                       :mod:`workbook.prices.history`): each stock's close is the
+                       latest on or before ``as_of``
 ``reader.py``          encodings, CSV records, header checks, number and date cells
 ``errors.py``          :class:`DataError`, :class:`DataErrors` and the collector
 =====================  ============================================================
@@ -61,6 +64,8 @@ from workbook.dataset.token_prices import (MODEL_RE, TOKEN_COLUMNS, TOKEN_PRICES
                                            PriceHistory, TokenPrice, load_token_prices)
 from workbook.dataset.workloads import (WORKLOAD_COLUMNS, WORKLOADS_FILE, Workload,
                                         load_workloads)
+from workbook.prices import PRICES_FILE
+from workbook.prices.history import CloseHistory, load_price_history
 
 
 def _from(file: str, **kwargs):
@@ -86,6 +91,8 @@ class Dataset:
     report_pe: dict[tuple[str, str], float] = _from(REPORT_PE_FILE, default_factory=dict)
     fx: tuple[FxRate, ...] = _from(FX_FILE, default=())
     workloads: tuple[Workload, ...] = _from(WORKLOADS_FILE, default=())
+    #: The close-price history (``prices.csv``, optional: empty without it).
+    closes: CloseHistory = _from(PRICES_FILE, default_factory=CloseHistory.empty)
     #: Ids of the scales the data folder's ``rating_scales.toml`` replaces (shipped
     #: ids it redefines) and adds.
     replaced_scales: tuple[str, ...] = ()
@@ -182,7 +189,9 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
         table_scale = found if found is not None and found.kind == "stock" else None
         as_of = valid_settings.get("as_of")
         extra = valid_settings.get("extra_columns", ())
-    coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors, as_of, extra)
+    closes = load_price_history(folder / PRICES_FILE, errors)
+    coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors, as_of, extra,
+                             closes)
     fx = load_fx(folder / FX_FILE, errors)
     model_ids: list[str] = []
     prices: tuple[TokenPrice, ...] = ()
@@ -205,7 +214,7 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
         raise DataErrors(errors)
     assert coverage is not None and settings is not None
     return Dataset(folder, settings, coverage, prices, scales, claims, report_pe, fx,
-                   workloads, scale_set.replaced, scale_set.added)
+                   workloads, closes, scale_set.replaced, scale_set.added)
 
 
 __all__ = [
@@ -216,7 +225,7 @@ __all__ = [
     "Claim", "Settings", "FxRate", "Workload",
     # file names and their columns
     "SETTINGS_FILE", "COVERAGE_FILE", "TOKEN_PRICES_FILE", "RATING_SCALES_FILE",
-    "CLAIMS_FILE", "REPORT_PE_FILE", "FX_FILE", "WORKLOADS_FILE", "COVERAGE_FIXED",
+    "CLAIMS_FILE", "REPORT_PE_FILE", "FX_FILE", "PRICES_FILE", "WORKLOADS_FILE", "COVERAGE_FIXED",
     "COVERAGE_OPTIONAL", "TOKEN_COLUMNS", "CLAIM_COLUMNS", "CLAIM_METRICS", "FX_COLUMNS",
     "WORKLOAD_COLUMNS", "BASE_CURRENCY",
     # the shared reader's rules

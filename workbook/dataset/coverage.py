@@ -10,11 +10,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbook.dataset.errors import Collector, DataError
 from workbook.dataset.rating_scales import RatingScale
 from workbook.dataset.reader import date_cell, nearest, number_cell, read_csv
 from workbook.exchanges import EXCHANGE_BY_PREFIX, EXCHANGE_NAMES
+from workbook.prices import PRICES_FILE
+
+if TYPE_CHECKING:
+    from workbook.prices.history import CloseHistory
 
 COVERAGE_FILE = "coverage.csv"
 
@@ -176,7 +181,8 @@ def _year_column_hint(name: str, fixed_missing: list[str]) -> tuple[str, str | N
 
 
 def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError],
-                  as_of: dt.date | None = None, extra: tuple[str, ...] = ()
+                  as_of: dt.date | None = None, extra: tuple[str, ...] = (),
+                  history: CloseHistory | None = None, need_close: bool = True
                   ) -> Coverage | None:
     """The key-stocks table from ``coverage.csv`` (see docs/data-files.md for its columns).
 
@@ -187,6 +193,14 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
     columns ``settings.toml`` declares (``extra_columns``), each required in the
     header and carried as typed (:func:`own_value`); any other unknown column is
     refused, saying how to declare it.
+
+    *history*: the validated ``prices.csv``. Each stock's close and close date are
+    those of the latest observation on or before *as_of*: the history's rows and the
+    row's own ``close``/``close_date`` (which may be left empty when the history has
+    one). A row's close that differs from the history's close of the same day is
+    refused at that row; so is a stock with no close at all, unless not
+    *need_close* (``coverbook prices import`` reads the codes before there is one:
+    such a stock then has the close ``nan``).
     """
     parsed = read_csv(path, None, errors, empty="no stocks; add one row per ticker")
     if parsed is None:
@@ -258,10 +272,15 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
             out.unique(seen, line, "code", code)
         if row.get("name") == "":
             out.add(line, "name", "empty; a company name is required")
-        close = number_cell(out, line, "close", row["close"], positive=True) \
-            if "close" in row else None
-        close_date = date_cell(out, line, "close_date", row["close_date"]) \
-            if "close_date" in row else None
+        close = number_cell(out, line, "close", row["close"], positive=True,
+                            blank_ok=True) if "close" in row else None
+        close_date = None
+        if "close_date" in row and (row["close_date"] or row.get("close")):
+            close_date = date_cell(out, line, "close_date", row["close_date"])
+        if close is None and close_date is not None and row.get("close") == "":
+            out.add(line, "close", f"empty, but close_date says {close_date}: give the "
+                    "close of that day, or leave both empty to take the latest close of "
+                    f"{PRICES_FILE}")
         if close_date is not None and as_of is not None and close_date > as_of:
             out.add(line, "close_date", f"{close_date} is after as_of {as_of} in "
                     "settings.toml, the date the data describes: a close cannot be later; "
@@ -279,12 +298,45 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
         target = number_cell(out, line, "target_price", row["target_price"], blank_ok=True,
                              positive=True) if "target_price" in row else None
         eps = tuple(number_cell(out, line, c, row[c], blank_ok=True) for c in eps_columns)
+        if code is not None and not problem and row.get("close") is not None \
+                and len(errors) == start:
+            close, close_date = _resolve_close(out, line, code, close, close_date, history,
+                                               as_of, need_close)
         if ok and len(errors) == start:
             own = tuple(own_value(row[c]) for c in extra) if extra else ()
             stocks.append(Stock(code, row["name"], close, close_date, rating, eps, target,
                                 own))
     return (Coverage(tuple(years), tuple(stocks), "target_price" in header, extra)
             if ok else None)
+
+
+def _resolve_close(out: Collector, line: int, code: str, close: float | None,
+                   close_date: dt.date | None, history: CloseHistory | None,
+                   as_of: dt.date | None, need_close: bool
+                   ) -> tuple[float | None, dt.date | None]:
+    """The close and close date of *code*: the later of the row's own (*close* on
+    *close_date*, if given) and the history's latest on or before *as_of*; a problem
+    at *line* if the two disagree on one day or there is no close at all."""
+    if history is not None and close_date is not None:
+        same_day = history.on(code, close_date)
+        if same_day is not None and same_day.close != close:
+            out.add(line, "close", f"{close:g} on {close_date} differs from {PRICES_FILE}'s "
+                    f"{same_day.close:g} for the same day (source {same_day.source}); "
+                    f"correct one of them, or empty close and close_date here to take "
+                    f"{PRICES_FILE}'s")
+            return None, None
+    latest = (history.on_or_before(code, as_of)
+              if history is not None and as_of is not None else None)
+    if latest is not None and (close_date is None or latest.date > close_date):
+        return latest.close, latest.date
+    if close is None:
+        if need_close:
+            held = (f"{PRICES_FILE} has no close of {code} on or before as_of {as_of}"
+                    if history is not None and history.rows else f"there is no {PRICES_FILE}")
+            out.add(line, "close", f"empty and {held}: type the close and its close_date, "
+                    "or import an export that has it (coverbook prices import FILE)")
+        return (None, None) if need_close else (float("nan"), as_of)
+    return close, close_date
 
 
 def _quoted(name: str) -> str:

@@ -17,7 +17,11 @@
   published copy (optional text);
 - ``extra_columns``: columns of ``coverage.csv`` of the analyst's own (``sector``,
   ``analyst``) that pass through to the key-stocks table as typed (a list of
-  names; default none).
+  names; default none);
+- ``max_close_age_days``: the build report lists the stocks whose close is older
+  than this many calendar days before ``as_of`` (a whole number >= 0; default 7);
+- ``price_exports``: the folder the "Update prices" button imports terminal
+  exports from (a path relative to ``settings.toml``; optional).
 
 Adding a setting: one entry in :data:`SETTINGS` (its rule) and a field of
 :class:`Settings`.
@@ -63,6 +67,11 @@ class Settings:
     disclaimer: str | None = None
     #: Columns of ``coverage.csv`` that pass through to the key-stocks table.
     extra_columns: tuple[str, ...] = ()
+    #: Closes older than this many calendar days before ``as_of`` are listed by the
+    #: build report (issue 22's default: a week).
+    max_close_age_days: int = 7
+    #: The drop folder of terminal exports, as written (relative to settings.toml).
+    price_exports: str | None = None
 
 
 def _date(value: Any, key: str = "as_of") -> tuple[dt.date | None, str]:
@@ -155,6 +164,13 @@ def _own_problem(name: str) -> str | None:
     return None
 
 
+def _days(value: Any) -> tuple[int | None, str]:
+    """A whole number of calendar days, 0 or more (``max_close_age_days = 7``)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 36500:
+        return None, f"{value!r} is not a whole number of days; write max_close_age_days = 7"
+    return value, ""
+
+
 #: Every setting: its rule (value -> (parsed value or None, problem)) and, for a
 #: missing key, the line to add, or ``None`` when the key may be left out (the field's
 #: default applies).
@@ -168,6 +184,8 @@ SETTINGS: dict[str, tuple[Callable[[Any], tuple[Any, str]], str | None]] = {
     "institution": (_text("institution"), None),
     "disclaimer": (_text("disclaimer"), None),
     "extra_columns": (_names, None),
+    "max_close_age_days": (_days, None),
+    "price_exports": (_text("price_exports"), None),
 }
 
 

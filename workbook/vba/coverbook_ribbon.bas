@@ -31,3 +31,9 @@ End Sub
 Public Sub CoverbookRefreshClicked(control As IRibbonControl)
     RunPython "import macros.refresh; macros.refresh.main()"
 End Sub
+
+' Update prices: import the terminal exports of the drop folder (price_exports in
+' settings.toml) into prices.csv, then refresh.
+Public Sub CoverbookUpdatePricesClicked(control As IRibbonControl)
+    RunPython "import macros.update_prices; macros.update_prices.main()"
+End Sub

@@ -22,6 +22,13 @@ Public Sub CoverbookAddinRefreshClicked(control As IRibbonControl)
     RunPython "import macros.refresh; macros.refresh.main(add_config_sheet=False)"
 End Sub
 
+' Update prices: import the terminal exports of the drop folder (price_exports in
+' settings.toml) into prices.csv, then refresh the active workbook.
+Public Sub CoverbookAddinUpdatePricesClicked(control As IRibbonControl)
+    If Not PythonReady("Coverbook Update prices") Then Exit Sub
+    RunPython "import macros.update_prices; macros.update_prices.main(add_config_sheet=False)"
+End Sub
+
 ' Check data: validate the data folder and list the problems; changes nothing.
 Public Sub CoverbookAddinCheckClicked(control As IRibbonControl)
     If Not PythonReady("Coverbook Check data") Then Exit Sub
