@@ -1,7 +1,8 @@
 """``coverbook prices fetch`` (the click command in workbook/prices/fetch_cli.py) run
 with click's CliRunner, offline: tushare's answers are written by hand and served by
-``responses``, no socket may open, and the price history's writer
-(``workbook.prices.history.add_quotes``) is replaced by a recorder."""
+``responses``, no socket may open; the price history's writer
+(``workbook.prices.importer.add_quotes``) is replaced by a recorder, except in the
+tests that check what reaches prices.csv."""
 
 from __future__ import annotations
 
@@ -44,9 +45,12 @@ def folder(tmp_path, monkeypatch):
 def written(monkeypatch):
     """The calls the command makes to the price history's writer."""
     calls = []
-    history = types.ModuleType("workbook.prices.history")
-    history.add_quotes = lambda data_dir, quotes: calls.append((data_dir, list(quotes)))
-    monkeypatch.setitem(sys.modules, "workbook.prices.history", history)
+
+    def record(data_dir, quotes, *, kind):
+        calls.append((data_dir, list(quotes)))
+        return types.SimpleNamespace(report=lambda: "recorded")
+
+    monkeypatch.setattr("workbook.prices.importer.add_quotes", record)
     return calls
 
 
@@ -117,18 +121,31 @@ def test_a_refusal_writes_nothing(folder, written, served):
     assert written == [] and digest(folder) == before
 
 
-def test_a_refusal_of_the_writer_is_shown(folder, monkeypatch, served):
-    def refuse(data_dir, quotes):
-        raise ValueError("prices.csv:3:close: 300308.SZ 2024-09-23 holds 108.80 "
-                         "(Wind EDE20240923.xlsx), tushare gives 108.90")
-    history = types.ModuleType("workbook.prices.history")
-    history.add_quotes = refuse
-    monkeypatch.setitem(sys.modules, "workbook.prices.history", history)
-    served.post(API_URL, json=report_answer())
+def test_the_fetched_closes_are_written_to_prices_csv(folder, served):
+    served.post(API_URL, json=report_answer(["300308.SZ", "600941.SH"]))
     result = run("--date", "2024-09-23", "--data", str(folder))
-    assert result.exit_code == 2
-    assert "error: prices.csv:3:close: 300308.SZ" in result.output
-    assert "Traceback" not in result.output
+    assert result.exit_code == 0, result.output
+    lines = (folder / "prices.csv").read_text(encoding="utf-8").splitlines()
+    # The report's closes of 2024-09-23 (coverage.csv), sorted by code, in CNY.
+    assert lines == ["code,date,close,currency,source",
+                     "300308.SZ,2024-09-23,108.9,CNY,tushare daily 2024-09-23",
+                     "600941.SH,2024-09-23,101.05,CNY,tushare daily 2024-09-23"]
+
+
+def test_a_close_that_differs_from_the_history_is_refused(folder, served):
+    # A day before the coverage's own closes (2024-09-23): the history holds 100.00
+    # for 300308.SZ on Friday 2024-09-20, tushare answers 101.00 for it.
+    (folder / "prices.csv").write_text(
+        "code,date,close,currency,source\n"
+        "300308.SZ,2024-09-20,100.0,CNY,Wind EDE20240920.xlsx\n", encoding="utf-8")
+    before = digest(folder)
+    served.post(API_URL, json=answer([["300308.SZ", "20240920", 101.0]]))
+    result = run("--date", "2024-09-20", "--data", str(folder))
+    assert result.exit_code == 2, result.output
+    assert "300308.SZ 2024-09-20: prices.csv holds 100 (source Wind EDE20240920.xlsx), " \
+           "tushare daily 2024-09-20 gives 101" in result.output
+    assert "nothing was written" in result.output and "Traceback" not in result.output
+    assert digest(folder) == before
 
 
 def test_without_the_extra(folder, written, monkeypatch):

@@ -18,6 +18,7 @@ from typing import Callable
 import pytest
 import responses
 
+from prices_exports import CHOICE, WIND_FIXED, ifind_rows, text_file, wind_rows, xlsx
 from tushare_answers import REPORT_DAY, report_answer, report_closes
 from workbook.dataset import ticker_problem
 from workbook.prices.quote import Quote
@@ -44,9 +45,35 @@ def tushare_daily(tmp_path: Path) -> list[Quote]:
         return list(fetch_closes(codes, REPORT_DAY, token="test").quotes)
 
 
+def export_layout(name: str, make: Callable[[Path], Path], **options) -> Callable:
+    """The quotes ``coverbook prices import`` reads from the export *make(tmp_path)*
+    writes (a fixture built from the documented header strings, tests/prices_exports.py)."""
+
+    def quotes(tmp_path: Path) -> list[Quote]:
+        from workbook.prices.exports import read_export
+
+        return list(read_export(make(tmp_path), **options).quotes)
+
+    quotes.__name__ = name
+    return quotes
+
+
+ROWS = [["300308.SZ", "中际旭创", 105.5], ["300502.SZ", "新易盛", "1,093.20"],
+        ["600941.SH", "中国移动", "——"]]
+
 #: Every price source: name -> PriceSource. One line each.
 SOURCES: dict[str, PriceSource] = {
     "tushare daily": PriceSource(tushare_daily, "tushare daily"),
+    "Wind xlsx": PriceSource(export_layout("wind", lambda t: xlsx(
+        t / "EDE20240920.xlsx", wind_rows(WIND_FIXED, ROWS))), "EDE20240920.xlsx"),
+    "Wind csv GBK": PriceSource(export_layout("wind_csv", lambda t: text_file(
+        t / "wind.csv", wind_rows(WIND_FIXED, ROWS), "gbk")), "wind.csv"),
+    "Choice xlsx": PriceSource(export_layout("choice", lambda t: xlsx(
+        t / "choice.xlsx", [["证券代码", "证券名称", CHOICE], ["000063.SZ", "中兴通讯", 25.3],
+                            ["数据来源：东方财富Choice数据"]])), "choice.xlsx"),
+    "iFinD series": PriceSource(export_layout("ifind", lambda t: xlsx(
+        t / "ifind.xlsx", ifind_rows([("2024-09-20", [5.5, 4.9]), ("2024-09-23", [5.6, None])])),
+        unadjusted=True), "ifind.xlsx"),
 }
 
 #: Days the Shanghai and Shenzhen exchanges were closed although a weekday (the

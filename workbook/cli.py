@@ -369,7 +369,23 @@ def sample(stocks: int, years: int, seed: int, out_dir: Path) -> None:
                f"year{'s' * (years != 1)} (seed {seed})")
 
 
-@cli.group()
+class _PricesGroup(click.Group):
+    """The ``prices`` group, whose ``fetch`` (opt in: ``pip install
+    'coverbook[fetch]'``) lives in ``workbook.prices.fetch_cli`` and is imported only
+    when asked for, so ``coverbook --help`` loads nothing of it."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), "fetch"])
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name == "fetch":
+            from workbook.prices.fetch_cli import fetch
+
+            return fetch
+        return super().get_command(ctx, name)
+
+
+@cli.group(cls=_PricesGroup)
 def prices() -> None:
     """Close prices: the history prices.csv in the data folder."""
 

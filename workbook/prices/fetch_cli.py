@@ -95,19 +95,23 @@ def fetch(day: dt.datetime | None, data_opt: Path | None, timeout: float,
     for code in fetched.missing:
         click.echo(f"no close for {code} on {day}: suspended that day, not listed then, or "
                    f"a code {PROVIDER} does not know", err=True)
+    click.echo(f"data: {location.path} ({location.source})")
     _write(location.path, list(fetched.quotes))
     click.echo(f"fetched {len(fetched.quotes)} close(s) of {day} from {PROVIDER}; "
                f"{len(fetched.missing)} without a close, {len(fetched.skipped)} skipped")
 
 
 def _write(data_dir: Path, quotes: list) -> None:
-    """Hand *quotes* to the price history's writer (``workbook.prices.history``), which
-    checks them all before it writes and refuses a close that differs from one held."""
+    """Merge *quotes* into the data folder's price history by the import's rules
+    (``workbook.prices.importer.add_quotes``: all checked before the one atomic
+    write; a close that differs from one held is refused, never replaced)."""
+    from workbook.prices.fetch import PROVIDER
+    from workbook.prices.importer import ImportRefused, add_quotes
+
     try:
-        from workbook.prices.history import add_quotes
-    except ImportError:
-        _fail("this coverbook has no price history to write to (workbook.prices.history)")
-    try:
-        add_quotes(data_dir, quotes)
-    except (ValueError, OSError) as exc:
-        _fail(str(exc))
+        result = add_quotes(data_dir, quotes, kind=f"{PROVIDER} daily")
+    except ImportRefused as exc:
+        for line in exc.problems:
+            click.echo(line, err=True)
+        _fail(f"refused {len(exc.problems)} problem(s)")
+    click.echo(result.report())

@@ -137,12 +137,10 @@ def import_exports(folder: Path | str, files: list[Path], *, date: dt.date | Non
     is refused); *keep_all*: keep every code, not only the coverage's. Raises
     :class:`ImportRefused`; returns what was done."""
     folder = Path(folder)
-    path = folder / PRICES_FILE
     problems: list[str] = []
     if not folder.is_dir():
         raise ImportRefused([f"{folder}: no such data folder; give the folder that holds "
                              "settings.toml and coverage.csv (--data)"])
-    covered, history = _coverage(folder)
     reads: list[ExportRead] = []
     for file in files:
         try:
@@ -151,6 +149,33 @@ def import_exports(folder: Path | str, files: list[Path], *, date: dt.date | Non
             problems.append(str(exc))
     if problems:
         raise ImportRefused(problems)
+    return merge_reads(folder, reads, replace=replace, keep_all=keep_all)
+
+
+def add_quotes(folder: Path | str, quotes: list[Quote], *, kind: str,
+               replace: bool = False) -> ImportResult:
+    """Merge *quotes* from one source other than an export file (``coverbook prices
+    fetch``: *kind* names the provider, e.g. ``"tushare daily"``) into *folder*'s
+    ``prices.csv`` by the import's rules (:func:`merge_reads`). Raises
+    :class:`ImportRefused`; nothing is written then."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ImportRefused([f"{folder}: no such data folder; give the folder that holds "
+                             "settings.toml and coverage.csv (--data)"])
+    read = ExportRead(quotes[0].source if quotes else kind, kind, "online", list(quotes))
+    return merge_reads(folder, [read], replace=replace, keep_all=False)
+
+
+def merge_reads(folder: Path, reads: list[ExportRead], *, replace: bool = False,
+                keep_all: bool = False) -> ImportResult:
+    """Merge the quotes of *reads* into *folder*'s ``prices.csv``: codes outside the
+    coverage skipped unless *keep_all*; a close already held skipped; a different
+    close for a code and day held refused unless *replace*; two sources disagreeing
+    on one day refused. Everything is checked before the one atomic write. Raises
+    :class:`ImportRefused`; returns what was done."""
+    path = folder / PRICES_FILE
+    problems: list[str] = []
+    covered, history = _coverage(folder)
     result = ImportResult(path)
     new: dict[tuple[str, str], tuple[Quote, str]] = {}
     replaced: dict[tuple[str, str], str] = {}
