@@ -141,7 +141,7 @@ def convert(source: Path, target_format: str, outdir: Path,
     before = set(outdir.iterdir())
     with tempfile.TemporaryDirectory(prefix="coverbook-lo-", dir=profile_in) as profile:
         cmd = [soffice(), "--headless", "--norestore", "--nolockcheck",
-               f"-env:UserInstallation={Path(profile).as_uri()}",
+               f"-env:UserInstallation={Path(profile).absolute().as_uri()}",
                "--convert-to", target_format, "--outdir", str(outdir), str(source)]
         try:
             proc = _run_soffice(cmd)

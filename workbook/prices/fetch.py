@@ -1,6 +1,6 @@
 """One online source of close prices, opt in: tushare's ``daily`` (A shares, 未复权).
 
-Why tushare (``../shared/reference/terminal-exports.md``, docs/prices-online.md): its
+Why tushare (docs/prices-online.md, with the sources of each point): its
 ``daily`` interface is documented as unadjusted (本接口是未复权行情), it is reached with
 a personal token over one documented HTTP call, and its codes are coverbook's own
 (``600000.SH``, ``000001.SZ``, ``920493.BJ``). baostock's socket has no timeout and can
