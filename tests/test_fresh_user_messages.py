@@ -123,3 +123,43 @@ def test_the_exported_pdf_names_source_and_author(own_source, tmp_path):
     text = re.sub(r"\s+", " ", text)
     assert "Source: Own estimates of Acme Research" in text
     assert "Author: Jane Doe (Example Capital)" in text
+
+
+def _ticker_height(pdf, code="300308.SZ") -> float:
+    """The printed height (points) of *code*'s first occurrence (pdftotext -bbox)."""
+    text = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    m = re.search(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">' + re.escape(code) + "<",
+                  text)
+    return float(m.group(2)) - float(m.group(1))
+
+
+@pytest.mark.skipif(not ((shutil.which("soffice") or shutil.which("libreoffice"))
+                         and shutil.which("pdftotext")),
+                    reason="needs LibreOffice and pdftotext")
+def test_a_long_source_wraps_and_does_not_shrink_the_printed_table(own_source, tmp_path):
+    short = tmp_path / "short.pdf"
+    assert CliRunner().invoke(cli, ["export", "--data", str(own_source), "--pdf",
+                                    str(short)]).exit_code == 0
+    long_source = "Own estimates of Acme Research " + "with a very long remark " * 9
+    edit(own_source, SETTINGS, 'source = "Own estimates of Acme Research"',
+         f'source = "{long_source.strip()}"')
+    long = tmp_path / "long.pdf"
+    result = CliRunner().invoke(cli, ["export", "--data", str(own_source), "--pdf", str(long)])
+    assert result.exit_code == 0, result.output
+    # the same type size: the page was not scaled down to fit a 500-character line
+    assert _ticker_height(long) == pytest.approx(_ticker_height(short), rel=0.02)
+    text = re.sub(r"\s+", " ", subprocess.run(["pdftotext", str(long), "-"],
+                                             capture_output=True, text=True).stdout)
+    assert "with a very long remark with a very long remark" in text
+    assert "live workbook: coverbook build" in text  # the banner's end, not cut off
+
+
+def test_a_long_banner_is_merged_over_the_table_in_a_taller_title_row(own_source,
+                                                                       tmp_path):
+    edit(own_source, SETTINGS, 'source = "Own estimates of Acme Research"',
+         'source = "' + "a long remark " * 17 + '"')
+    sheet = openpyxl.load_workbook(publish(own_source, tmp_path / "v.xlsx").path)["重点标的"]
+    merged = [str(r) for r in sheet.merged_cells.ranges if r.min_row == 1]
+    assert len(merged) == 1 and sheet[merged[0].split(":")[0]].value.startswith("仅数值")
+    assert sheet.row_dimensions[1].height >= 30  # two lines of 15 points or more
