@@ -15,7 +15,8 @@ the file writer (``workbook/writers/xlsx.py``) then writes as a plain ``.xlsx``:
 - every other cell, number format, width, height, frozen pane, print setting and
   autofilter is the model's, so the published sheets match the built ones cell for cell, apart
   from one banner per sheet in its title row (row 0 holds only the title in ``A1``;
-  the banner goes in the first column the title no longer covers) and, when the
+  the banner goes in the first column the title no longer covers; one wider than the
+  table wraps in a cell merged over its columns: :func:`_place_banner`) and, when the
   project's settings give a ``disclaimer``, the disclaimer at the foot of every
   sheet (:func:`disclaimer_rows`), so every printed sheet of the PDF carries it.
 
