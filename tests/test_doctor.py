@@ -27,8 +27,11 @@ def by_name(findings):
 
 @pytest.fixture
 def isolated(tmp_path, monkeypatch):
-    """No COVERBOOK_DATA and no user coverbook.conf from the machine running the tests."""
+    """No COVERBOOK_DATA and no user coverbook.conf from the machine running the tests,
+    and a current folder in no project (inside one, doctor checks the project's
+    workbook and its folder: tests/test_project_defaults.py)."""
     monkeypatch.delenv("COVERBOOK_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("workbook.locations.user_config_file",
                         lambda *a, **k: tmp_path / "none" / "coverbook.conf")
     monkeypatch.setattr("workbook.doctor.user_config_file",

@@ -287,7 +287,7 @@ def test_provenance_and_extra_column_settings_are_read(data_copy):
 
 @pytest.mark.parametrize("line,key,fragment", [
     ("source = 3", "source", "3 is not text; write source = \"...\""),
-    ('author = ""', "author", "'' is not text"),
+    ('author = ""', "author", "empty; write the text between the quotes"),
     ('extra_columns = "sector"', "extra_columns", "'sector' is not a list of column names"),
     ('extra_columns = ["sector", 2]', "extra_columns", "2 is not a column name"),
     ('extra_columns = ["sector", "sector"]', "extra_columns", "'sector' is listed twice"),

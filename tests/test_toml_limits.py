@@ -85,6 +85,7 @@ def test_doctor_over_such_a_data_folder_fails_with_its_line(broken_settings, tmp
                         lambda *a, **k: tmp_path / "none" / "coverbook.conf")
     monkeypatch.setattr("workbook.doctor.user_config_file",
                         lambda *a, **k: tmp_path / "none" / "coverbook.conf")
+    monkeypatch.chdir(tmp_path)  # in no project: doctor checks COVERBOOK_DATA's folder
     result = CliRunner().invoke(cli, ["doctor"])
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)

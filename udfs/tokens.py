@@ -23,7 +23,7 @@ from udfs import _xl as xw
 from udfs._excel import (NUM_ERROR, Blank, as_date, as_number, as_text, finite, first_error,
                          is_blank, unknown_name)
 from udfs._reference import dataset_or_error
-from workbook.dataset import BASE_CURRENCY, FX_FILE, Dataset
+from workbook.dataset import BASE_CURRENCY, FX_FILE, TOKEN_PRICES_FILE, Dataset
 
 #: Tokens per price unit: prices are quoted per 1M tokens.
 TOKENS_PER_UNIT = 1_000_000
@@ -90,9 +90,17 @@ def convert(data: Dataset, amount: float, from_currency: str, to_currency: str,
     return finite(amount / rate_from * rate_to)
 
 
+#: What the token UDFs return on a data folder without ``token_prices.csv``.
+NO_TOKEN_PRICES = f"#N/A no token prices in this data folder ({TOKEN_PRICES_FILE})"
+
+
 def _row(data: Dataset, model: Any, day: dt.date):
-    """The price row of *model* in force on *day*, or the ``#N/A`` text: an unknown
-    model (naming the known ones) or a date before its first price (naming it)."""
+    """The price row of *model* in force on *day*, or the ``#N/A`` text: no token
+    prices in the data folder at all (an equity-only folder, no ``token_prices.csv``),
+    an unknown model (naming the known ones) or a date before its first price (naming
+    it)."""
+    if not data.has_tokens:
+        return NO_TOKEN_PRICES
     name = as_text(model)
     key = name.lower() if name else None
     if key is None or not data.prices.periods(key):
@@ -173,7 +181,9 @@ def TOKEN_PRICE(model, side, as_of=None, currency_code=None, caller=None):
     currency converts through ``fx.csv`` (units per USD) at the rate in force on
     *as_of*. ``cached_input`` gives the input price while no cached price is in force.
 
-    Errors: an unknown model, side or currency gives ``#N/A unknown ...`` naming the
+    Errors: a data folder without ``token_prices.csv`` (equity-only) gives ``#N/A no
+    token prices in this data folder (token_prices.csv)``, for every UDF here; an
+    unknown model, side or currency gives ``#N/A unknown ...`` naming the
     known ones; a date before the model's first price ``#N/A no price for ... before``
     that date; no FX rate on or before the date ``#N/A no CNY rate ...`` naming the
     first; a date that is not one ``#VALUE!``/``#NUM!`` (see ``udfs/_excel.py``); an

@@ -81,11 +81,11 @@ def _project():
         sys.exit(2)
 
 
-def _workbook_output(option: Path | None, project) -> Path:
-    """The workbook a command writes or checks: ``--output``, else the project's, else
-    (outside any project) the repository's ``workbook/coverbook.xlsm`` when coverbook
-    runs from a source checkout; from an installed package, exit 2 saying how to
-    start (never a default inside the installed package)."""
+def _workbook_output(option: Path | None, project, *, check: bool = False) -> Path:
+    """The workbook a command writes or (*check*) checks: ``--output``, else the
+    project's, else (outside any project) the repository's ``workbook/coverbook.xlsm``
+    when coverbook runs from a source checkout; from an installed package, exit 2
+    saying what to give (never a default inside the installed package)."""
     from workbook import PACKAGE_DIR
     from workbook.locations import installed_as_package
 
@@ -95,6 +95,12 @@ def _workbook_output(option: Path | None, project) -> Path:
         return project.workbook
     if not installed_as_package():
         return DEFAULT_OUTPUT
+    if check:  # --check writes nothing: say what to check, not where not to write
+        click.echo(f"error: no --output given and {Path.cwd()} is in no coverbook project "
+                   "(no coverbook.toml there or above), so there is no workbook to check: "
+                   "give --output WORKBOOK to check that workbook, or run the command "
+                   "inside a project folder (one 'coverbook new DIR' made).", err=True)
+        sys.exit(2)
     click.echo(f"error: no --output given and {Path.cwd()} is in no coverbook project (no "
                f"coverbook.toml there or above); coverbook is installed as a package "
                f"({PACKAGE_DIR}) and never writes into it. Start a project with "
@@ -116,6 +122,25 @@ def _data_location(option: Path | None, workbook: Path | None, project):
         sys.exit(2)
     click.echo(location.line())
     return location
+
+
+def _published_data(option: Path | None, project):
+    """The data folder of ``publish`` and ``export``: as :func:`_data_location`, with
+    the project's workbook (inside a project, without ``--data``) as the workbook in
+    question, so the values copy is made from the folder that workbook records and
+    always matches it (``data: … (recorded in proj.xlsm)``)."""
+    workbook = None
+    if option is None and project is not None and project.workbook.is_file():
+        workbook = project.workbook
+    return _data_location(option, workbook, project)
+
+
+def _published_target(option: Path | None, project, name: Path) -> Path:
+    """Where ``publish``/``export`` write: the option, else *name* in the project's
+    root folder (from any folder below it), else *name* in the current folder."""
+    if option is not None:
+        return option
+    return project.root / name if project is not None else name
 
 
 def _echo_data_errors(exc: DataErrors, data_dir: Path) -> None:
@@ -177,7 +202,7 @@ def build(data_opt: Path | None, output_opt: Path | None, force: bool, check_onl
     if array_threshold is None:
         array_threshold = ARRAY_THRESHOLD
     project = _project()
-    output = _workbook_output(output_opt, project)
+    output = _workbook_output(output_opt, project, check=check_only)
     data_dir = _data_location(data_opt, output, project).path
     if check_only:
         from workbook.staleness import STAGES as CHECK_STAGES, check as check_workbook
@@ -236,18 +261,22 @@ def build(data_opt: Path | None, output_opt: Path | None, force: bool, check_onl
 @click.option("--data", "data_opt", type=click.Path(file_okay=False, path_type=Path),
               default=None, help=DATA_HELP)
 @click.option("--pdf", "pdf", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("coverbook-key-stocks.pdf"), show_default=True,
-              help="PDF file to write (must end in .pdf).")
+              default=None,
+              help="PDF file to write (must end in .pdf). Default: coverbook-key-stocks.pdf "
+                   "in the project's folder (coverbook.toml), outside any project in the "
+                   "current folder.")
 @click.option("--force", is_flag=True,
               help="Replace the PDF even if it is read-only or has a lock file (~$NAME) "
                    "beside it.")
-def export(data_opt: Path | None, pdf: Path, force: bool) -> None:
+def export(data_opt: Path | None, pdf: Path | None, force: bool) -> None:
     """Export the key-stocks table as a PDF (needs LibreOffice)."""
     from workbook.build import BuildError
     from workbook.dataset import DataErrors
-    from workbook.export import ExportError, export as run_export
+    from workbook.export import DEFAULT_PDF, ExportError, export as run_export
 
-    data_dir = _data_location(data_opt, None, _project()).path
+    project = _project()
+    data_dir = _published_data(data_opt, project).path
+    pdf = _published_target(pdf, project, DEFAULT_PDF)
 
     try:
         path = run_export(data_dir, pdf, force=force)
@@ -263,23 +292,27 @@ def export(data_opt: Path | None, pdf: Path, force: bool) -> None:
 @cli.command()
 @click.option("--data", "data_opt", type=click.Path(file_okay=False, path_type=Path),
               default=None, help=DATA_HELP)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("coverbook-values.xlsx"), show_default=True,
-              help="Values-only workbook to write (.xlsx).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Values-only workbook to write (.xlsx). Default: coverbook-values.xlsx "
+                   "in the project's folder (coverbook.toml), outside any project in the "
+                   "current folder.")
 @click.option("--pdf", "pdf", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also print it to this PDF (must end in .pdf; needs LibreOffice).")
 @click.option("--force", is_flag=True,
               help="Overwrite the output even if it holds sheets coverbook does not own, "
                    "and the output or the PDF even if read-only or with a lock file "
                    "(~$NAME) beside it.")
-def publish(data_opt: Path | None, output: Path, pdf: Path | None, force: bool) -> None:
+def publish(data_opt: Path | None, output: Path | None, pdf: Path | None,
+            force: bool) -> None:
     """Write the values-only workbook for recipients without Python (and a PDF)."""
     from workbook.build import BuildError
     from workbook.dataset import DataErrors
     from workbook.export import ExportError
-    from workbook.publish import STAGES, publish as run_publish
+    from workbook.publish import DEFAULT_PUBLISHED, STAGES, publish as run_publish
 
-    data_dir = _data_location(data_opt, None, _project()).path
+    project = _project()
+    data_dir = _published_data(data_opt, project).path
+    output = _published_target(output, project, DEFAULT_PUBLISHED)
     progress = _StageProgress(STAGES, enabled=_interactive())
     try:
         try:
@@ -440,17 +473,22 @@ def addin() -> None:
 
 @addin.command("build")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Add-in to write (.xlam; default workbook/coverbook.xlam).")
+              help="Add-in to write (.xlam). Default: workbook/coverbook.xlam in a source "
+                   "checkout; from an installed package, coverbook.xlam in the current "
+                   "folder.")
 @click.option("--force", is_flag=True,
               help="Replace the add-in even if it is read-only or has Excel's lock file "
                    "(~$NAME) beside it.")
 def addin_build(output: Path | None, force: bool) -> None:
     """Write the add-in (coverbook.xlam)."""
-    from workbook.addin import DEFAULT_ADDIN, AddinError
+    from workbook.addin import ADDIN_NAME, DEFAULT_ADDIN, AddinError
     from workbook.addin.package import build_addin
+    from workbook.locations import installed_as_package
 
+    if output is None:  # never into an installed package (as build): the current folder
+        output = Path(ADDIN_NAME) if installed_as_package() else DEFAULT_ADDIN
     try:
-        path = build_addin(DEFAULT_ADDIN if output is None else output, force=force)
+        path = build_addin(output, force=force)
     except AddinError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

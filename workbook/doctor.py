@@ -13,10 +13,13 @@ One :class:`Finding` per check, ``PASS``, ``FAIL`` (with the fix in one sentence
    folder could shadow it (``ADD_WORKBOOK_TO_PYTHONPATH``);
 5. the data folder (``workbook.locations`` rule) validates: the one the UDFs and
    Refresh of a workbook use when doctor is given one (``coverbook doctor
-   my.xlsm``), else the one UDFs called without a workbook use;
+   my.xlsm``); else, inside a project (``coverbook.toml`` here or above), the one the
+   project's workbook uses; else the one UDFs called without a workbook use;
 6. the add-in is installed in Excel's startup folder and is what this coverbook
    builds now;
-7. the committed workbook is what the shipped data builds now.
+7. the committed workbook is what its data builds now: inside a project (no workbook
+   given) the project's workbook against the folder it uses, else the repository's
+   ``workbook/coverbook.xlsm`` against the shipped data.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from workbook.addin.package import build_addin
 from workbook.dataset import DataErrors, load_dataset
 from workbook.locations import (ADD_WORKBOOK_KEY, DataFolderError, DataLocation, locate_data,
                                  read_config, recorded_text, resolve_data, user_config_file)
+from workbook.project import Project, ProjectError, find_project
 from workbook.vba.vba_sources import ADDIN_XLWINGS, VBA_DIR
 
 #: Oldest Python coverbook supports (``requires-python`` in pyproject.toml).
@@ -289,18 +293,37 @@ def workbook_location(workbook: str, environ: Mapping[str, str] | None,
     return where, note
 
 
+def project_location(project: Project, environ: Mapping[str, str] | None,
+                     config: Path) -> DataLocation:
+    """The data folder of *project*: the one its workbook records (when the workbook
+    exists and records one), else by the rule from ``COVERBOOK_DATA`` on, the project
+    being rule 4. Raises ``DataFolderError`` for a recorded folder that is gone."""
+    book = project.workbook if project.workbook.is_file() else None
+    return resolve_data(None, book, project, environ=environ, config_file=config)
+
+
+_MOVED_FIX = ("move the data folder back, or build the workbook again with "
+              "'coverbook build --data FOLDER --output WORKBOOK'.")
+
+
 def check_data(environ: Mapping[str, str] | None, config: Path,
-               workbook: str | None = None) -> Finding:
+               workbook: str | None = None, project: Project | None = None) -> Finding:
     """The data folder validates: the one *workbook*'s UDFs and Refresh use (if
-    given), else the one UDFs called without a workbook use."""
+    given), else the one *project*'s workbook uses (if given), else the one UDFs
+    called without a workbook use."""
     note = ""
-    if workbook is not None:
+    if workbook is None and project is not None:
+        try:
+            where = project_location(project, environ, config)
+        except DataFolderError as exc:
+            return _fail("data folder", str(exc), _MOVED_FIX)
+        users = (f"UDFs and Refresh in {project.workbook} use " if project.workbook.is_file()
+                 else f"project {project.file} uses ")
+    elif workbook is not None:
         try:
             where, note = workbook_location(workbook, environ, config)
         except DataFolderError as exc:
-            return _fail("data folder", str(exc),
-                         "move the data folder back, or build the workbook again with "
-                         "'coverbook build --data FOLDER --output WORKBOOK'.")
+            return _fail("data folder", str(exc), _MOVED_FIX)
         users = f"UDFs and Refresh in {workbook} use "
     else:
         where = locate_data(environ, config)
@@ -352,7 +375,37 @@ def check_addin(xlstart: Path | None, install: str | None = None) -> Finding:
     return _pass(name, f"{path}, current")
 
 
+def check_project_workbook(project: Project, environ: Mapping[str, str] | None,
+                           config: Path) -> Finding:
+    """*project*'s workbook is what the folder it uses (:func:`project_location`)
+    builds now."""
+    from workbook.build import BuildError
+    from workbook.staleness import check
+
+    name, book = "committed workbook", project.workbook
+    again = f"run 'coverbook build' in {project.root}"
+    if not book.is_file():
+        return _fail(name, f"{book} (the workbook {project.file} names) does not exist",
+                     f"{again}.")
+    try:
+        where = project_location(project, environ, config)
+        difference, _ = check(where.path, book)
+    except DataFolderError as exc:
+        return _fail(name, str(exc), _MOVED_FIX)
+    except DataErrors as exc:
+        return _fail(name, f"its data folder has {len(exc.errors)} problem(s); first: "
+                     f"{exc.errors[0]}", "correct what the data folder line lists.")
+    except (BuildError, OSError) as exc:
+        return _fail(name, f"cannot build it to compare ({exc})",
+                     "correct what the message names, then run doctor again.")
+    if difference is None:
+        return _pass(name, f"{book} is current ({where.path}, {where.source})")
+    return _fail(name, f"{book} is stale: {difference}",
+                 f"{again} and commit the workbook.")
+
+
 def check_workbook() -> Finding:
+    """The repository's ``workbook/coverbook.xlsm`` is what the shipped data builds."""
     from workbook.build import BuildError
     from workbook.staleness import check
 
@@ -373,18 +426,29 @@ def check_workbook() -> Finding:
 
 def doctor(*, xlstart: Path | None = None, config: Path | None = None,
            environ: Mapping[str, str] | None = None,
-           workbook: str | None = None) -> list[Finding]:
+           workbook: str | None = None, start: Path | None = None) -> list[Finding]:
     """Run every check; *xlstart*/*config* as for ``coverbook addin install``;
-    *workbook*: check the data folder that workbook's UDFs and Refresh use."""
+    *workbook*: check the data folder that workbook's UDFs and Refresh use. Without
+    one, inside a project (*start*, default the current folder, or a folder above it
+    has ``coverbook.toml``) the project's workbook and the folder it uses are
+    checked; a ``coverbook.toml`` that cannot be read is a FAIL of its own."""
     config_file = user_config_file() if config is None else Path(config)
     install = install_command(xlstart, config)
-    return [
+    project, broken = None, []
+    if workbook is None:
+        try:
+            project = find_project(start)
+        except ProjectError as exc:
+            broken = [_fail("project", str(exc), "correct the file as the message says.")]
+    committed = (check_workbook() if project is None
+                 else check_project_workbook(project, environ, config_file))
+    return broken + [
         check_python(),
         check_versions(),
         check_windows_parts(),
         check_interpreter(config_file, explicit=config is not None, install=install),
         check_udfs_module(config_file, explicit=config is not None, install=install),
-        check_data(environ, config_file, workbook),
+        check_data(environ, config_file, workbook, project),
         check_addin(xlstart, install),
-        check_workbook(),
+        committed,
     ]

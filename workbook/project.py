@@ -67,8 +67,8 @@ def load_project(file: Path) -> Project:
         doc = parse_toml(text)
     except TomlProblem as exc:
         where = f"{file}:{exc.line}" if exc.line is not None else f"{file}"
-        raise ProjectError(f"{where}: {exc.message}; it holds two lines: "
-                           'data = "data" and workbook = "coverbook.xlsm"') from None
+        raise ProjectError(f"{where}: {exc.message}; a {PROJECT_FILE} holds two lines, "
+                           'e.g. data = "data" and workbook = "coverbook.xlsm"') from None
     for key in doc:
         if key not in PROJECT_KEYS:
             raise ProjectError(f"{file}:{_line_of(text, key) or 1}:{key}: unknown key; "

@@ -43,17 +43,24 @@ class Provenance:
         """One line for the workbook: ``数据截至 As of 2024-09-24 · 来源 Source: … ·
         作者 Author: … (institution) · coverbook 0.1.0 · data <hash>``; the author part
         only when the settings name an author or an institution."""
+        return (f"数据截至 As of {self.as_of.isoformat()} · 来源 Source: {self.source} · "
+                f"{self._by()}coverbook {self.version} · data {self.data_hash}")
+
+    def _by(self) -> str:
+        """``作者 Author: Jane Doe (Example Capital) · ``, or ``""`` when the settings
+        name neither an author nor an institution."""
         who = " (".join(x for x in (self.author, self.institution) if x)
         who += ")" if self.author and self.institution else ""
-        by = f"作者 Author: {who} · " if who else ""
-        return (f"数据截至 As of {self.as_of.isoformat()} · 来源 Source: {self.source} · "
-                f"{by}coverbook {self.version} · data {self.data_hash}")
+        return f"作者 Author: {who} · " if who else ""
 
     def values_banner(self) -> str:
-        """The line atop every sheet of the values-only workbook: values only, as of
-        when, from which data, and where the live workbook comes from."""
+        """The line atop every sheet of the values-only workbook (and so on every page
+        of its PDF and of ``coverbook export``'s): values only, as of when, where the
+        numbers come from (the settings' source, and author/institution when given),
+        from which data, and where the live workbook comes from."""
         return (f"仅数值 Values only, no formulas · 数据截至 As of {self.as_of.isoformat()} · "
-                f"data {self.data_hash} · live workbook: coverbook build")
+                f"来源 Source: {self.source} · {self._by()}data {self.data_hash} · "
+                "live workbook: coverbook build")
 
 
 def data_hash(folder: Path, shipped_scales: Path = SHIPPED_SCALES) -> str:

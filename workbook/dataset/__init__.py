@@ -59,7 +59,8 @@ from workbook.dataset.reader import (DATE_RE, ENCODINGS, EXCEL_FIRST_DATE, EXCEL
 from workbook.dataset.report_pe import REPORT_PE_FILE, load_report_pe
 from workbook.dataset.scale_sources import (SHIPPED_SCALES, ScaleSet, load_rating_scales,
                                             scales_note)
-from workbook.dataset.settings import SETTINGS_FILE, Settings, load_settings, resolve_scale
+from workbook.dataset.settings import (SETTINGS_FILE, Settings, listed_columns, load_settings,
+                                       resolve_scale)
 from workbook.dataset.token_prices import (MODEL_RE, TOKEN_COLUMNS, TOKEN_PRICES_FILE,
                                            PriceHistory, TokenPrice, load_token_prices)
 from workbook.dataset.workloads import (WORKLOAD_COLUMNS, WORKLOADS_FILE, Workload,
@@ -190,8 +191,12 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
         as_of = valid_settings.get("as_of")
         extra = valid_settings.get("extra_columns", ())
     closes = load_price_history(folder / PRICES_FILE, errors)
+    # Settings whose extra_columns cannot be read (not TOML, a name listed twice): the
+    # names written there are not also "unknown" in coverage.csv.
+    listed = () if "extra_columns" in valid_settings or settings is not None \
+        else listed_columns(folder / SETTINGS_FILE)
     coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors, as_of, extra,
-                             closes)
+                             closes, listed=listed)
     fx = load_fx(folder / FX_FILE, errors)
     model_ids: list[str] = []
     prices: tuple[TokenPrice, ...] = ()

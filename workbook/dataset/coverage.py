@@ -182,8 +182,8 @@ def _year_column_hint(name: str, fixed_missing: list[str]) -> tuple[str, str | N
 
 def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError],
                   as_of: dt.date | None = None, extra: tuple[str, ...] = (),
-                  history: CloseHistory | None = None, need_close: bool = True
-                  ) -> Coverage | None:
+                  history: CloseHistory | None = None, need_close: bool = True,
+                  listed: tuple[str, ...] = ()) -> Coverage | None:
     """The key-stocks table from ``coverage.csv`` (see docs/data-files.md for its columns).
 
     *scale* is the rating scale the table is rated on, whose labels the ``rating``
@@ -192,7 +192,9 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
     after it (``None``: not checked, the settings being invalid). *extra*: the own
     columns ``settings.toml`` declares (``extra_columns``), each required in the
     header and carried as typed (:func:`own_value`); any other unknown column is
-    refused, saying how to declare it.
+    refused, saying how to declare it. *listed*: names written in ``extra_columns``
+    of settings that could not be read (``settings.listed_columns``); a column of
+    that name is not reported as unknown (the settings' own error says what is wrong).
 
     *history*: the validated ``prices.csv``. Each stock's close and close date are
     those of the latest observation on or before *as_of*: the history's rows and the
@@ -220,6 +222,9 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
     missing_own = [name for name in extra if name not in in_header]
     for name in header:
         if name in COVERAGE_FIXED or name in COVERAGE_OPTIONAL or name in own:
+            continue
+        if name in listed:
+            ok = False  # declared, but the settings that declare it are invalid
             continue
         match = EPS_COLUMN_RE.fullmatch(name)
         if not match:

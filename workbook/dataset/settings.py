@@ -128,6 +128,9 @@ def _text(key: str) -> Callable[[Any], tuple[str | None, str]]:
                 return None, (f"{len(value):,} characters; a cell holds at most "
                               f"{EXCEL_MAX_TEXT:,}: shorten it")
             return value.strip(), ""
+        if isinstance(value, str):
+            return None, (f'empty; write the text between the quotes ({key} = "..."), '
+                          "or delete the line")
         return None, f'{value!r} is not text; write {key} = "..." (in double quotes)'
 
     return rule
@@ -202,6 +205,27 @@ def _key_lines(text: str) -> dict[str, int]:
         elif not in_table and (match := _KEY_RE.match(line)):
             lines.setdefault(match.group(1), number)
     return lines
+
+
+_LISTED_RE = re.compile(r"^[ \t]*extra_columns[ \t]*=[ \t]*\[([^\]]*)", re.M)
+_NAME_RE = re.compile(r'"([^"\\\n]*)"|\'([^\'\n]*)\'')
+
+
+def listed_columns(path: Path) -> tuple[str, ...]:
+    """The names written in ``extra_columns = [...]`` of the settings file *path*, read
+    leniently from its raw text (each quoted name, once, in order): what coverage.csv's
+    check takes as declared when the settings cannot be read (a TOML syntax error, a
+    name listed twice), so one mistake there is not also reported as "unknown column"
+    for every name it lists. ``()`` when the file or the line is not there."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return ()
+    match = _LISTED_RE.search(text)
+    if match is None:
+        return ()
+    names = (a or b for a, b in _NAME_RE.findall(match.group(1)))
+    return tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
 
 
 def load_settings(path: Path, errors: list[DataError],

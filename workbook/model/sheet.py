@@ -41,6 +41,11 @@ class Sheet:
     #: Excel table (XlsxWriter writes none in its constant-memory mode, and Excel
     #: refuses spilled arrays inside one).
     autofilter: tuple[int, int, int, int] | None = None
+    #: Rectangles (first row, first column, last row, last column) shown as one cell,
+    #: its value the first cell's: the published banner's, wrapped within the table's
+    #: width (``workbook/writers/values.py``). The file writer writes rows in order
+    #: (constant-memory mode), so a merged range lies in the sheet's first row.
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def add(self, row: int, col: int, rows: list[list[Cell | None]]) -> Block:
         """Add a block at (*row*, *col*) and return it."""

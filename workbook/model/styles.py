@@ -30,6 +30,8 @@ STYLES: dict[str, Style] = {
     # row's label ends beside the first mean).
     "label": Style(italic=True, align="right"),
     "banner": Style(bold=True, italic=True),
+    # The published banner when it is wider than the table: wrapped in a merged cell.
+    "banner_wrap": Style(bold=True, italic=True, wrap=True),
     "header": Style(bold=True, fill="#DDEBF7", wrap=True, align="center"),
     "text": Style(num_format="@"),
     "text_wrap": Style(num_format="@", wrap=True),  # long text: give the row its height

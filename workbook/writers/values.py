@@ -15,7 +15,8 @@ the file writer (``workbook/writers/xlsx.py``) then writes as a plain ``.xlsx``:
 - every other cell, number format, width, height, frozen pane, print setting and
   autofilter is the model's, so the published sheets match the built ones cell for cell, apart
   from one banner per sheet in its title row (row 0 holds only the title in ``A1``;
-  the banner goes in the first column the title no longer covers) and, when the
+  the banner goes in the first column the title no longer covers; one wider than the
+  table wraps in a cell merged over its columns: :func:`_place_banner`) and, when the
   project's settings give a ``disclaimer``, the disclaimer at the foot of every
   sheet (:func:`disclaimer_rows`), so every printed sheet of the PDF carries it.
 
@@ -36,6 +37,9 @@ from workbook.writers.xlsx_cells import ERROR_VALUES
 
 #: The sheet row that holds the title (and, here, the banner).
 TITLE_ROW = 0
+#: Narrowest width (column-width units) the published banner wraps within, when it
+#: does not fit beside the title on one line.
+BANNER_MIN_WIDTH = 60.0
 #: Narrowest and widest line of the disclaimer (column-width units): the width of
 #: the sheet's used columns, within these bounds.
 DISCLAIMER_WIDTH = (60.0, 160.0)
@@ -127,6 +131,27 @@ def disclaimer_rows(sheet: Sheet, disclaimer: str) -> tuple[int, list[list[Cell]
                                                                               width)]
 
 
+def _place_banner(sheet: Sheet, col: int, last: int, banner: str) -> Cell:
+    """The banner's cell at (title row, *col*). On one line when it fits within the
+    sheet's used columns (up to *last*); else wrapped in a cell merged over them (at
+    least :data:`BANNER_MIN_WIDTH` wide) in a title row tall enough for its lines, so
+    a long source never widens the printed page (which is one page wide) and so
+    never shrinks the table on it."""
+    widths = [sheet.col_widths.get(c, DEFAULT_COL_WIDTH) for c in range(col, last + 1)]
+    need = text_width(banner) * 1.1 + 1  # bold: a tenth wider, as the title
+    if sum(widths) >= need:
+        return value(banner, "banner")
+    while sum(widths) < BANNER_MIN_WIDTH:
+        widths.append(sheet.col_widths.get(col + len(widths), DEFAULT_COL_WIDTH))
+    # Wrapped a little narrower than the cell: renderers measure text their own way.
+    lines = len(wrap_text(banner, sum(widths) / 1.15 - 2))
+    sheet.row_heights[TITLE_ROW] = max(sheet.row_heights.get(TITLE_ROW, LINE_HEIGHT),
+                                       lines * LINE_HEIGHT)
+    if len(widths) > 1:
+        sheet.merged.append((TITLE_ROW, col, TITLE_ROW, col + len(widths) - 1))
+    return value(banner, "banner_wrap")
+
+
 def values_sheet(sheet: Sheet, banner: str, disclaimer: str | None = None) -> Sheet:
     """The values-only model of *sheet*, with *banner* in its title row and
     *disclaimer* (if any) at its foot (:func:`disclaimer_rows`).
@@ -144,13 +169,14 @@ def values_sheet(sheet: Sheet, banner: str, disclaimer: str | None = None) -> Sh
             cells[(r, c)] = value(published_value(cell.cached), cell.style)
         else:
             cells[(r, c)] = cell
-    cells[(TITLE_ROW, banner_col(sheet))] = value(banner, "banner")
+    col = banner_col(sheet)
+    out = replace(sheet, blocks=[], col_widths=dict(sheet.col_widths),
+                  row_heights=dict(sheet.row_heights), merged=list(sheet.merged))
+    cells[(TITLE_ROW, col)] = _place_banner(out, col, max(c for _, c in cells), banner)
     if disclaimer:
         first, lines = disclaimer_rows(sheet, disclaimer)
         for i, (line,) in enumerate(lines):
             cells[(first + i, 0)] = line
-    out = replace(sheet, blocks=[], col_widths=dict(sheet.col_widths),
-                  row_heights=dict(sheet.row_heights))
     rows: dict[int, dict[int, Cell]] = {}
     for (r, c), cell in cells.items():
         rows.setdefault(r, {})[c] = cell

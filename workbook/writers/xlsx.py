@@ -367,7 +367,16 @@ def _write(wb, sheets: Iterable[Sheet], properties, custom_properties, vba_proje
         _page_setup(ws, sheet.page)
         if sheet.charts:
             ws.keep_for_charts([r for c in sheet.charts for r in _chart_ranges(c)])
-        stats += write_rows(ws, sheet, _block_formats(wb, sheet, plain), _write_cell,
+        formats = _block_formats(wb, sheet, plain)
+        for first_row, first_col, last_row, last_col in sheet.merged:
+            # Before the rows (constant-memory mode writes row by row): the range's
+            # blank cells; write_rows then writes its first cell's value in place.
+            style = next((cell.style for r, c, cell in sheet.cells()
+                          if (r, c) == (first_row, first_col)), None)
+            _checked(ws.merge_range(first_row, first_col, last_row, last_col, "",
+                                    plain[style]),
+                     sheet.name, first_row, first_col)
+        stats += write_rows(ws, sheet, formats, _write_cell,
                             _write_spilled)
         for rule in sheet.conditional_formats:
             _write_conditional_format(wb, ws, rule)
