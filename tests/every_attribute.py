@@ -31,10 +31,12 @@ def every_attribute() -> Sheet:
     """A sheet whose every field, and every field of what it holds, is not the default.
 
     A2:C5 a table (header, tickers, close prices, a formula of style ``every``) with
-    borders and an autofilter, E3:E5 an array formula, A8 an input cell; charts at E11
+    borders and an autofilter, A1:C1 merged (the title), E3:E5 an array formula, A8
+    an input cell; charts at E11
     and E28 (columns E onwards and rows 11 onwards keep Excel's default sizes)."""
     sheet = Sheet(NAME, col_widths={0: 12.0, 1: 10.0}, row_heights={1: 33.0},
                   freeze=(2, 1), published=False, autofilter=(1, 0, 4, 2),
+                  merged=[(0, 0, 0, 2)],
                   page=PrintSetup(paper="Letter", landscape=False, repeat_rows=(1, 1),
                                   page_numbers=False, row_breaks=(10,)))
     sheet.add(0, 0, [[value(NAME, "title")]])

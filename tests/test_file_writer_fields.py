@@ -79,6 +79,7 @@ FILE_CHECKS = {
     "Sheet.conditional_formats": lambda w: [str(cf.sqref) for cf in
                                             w.ws.conditional_formatting] == ["B3:B5"],
     "Sheet.autofilter": lambda w: w.ws.auto_filter.ref == "A2:C5",
+    "Sheet.merged": lambda w: [str(r) for r in w.ws.merged_cells.ranges] == ["A1:C1"],
     "Block.row": lambda w: w.ws["A2"].value == "Ticker" and w.ws["A1"].value == NAME,
     "Block.col": lambda w: w.ws["D3"].value is None and w.ws["E3"].value is not None,
     "Block.rows": lambda w: [w.ws.cell(5, c).value for c in (1, 2, 3)] == [

@@ -123,6 +123,7 @@ LIVE_CHECKS = {
     "Sheet.conditional_formats": lambda r: len(_acts(r, "addConditionalFormat")) == 1,
     "Sheet.autofilter": lambda r: [_at(a) for a in _acts(r, "applyAutoFilterRange")] == [
         (1, 0, 4, 3)] and len(_acts(r, "clearAutoFilterRange")) == 1,
+    "Sheet.merged": lambda r: [_at(a) for a in _acts(r, "rangeMerge")] == [(0, 0, 1, 3)],
     "Block.row": lambda r: (1, 0, 4, 3) in _written(r),
     "Block.col": lambda r: (2, 4, 1, 1) in _written(r),
     "Block.rows": lambda r: _written(r)[(1, 0, 4, 3)][3] == ["'000063.SZ", 130.25, "=B5*2"],

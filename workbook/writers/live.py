@@ -284,6 +284,8 @@ def write_sheet(xl_sheet, sheet: Sheet) -> int:
         _write_chart(xl_sheet, chart)
     if sheet.autofilter is not None:
         _write_autofilter(xl_sheet, sheet.autofilter)
+    for rect in sheet.merged:  # after the cells: a merged range shows its first cell
+        _rng(xl_sheet, rect).merge()
     write_freeze(xl_sheet, sheet.freeze)
     write_page_setup(xl_sheet, sheet.page)
     return writes

@@ -179,6 +179,7 @@ RENDERING: dict[str, dict[str, Rendering]] = {
         "conditional_formats": Rendering("conditional_format",
                                          "Range.conditional_formats.add_custom"),
         "autofilter": Rendering("autofilter", "Range.autofilter"),
+        "merged": Rendering("merge_range", "Range.merge"),
     },
     "Block": {
         "row": Rendering("cell positions", "Range position"),
