@@ -58,7 +58,7 @@ def remote(monkeypatch):
 def every_style(monkeypatch):
     """``STYLES["every"]``: the style that sets every field of ``Style``, which the
     cells of ``tests/every_attribute.py``'s sheet name."""
-    from every_attribute import EVERY
+    from helpers.every_attribute import EVERY
     from workbook.model import STYLES
 
     monkeypatch.setitem(STYLES, "every", EVERY)

@@ -14,7 +14,6 @@ row 3 and the 15 stocks rows 4 to 18.
 
 from __future__ import annotations
 
-import csv
 import shutil
 
 import openpyxl
@@ -23,6 +22,7 @@ from python_calamine import CalamineWorkbook
 
 from conftest import cli_build
 from helpers.build_cli import assert_rejected
+from helpers.own_columns import OTHERS, add_own_columns
 from helpers.remote_book import open_book
 from workbook import DATA_DIR
 from workbook.build import build
@@ -36,14 +36,6 @@ from workbook.writers.xlsx import write_workbook
 
 KEY = "重点标的"
 SETTINGS = "settings.toml"
-#: The own cells as typed in coverage.csv, by stock (the other stocks: 通信, 李四).
-TYPED = {
-    "300308.SZ": ("光模块", "张三"),
-    "300502.SZ": ("=1+1", "@x"),
-    "300394.SZ": ("+1", "-2.5"),
-    "688498.SH": ("000063", "12345678901234567"),
-    "002463.SZ": ("", "3"),
-}
 #: What the workbook must hold for them: text stays text, exactly as typed (a
 #: formula-looking text too, a code keeps its zeros, a 17-digit figure is not
 #: rounded to Excel's 15 digits); a plain decimal is a number; a blank is empty.
@@ -54,25 +46,9 @@ HELD = {
     "688498.SH": ("000063", "12345678901234567"),
     "002463.SZ": ("", 3.0),
 }
-OTHERS = ("通信", "李四")
 #: Hand-counted: header row 3, stocks rows 4-18; A:O the shipped table, P:Q own.
 OWN_COLS = ("P", "Q")
 FILTER = "A3:Q18"
-
-
-def add_own_columns(folder, declared='["sector", "analyst"]'):
-    """Append the ``sector`` and ``analyst`` columns (:data:`TYPED`) to coverage.csv
-    and declare *declared* in settings.toml."""
-    path = folder / "coverage.csv"
-    rows = list(csv.reader(path.open(encoding="utf-8")))
-    rows[0] += ["sector", "analyst"]
-    for row in rows[1:]:
-        row += list(TYPED.get(row[0], OTHERS))
-    with path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(rows)
-    settings = folder / SETTINGS
-    settings.write_text(settings.read_text(encoding="utf-8")
-                        + f"\nextra_columns = {declared}\n", encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 
-from every_attribute import NAME, all_fields, every_attribute, failures
+from helpers.every_attribute import NAME, all_fields, every_attribute, failures
 from workbook.model import Sheet, value
 from workbook.writers.xlsx import write_workbook
 

@@ -14,8 +14,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from test_bad_inputs import assert_rejected, edit, line_of
-from test_extra_columns import add_own_columns
+from helpers.build_cli import assert_rejected
+from helpers.data_files import edit, line_of
+from helpers.own_columns import add_own_columns
 from udfs import COST_RATIO, TOKEN_COST, TOKEN_PRICE
 from workbook.cli import cli
 from workbook.project import ProjectError, load_project

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 import xlwings as xw
 
-from every_attribute import NAME, all_fields, every_attribute, failures
+from helpers.every_attribute import NAME, all_fields, every_attribute, failures
 from workbook.model import PrintSetup
 from workbook.writers import live
 from workbook.writers.live_layout import write_freeze, write_page_setup

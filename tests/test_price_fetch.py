@@ -14,7 +14,7 @@ import responses
 from pytest_socket import SocketBlockedError
 from responses import matchers
 
-from tushare_answers import DOC_ROWS, FIELDS, answer, refusal
+from helpers.tushare_answers import DOC_ROWS, FIELDS, answer, refusal
 from workbook.prices.fetch import (API_URL, BATCH, FetchError, Fetched, fetch_closes,
                                    find_token)
 from workbook.prices.quote import Quote

@@ -17,7 +17,7 @@ import pytest
 import responses
 from click.testing import CliRunner
 
-from tushare_answers import REPORT_DAY, answer, refusal, report_answer, report_closes
+from helpers.tushare_answers import REPORT_DAY, answer, refusal, report_answer, report_closes
 from workbook import DATA_DIR
 from workbook.prices.fetch import API_URL
 from workbook.prices.fetch_cli import BEIJING, fetch

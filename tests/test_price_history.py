@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
-from prices_exports import WIND_SPACES, ifind_rows, wind_rows, xlsx
+from helpers.prices_exports import WIND_SPACES, ifind_rows, wind_rows, xlsx
 from workbook import DATA_DIR
 from workbook.build import build
 from workbook.cli import cli

@@ -18,8 +18,8 @@ from typing import Callable
 import pytest
 import responses
 
-from prices_exports import CHOICE, WIND_FIXED, ifind_rows, text_file, wind_rows, xlsx
-from tushare_answers import REPORT_DAY, report_answer, report_closes
+from helpers.prices_exports import CHOICE, WIND_FIXED, ifind_rows, text_file, wind_rows, xlsx
+from helpers.tushare_answers import REPORT_DAY, report_answer, report_closes
 from workbook.dataset import ticker_problem
 from workbook.prices.quote import Quote
 

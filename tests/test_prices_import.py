@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import workbook
-from prices_exports import (CHOICE, WIND_CR, WIND_FIXED, WIND_FORWARD, WIND_LATEST,
+from helpers.prices_exports import (CHOICE, WIND_CR, WIND_FIXED, WIND_FORWARD, WIND_LATEST,
                             WIND_SPACES, WIND_UNTAGGED, ifind_rows, text_file, wind_rows,
                             xlsx)
 from workbook import DATA_DIR

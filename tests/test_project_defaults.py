@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 import workbook
-from test_bad_inputs import edit
+from helpers.data_files import edit
 from workbook.cli import cli
 from workbook.doctor import doctor
 from workbook.new_project import create_project

@@ -6,8 +6,8 @@ shown in one dialog, never a traceback."""
 from __future__ import annotations
 
 import macros.update_prices as update_prices
-from prices_exports import WIND_FORWARD, WIND_SPACES, wind_rows, xlsx
-from test_refresh import actions, open_book, remote  # noqa: F401 - the fixture
+from helpers.prices_exports import WIND_FORWARD, WIND_SPACES, wind_rows, xlsx
+from helpers.remote_book import actions, open_book
 
 HEADER = "code,date,close,currency,source"
 

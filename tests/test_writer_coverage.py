@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from every_attribute import (MODEL_CLASSES, NAME, all_fields, defaults, every_attribute,
+from helpers.every_attribute import (MODEL_CLASSES, NAME, all_fields, defaults, every_attribute,
                              field_names, instances)
 from workbook.model import PrintSetup, Sheet, Style
 from workbook.writers.mapping import PAGE_MAPPING, RENDERING, STYLE_MAPPING
