@@ -140,6 +140,8 @@ def test_a_failed_batch_returns_nothing(served):
     (["000001.SZ", "20180717", 8.72], "a date other than the one asked"),
     (["600000.SH", "20180718", 9.5], "a code that was not asked"),
     (["000001.SZ", "20180718"], "does not match the fields"),
+    (["000001.SZ", "20180718", 10 ** 400], "not a price > 0"),  # beyond a float
+    ([["000001.SZ"], "20180718", 8.7], "a code that was not asked"),  # not text
 ])
 def test_rows_that_are_not_closes_are_refused(served, row, problem):
     served.post(API_URL, json=answer([row]))

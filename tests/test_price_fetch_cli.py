@@ -214,3 +214,22 @@ def test_the_command_runs_inside_a_prices_group(folder, written, served):
     assert len(written[0][1]) == 15
     help_text = CliRunner().invoke(group, ["fetch", "--help"]).output
     assert "--date YYYY-MM-DD" in help_text and "TUSHARE_TOKEN" in help_text
+
+
+def test_a_coverage_without_closes_is_what_fetch_fills(folder, served):
+    """close and close_date may be blank when prices.csv is to hold them: fetch reads
+    the codes of such a table (the build would refuse it until then)."""
+    import csv
+
+    path = folder / "coverage.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    for row in rows[1:]:
+        row[2:4] = ["", ""]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    served.post(API_URL, json=report_answer(["300308.SZ"]))
+    result = run("--date", "2024-09-23", "--data", str(folder))
+    assert result.exit_code == 0, result.output
+    assert (folder / "prices.csv").read_text(encoding="utf-8").splitlines()[1] == \
+        "300308.SZ,2024-09-23,108.9,CNY,tushare daily 2024-09-23"
+    assert result.output.count("data: ") == 1

@@ -240,3 +240,20 @@ def test_two_exports_disagreeing_on_one_day_are_refused(data, tmp_path):
     assert result.exit_code == 2
     assert "300308.SZ 2024-09-24: 110.2 in Wind a.xlsx, 110.3 in Wind b.xlsx" in result.stderr
     assert snapshot(data) == before
+
+
+def test_a_close_that_differs_from_coverage_csv_on_its_day_is_refused(data, tmp_path):
+    """coverage.csv types 108.90 for 300308.SZ on 2024-09-23; an export giving 100.00
+    that day would leave a folder the build refuses: refused before writing."""
+    header = WIND_FIXED.replace("2024-09-20", "2024-09-23")
+    export = xlsx(tmp_path / "EDE20240923.xlsx", wind_rows(header, [
+        ["300308.SZ", "中际旭创", 100.0], ["300502.SZ", "新易盛", 95.25]]))
+    before = snapshot(data)
+    result = run(export, "--data", data)
+    assert result.exit_code == 2, result.output
+    assert ("300308.SZ 2024-09-23: coverage.csv holds 108.9 for that day, Wind "
+            "EDE20240923.xlsx gives 100; correct one of them") in result.stderr
+    assert snapshot(data) == before
+    # The same close as typed (95.25 for 300502.SZ) is no conflict.
+    ok = xlsx(tmp_path / "ok.xlsx", wind_rows(header, [["300502.SZ", "新易盛", 95.25]]))
+    assert run(ok, "--data", data).exit_code == 0

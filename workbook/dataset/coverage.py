@@ -17,6 +17,7 @@ from workbook.dataset.rating_scales import RatingScale
 from workbook.dataset.reader import date_cell, nearest, number_cell, read_csv
 from workbook.exchanges import EXCHANGE_BY_PREFIX, EXCHANGE_NAMES
 from workbook.prices import PRICES_FILE
+from workbook.prices.history import format_close
 
 if TYPE_CHECKING:
     from workbook.prices.history import CloseHistory
@@ -325,8 +326,9 @@ def _resolve_close(out: Collector, line: int, code: str, close: float | None,
     if history is not None and close_date is not None:
         same_day = history.on(code, close_date)
         if same_day is not None and same_day.close != close:
-            out.add(line, "close", f"{close:g} on {close_date} differs from {PRICES_FILE}'s "
-                    f"{same_day.close:g} for the same day (source {same_day.source}); "
+            out.add(line, "close", f"{format_close(close)} on {close_date} differs from "
+                    f"{PRICES_FILE}'s {format_close(same_day.close)} for the same day "
+                    f"(source {same_day.source}); "
                     f"correct one of them, or empty close and close_date here to take "
                     f"{PRICES_FILE}'s")
             return None, None

@@ -72,6 +72,14 @@ class Fetched:
     skipped: tuple[str, ...] = ()
 
 
+def _finite(number: int | float) -> bool:
+    """*number* is a finite float (a JSON integer of 400 digits overflows one)."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
+
+
 def to_provider(code: str) -> str | None:
     """tushare's ``ts_code`` of the coverbook ticker *code* (the same text for A shares:
     ``600941.SH``), or ``None`` for a listing ``daily`` does not cover (``0941.HK``)."""
@@ -212,12 +220,12 @@ def _read_rows(data: dict, asked: set[str], trade_date: str,
                              f"{fields}")
         ts_code, date, close = (item[at[name]] for name in ("ts_code", "trade_date", "close"))
         row = f"{PROVIDER} row {number} ({ts_code} {date})"
-        if ts_code not in asked:
+        if not isinstance(ts_code, str) or ts_code not in asked:
             raise FetchError(f"{row}: a code that was not asked for")
         if date != trade_date:
             raise FetchError(f"{row}: a date other than the one asked for, {trade_date}")
         if isinstance(close, bool) or not isinstance(close, (int, float)) \
-                or not math.isfinite(close) or close <= 0:
+                or not _finite(close) or close <= 0:
             raise FetchError(f"{row}: close {close!r} is not a price > 0")
         code = from_provider(ts_code)
         if code in closes and closes[code] != close:

@@ -33,16 +33,17 @@ def _today_in_beijing() -> dt.date:
 
 def _coverage_codes(data_dir: Path) -> list[str]:
     """The tickers of ``coverage.csv`` in *data_dir*, in row order, the data folder
-    validated as the build validates it (its problems printed, exit 2)."""
-    from workbook.cli import _echo_data_errors
-    from workbook.dataset import DataErrors, load_dataset
+    checked as ``prices import`` checks it (a close may still be blank: fetching is how
+    it gets one); its problems printed, exit 2."""
+    from workbook.prices.importer import ImportRefused, covered_stocks
 
     try:
-        dataset = load_dataset(data_dir)
-    except DataErrors as exc:
-        _echo_data_errors(exc, data_dir)
-        sys.exit(2)
-    return [stock.code for stock in dataset.coverage.stocks]
+        stocks, _ = covered_stocks(data_dir)
+    except ImportRefused as exc:
+        for line in exc.problems:
+            click.echo(line, err=True)
+        _fail(f"{len(exc.problems)} problem(s) in the data")
+    return list(stocks)
 
 
 @click.command("fetch")
@@ -95,7 +96,6 @@ def fetch(day: dt.datetime | None, data_opt: Path | None, timeout: float,
     for code in fetched.missing:
         click.echo(f"no close for {code} on {day}: suspended that day, not listed then, or "
                    f"a code {PROVIDER} does not know", err=True)
-    click.echo(f"data: {location.path} ({location.source})")
     _write(location.path, list(fetched.quotes))
     click.echo(f"fetched {len(fetched.quotes)} close(s) of {day} from {PROVIDER}; "
                f"{len(fetched.missing)} without a close, {len(fetched.skipped)} skipped")

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbook.prices import PRICES_FILE
+
+#: The coverage table's file (named in messages; workbook.dataset is imported lazily).
+COVERAGE_FILE = "coverage.csv"
 from workbook.prices.exports import ExportProblem, ExportRead, read_export
 from workbook.prices.history import (PRICE_COLUMNS, format_close, listing_currency,
                                      row_line)
@@ -84,9 +88,10 @@ class ImportResult:
         return "\n".join(lines)
 
 
-def _coverage(folder: Path):
-    """The covered stocks by code, and the validated history, of *folder*; raises
-    :class:`ImportRefused` listing the data folder's problems."""
+def covered_stocks(folder: Path):
+    """The covered stocks by code (their close and close date as typed in
+    coverage.csv) and the validated history of *folder*; raises :class:`ImportRefused`
+    listing the data folder's problems."""
     from workbook.dataset import (COVERAGE_FILE, SETTINGS_FILE, load_coverage,
                                   load_rating_scales, load_settings, problem_lines)
     from workbook.dataset.settings import resolve_scale
@@ -100,8 +105,10 @@ def _coverage(folder: Path):
     history = load_price_history(folder / PRICES_FILE, errors)
     coverage = None
     if settings is not None and not errors:
+        # Without the history: each stock's close and close date as typed in
+        # coverage.csv (NaN where blank), which an imported close of that day must match.
         coverage = load_coverage(folder / COVERAGE_FILE, scales[settings.rating_scale],
-                                 errors, settings.as_of, settings.extra_columns, history,
+                                 errors, settings.as_of, settings.extra_columns, None,
                                  need_close=False)
     if errors or coverage is None:
         raise ImportRefused(problem_lines(
@@ -175,7 +182,7 @@ def merge_reads(folder: Path, reads: list[ExportRead], *, replace: bool = False,
     :class:`ImportRefused`; returns what was done."""
     path = folder / PRICES_FILE
     problems: list[str] = []
-    covered, history = _coverage(folder)
+    covered, history = covered_stocks(folder)
     result = ImportResult(path)
     new: dict[tuple[str, str], tuple[Quote, str]] = {}
     replaced: dict[tuple[str, str], str] = {}
@@ -189,6 +196,14 @@ def merge_reads(folder: Path, reads: list[ExportRead], *, replace: bool = False,
                 counts.not_covered += 1
                 continue
             key = (quote.code, quote.date.isoformat())
+            if stock is not None and stock.close_date == quote.date \
+                    and not math.isnan(stock.close) and stock.close != quote.close:
+                problems.append(f"{quote.code} {quote.date}: {COVERAGE_FILE} holds "
+                                f"{format_close(stock.close)} for that day, {quote.source} "
+                                f"gives {format_close(quote.close)}; correct one of them, or "
+                                f"empty close and close_date in {COVERAGE_FILE} to take "
+                                "the imported close")
+                continue
             line = row_line(quote.code, quote.date, quote.close, listing_currency(stock),
                             quote.source)
             held = history.on(quote.code, quote.date)
