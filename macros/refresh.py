@@ -93,7 +93,9 @@ def refresh(book, data: Dataset, sheets: list | None = None, *,
         before = owned_values(book)
     if sheets is None:
         sheets, _ = build_sheets(data, inputs=before,
-                                 recorded=config.recorded_in(before.get(config.NAME, {})))
+                                 recorded=config.recorded_in(before.get(config.NAME, {})),
+                                 python_path=config.has_python_path(
+                                     before.get(config.NAME, {})))
     existing = {s.name: s for s in book.sheets}
     if not add_config_sheet:
         sheets = [s for s in sheets if s.name != config.NAME or s.name in existing]
@@ -129,7 +131,9 @@ def main(book=None, *, add_config_sheet: bool = True, lead: str = "") -> str:
             data = load_dataset(location.path)
             # also checks Excel's limits; the cached values follow the typed inputs;
             # the recorded data folder is written back as it was
-            sheets, _ = build_sheets(data, inputs=before, recorded=recorded)
+            sheets, _ = build_sheets(data, inputs=before, recorded=recorded,
+                                     python_path=config.has_python_path(
+                                         before.get(config.NAME, {})))
         except DataErrors as exc:
             message = lead + error_text(exc, location)
             app.alert(message, title=TITLE, mode="critical")

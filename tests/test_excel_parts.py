@@ -198,15 +198,31 @@ def test_every_ribbon_callback_is_a_sub_taking_an_iribboncontrol(built):
 # --- config sheet ----------------------------------------------------------------
 
 
+def _config_rows(path):
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path)["xlwings.conf"]
+    return {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+
+
+def test_only_the_checkouts_workbook_puts_the_clone_on_pythons_path(built):
+    """The committed workbook (workbook/ of this clone) has the PYTHONPATH row that
+    finds the clone; a workbook anywhere else (a project's, a temporary one) has none:
+    the folder above it is no clone, and a udfs or workbook package there would be
+    imported instead of coverbook's."""
+    committed = _config_rows(ROOT / "workbook" / "coverbook.xlsm")
+    assert committed["PYTHONPATH"] == ('=IFERROR(LEFT(CELL("filename",A1),'
+                                       'FIND("[",CELL("filename",A1))-1)&"..","")')
+    assert "PYTHONPATH" not in _config_rows(built.path)
+
+
 def test_config_sheet(formulas_wb, cached_wb, built):
     ws = formulas_wb["xlwings.conf"]
     settings = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
     assert settings["UDF Modules"] == "udfs"
     assert settings["ADD_WORKBOOK_TO_PYTHONPATH"] == "false"
-    assert 'CELL("filename",A1)' in settings["PYTHONPATH"]
-    assert settings["PYTHONPATH"].endswith('&"..","")')
-    cached = cached_wb["xlwings.conf"]["B2"].value
-    assert cached in (None, "")  # never the build machine's path
+    assert all(cached_wb["xlwings.conf"].cell(r, 2).value not in (None, "")
+               for r in range(1, ws.max_row + 1))  # a formula's cached "" is gone
     # The data folder, relative to the workbook's folder (built to a temporary folder
     # from workbook/data), never absolute, with forward slashes.
     recorded = settings.pop("COVERBOOK_DATA")

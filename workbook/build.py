@@ -24,7 +24,7 @@ from workbook.locations import record_text
 from workbook.model import Sheet
 from workbook.provenance import custom_properties, document_date, properties, source_note
 from workbook.replacing import Replacement
-from workbook.sheets import OWNED, build_sheets
+from workbook.sheets import OWNED, build_sheets, config
 from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 from workbook.writers.xlsx import WriteError, write_workbook
 from workbook.writers.xlsx_rows import WriteStats
@@ -343,6 +343,17 @@ def load_for(output: Path, data_dir: Path | str, *, force: bool = False,
     return data
 
 
+def workbook_sheets(data: Dataset, data_dir: Path | str, output: Path,
+                    array_threshold: int = ARRAY_THRESHOLD) -> tuple[list[Sheet], list[Check]]:
+    """The sheet models and checks of the workbook *output* built from *data* (read
+    from *data_dir*): what ``build`` writes and ``build --check`` compares, its
+    ``xlwings.conf`` recording *data_dir* relative to *output* and holding the
+    ``PYTHONPATH`` row only in the checkout's own workbook."""
+    return build_sheets(data, array_threshold=array_threshold,
+                        recorded=record_text(data_dir, output),
+                        python_path=config.in_checkout(output))
+
+
 def build(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_OUTPUT, *,
           force: bool = False, array_threshold: int = ARRAY_THRESHOLD,
           timings: dict[str, float] | None = None,
@@ -368,7 +379,6 @@ def build(data_dir: Path | str = DATA_DIR, output: Path | str = DEFAULT_OUTPUT, 
     check_output_name(output)
     data = load_for(output, data_dir, force=force, timings=timings, progress=progress)
     with _stage("compute", timings, progress):
-        sheets, checks = build_sheets(data, array_threshold=array_threshold,
-                                      recorded=record_text(data_dir, output))
+        sheets, checks = workbook_sheets(data, data_dir, output, array_threshold)
     written = write_atomic(output, sheets, data, timings=timings, progress=progress)
     return BuildResult(output, data, sheets, checks, written)

@@ -36,7 +36,8 @@ def sheet_names(data: Dataset) -> tuple[str, ...]:
 
 def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRESHOLD,
                  inputs: Mapping[str, Mapping[tuple[int, int], Any]] | None = None,
-                 recorded: str | None = None) -> tuple[list[Sheet], list[Check]]:
+                 recorded: str | None = None, python_path: bool = True
+                 ) -> tuple[list[Sheet], list[Check]]:
     """The sheet models for *data*, in workbook order, and the checks they show.
 
     The UDFs compute every cached value against *data* (not the shipped files).
@@ -47,7 +48,8 @@ def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRES
     value}}`` read from an open workbook (Refresh); the sheets with input cells
     compute their cached values from what is typed there (defaults otherwise).
     *recorded*: the data folder the workbook records on its ``xlwings.conf`` sheet
-    (``workbook.locations.record_text``; ``None``: no row).
+    (``workbook.locations.record_text``; ``None``: no row); *python_path*: whether
+    it has the ``PYTHONPATH`` row (``config.settings``).
     """
     inputs = inputs or {}
     limits.check_extent(data)  # raises DataErrors: a table too large is never built
@@ -62,7 +64,7 @@ def build_sheets(data: Dataset, *, array_threshold: int = key_stocks.ARRAY_THRES
                 data, inputs.get(token_scenarios.NAME)),
             checks.NAME: lambda: checks.build(
                 data, results, key_stocks.rating_inputs(data, inputs.get(key_stocks.NAME))),
-            config.NAME: lambda: config.build(recorded),
+            config.NAME: lambda: config.build(recorded, python_path),
         }
         sheets = [builders[name]() for name in sheet_names(data)]
     limits.check_cells(data, sheets, results)  # every cell within Excel's limits

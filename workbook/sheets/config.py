@@ -5,8 +5,8 @@ xlwings' VBA (``GetConfigFromSheet``) reads this sheet's columns A (key) and B
 the user's and the folder's ``xlwings.conf`` files:
 
 - ``UDF Modules``: the Python package whose decorated functions are the UDFs.
-- ``PYTHONPATH``: the repository root, so that a clone of the repository works in
-  place (``udfs``, ``macros`` and ``workbook`` import from the clone, not from some
+- ``PYTHONPATH`` (the checkout's own workbook only, :func:`in_checkout`): the
+  repository root, so that a clone of the repository works in place (``udfs``, ``macros`` and ``workbook`` import from the clone, not from some
   other installed copy). xlwings passes the value to ``sys.path`` unchanged: a
   relative path would be relative to the Python process's working directory, which
   is Excel's or the interpreter's folder, never the workbook's. So the value is a
@@ -34,6 +34,8 @@ the user's and the folder's ``xlwings.conf`` files:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from workbook.locations import CONFIG_SHEET, RECORD_KEY
 from workbook.model import Sheet, formula, value
 
@@ -45,12 +47,16 @@ PYTHONPATH_FORMULA = ('=IFERROR(LEFT(CELL("filename",A1),'
                       'FIND("[",CELL("filename",A1))-1)&"..","")')
 
 
-def settings(recorded: str | None = None) -> list[tuple[str, str]]:
+def settings(recorded: str | None = None, python_path: bool = True
+             ) -> list[tuple[str, str]]:
     """The (key, value) pairs written to the sheet, in order; a value starting with
     ``=`` is written as a formula (cached value ``""``). *recorded*: the data folder
-    the workbook records (``record_text``), if any."""
+    the workbook records (``record_text``), if any. *python_path*: write the
+    ``PYTHONPATH`` row, for the checkout's own workbook only (:func:`in_checkout`):
+    anywhere else the folder above the workbook is no coverbook clone, and whatever
+    ``udfs`` or ``workbook`` package stood there would come first on Python's path."""
     rows = [("UDF Modules", UDF_MODULES),
-            ("PYTHONPATH", PYTHONPATH_FORMULA),
+            *([("PYTHONPATH", PYTHONPATH_FORMULA)] if python_path else []),
             ("ADD_WORKBOOK_TO_PYTHONPATH", "false")]
     if recorded:
         rows.append((RECORD_KEY, recorded))
@@ -67,10 +73,27 @@ def recorded_in(values: dict[tuple[int, int], object]) -> str | None:
     return None
 
 
-def build(recorded: str | None = None) -> Sheet:
-    """The sheet model of ``xlwings.conf`` (*recorded*: see :func:`settings`)."""
+def in_checkout(workbook: Path) -> bool:
+    """*workbook* is the source checkout's own (``workbook/`` of a clone, not of an
+    installed package): the one workbook whose ``PYTHONPATH`` row makes sense."""
+    from workbook import PACKAGE_DIR
+    from workbook.locations import installed_as_package
+
+    return not installed_as_package() and Path(workbook).absolute().parent == PACKAGE_DIR
+
+
+def has_python_path(values: dict[tuple[int, int], object]) -> bool:
+    """The sheet read from an open workbook (``{(row, col): value}``) has a
+    ``PYTHONPATH`` row (Refresh keeps it, or keeps it away)."""
+    return any(col == 0 and isinstance(key, str) and key.strip().upper() == "PYTHONPATH"
+               for (row, col), key in values.items())
+
+
+def build(recorded: str | None = None, python_path: bool = True) -> Sheet:
+    """The sheet model of ``xlwings.conf`` (*recorded*, *python_path*: see
+    :func:`settings`)."""
     sheet = Sheet(NAME, col_widths={0: 28, 1: 40}, published=False)
     rows = [[value(k, "text"), formula(v, "", "text") if v.startswith("=") else value(v, "text")]
-            for k, v in settings(recorded)]
+            for k, v in settings(recorded, python_path)]
     sheet.add(0, 0, rows)
     return sheet

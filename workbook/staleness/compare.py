@@ -14,9 +14,7 @@ from typing import BinaryIO, Callable
 from xlsxwriter.exceptions import XlsxWriterException
 
 from workbook.build import (BuildError, BuildResult, _stage, check_output_name, load_for,
-                            workbook_parts)
-from workbook.locations import record_text
-from workbook.sheets import build_sheets
+                            workbook_parts, workbook_sheets)
 from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 from workbook.staleness.locate import CHUNK, first_difference
 from workbook.writers.xlsx import WriteError, write_workbook
@@ -67,8 +65,7 @@ def check(data_dir: Path | str, path: Path | str, *,
     check_output_name(path)  # named as the user gave it
     data = load_for(path, data_dir, force=True, timings=timings, progress=progress)
     with _stage("compute", timings, progress):
-        sheets, checks = build_sheets(data, array_threshold=array_threshold,
-                                      recorded=record_text(data_dir, path))
+        sheets, checks = workbook_sheets(data, data_dir, path, array_threshold)
     result = BuildResult(path, data, sheets, checks)
     if not path.exists():
         return f"{path} does not exist", result
