@@ -188,3 +188,40 @@ def test_build_check_from_an_installed_package_says_what_to_give(installed):
     assert result.exit_code == 2, result.output
     assert "--output WORKBOOK" in result.stderr and "coverbook new" in result.stderr
     assert "never writes" not in result.stderr and "nothing was written" not in result.stderr
+
+
+def test_a_broken_project_file_nearby_does_not_stop_a_command_given_both_options(
+        tmp_path, monkeypatch):
+    """With --data and --output given no project decides anything: a coverbook.toml
+    that is not TOML in the current folder is not read (it stopped the build)."""
+    (tmp_path / "coverbook.toml").write_text("data = 3\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("COVERBOOK_DATA", raising=False)
+    out = tmp_path / "out" / "b.xlsm"
+    result = CliRunner().invoke(cli, ["build", "--data", str(workbook.DATA_DIR),
+                                      "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    # Without --output the project file is needed, and its problem is named.
+    result = CliRunner().invoke(cli, ["build", "--data", str(workbook.DATA_DIR)])
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'coverbook.toml'}:1:data: 3 is not a path" in result.stderr
+
+
+def test_prices_are_never_imported_into_the_shipped_example(tmp_path, monkeypatch):
+    """Outside any project, with no --data and no COVERBOOK_DATA (nor coverbook.conf),
+    the rule ends at the shipped example: refused in a source checkout too (it wrote
+    into workbook/data/prices.csv)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("COVERBOOK_DATA", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path / "home"))
+    export = tmp_path / "e.csv"
+    export.write_text("证券代码,证券简称,收盘价 [交易日期]2024-09-24 [复权方式]不复权\n"
+                      "300308.SZ,中际旭创,110.2\n", encoding="utf-8")
+    before = sorted(p.name for p in workbook.DATA_DIR.iterdir())
+    for args in (["prices", "import", str(export)], ["prices", "fetch"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "coverbook never writes into the example it ships" in result.stderr
+    assert sorted(p.name for p in workbook.DATA_DIR.iterdir()) == before

@@ -69,11 +69,15 @@ class _StageProgress:
             self.bar = None
 
 
-def _project():
-    """The project the current folder is in (``None`` outside any); a broken
-    ``coverbook.toml`` ends the command with exit 2 naming it."""
+def _project(*options: Path | None):
+    """The project the current folder is in (``None`` outside any, or when every one
+    of *options*, the command's --data/--output, is given: then no project decides
+    anything, and a broken ``coverbook.toml`` nearby must not stop the command); a
+    broken ``coverbook.toml`` ends the command with exit 2 naming it."""
     from workbook.project import ProjectError, find_project
 
+    if options and all(option is not None for option in options):
+        return None
     try:
         return find_project()
     except ProjectError as exc:
@@ -121,6 +125,23 @@ def _data_location(option: Path | None, workbook: Path | None, project):
         click.echo(f"error: {exc}; nothing was written.", err=True)
         sys.exit(2)
     click.echo(location.line())
+    return location
+
+
+def _data_to_write(option: Path | None):
+    """The data folder a command adds data files to (``prices import``, ``prices
+    fetch``): the rule's folder (announced as :func:`_data_location` does), never the
+    example coverbook ships: with no --data, no ``COVERBOOK_DATA`` (environment or
+    coverbook.conf) and no project, exit 2 saying what to give."""
+    from workbook.locations import DATA_KEY
+
+    location = _data_location(option, None, _project(option))
+    if location.source == "shipped data":
+        click.echo(f"error: no --data given, no {DATA_KEY} set and {Path.cwd()} is in no "
+                   "coverbook project (no coverbook.toml there or above); coverbook never "
+                   "writes into the example it ships. Run the command inside your project, "
+                   "or give --data FOLDER; nothing was written.", err=True)
+        sys.exit(2)
     return location
 
 
@@ -201,7 +222,7 @@ def build(data_opt: Path | None, output_opt: Path | None, force: bool, check_onl
 
     if array_threshold is None:
         array_threshold = ARRAY_THRESHOLD
-    project = _project()
+    project = _project(data_opt, output_opt)
     output = _workbook_output(output_opt, project, check=check_only)
     data_dir = _data_location(data_opt, output, project).path
     if check_only:
@@ -274,7 +295,7 @@ def export(data_opt: Path | None, pdf: Path | None, force: bool) -> None:
     from workbook.dataset import DataErrors
     from workbook.export import DEFAULT_PDF, ExportError, export as run_export
 
-    project = _project()
+    project = _project(data_opt, pdf)
     data_dir = _published_data(data_opt, project).path
     pdf = _published_target(pdf, project, DEFAULT_PDF)
 
@@ -310,7 +331,7 @@ def publish(data_opt: Path | None, output: Path | None, pdf: Path | None,
     from workbook.export import ExportError
     from workbook.publish import DEFAULT_PUBLISHED, STAGES, publish as run_publish
 
-    project = _project()
+    project = _project(data_opt, output)
     data_dir = _published_data(data_opt, project).path
     output = _published_target(output, project, DEFAULT_PUBLISHED)
     progress = _StageProgress(STAGES, enabled=_interactive())
@@ -441,18 +462,9 @@ def prices() -> None:
 def prices_import(files: tuple[Path, ...], data_opt: Path | None, date_opt,
                   unadjusted: bool, replace: bool, keep_all: bool) -> None:
     """Add the closes of terminal exports (Wind, Choice, iFinD) to prices.csv."""
-    from workbook.locations import DATA_KEY, installed_as_package
     from workbook.prices.importer import ImportRefused, import_exports
 
-    project = _project()
-    if data_opt is None and not os.environ.get(DATA_KEY) and project is None \
-            and installed_as_package():
-        click.echo(f"error: no --data given, no {DATA_KEY} set and {Path.cwd()} is in no "
-                   "coverbook project (no coverbook.toml there or above); coverbook never "
-                   "writes into the example it ships. Run the command inside your project, "
-                   "or give --data FOLDER; nothing was written.", err=True)
-        sys.exit(2)
-    data_dir = _data_location(data_opt, None, project).path
+    data_dir = _data_to_write(data_opt).path
     try:
         result = import_exports(data_dir, list(files),
                                 date=date_opt.date() if date_opt else None,

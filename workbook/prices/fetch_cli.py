@@ -63,16 +63,11 @@ def fetch(day: dt.datetime | None, data_opt: Path | None, timeout: float,
     """Fetch the coverage's unadjusted (不复权) closes of one trading day from tushare
     (A shares: .SH, .SZ, .BJ) into the price history. Needs `pip install
     'coverbook[fetch]'` and a tushare token in TUSHARE_TOKEN or coverbook.conf."""
-    from workbook.cli import _data_location, _project
-    from workbook.locations import installed_as_package
+    from workbook.cli import _data_to_write
     from workbook.prices.fetch import PROVIDER, FetchError, fetch_closes, find_token
 
     day = day.date() if day is not None else _today_in_beijing()
-    location = _data_location(data_opt, None, _project())
-    if location.source == "shipped data" and installed_as_package():
-        _fail("no data folder given (--data, COVERBOOK_DATA or a project) and coverbook "
-              "never writes prices into the example it ships; run the command in your "
-              "project or give --data DIR")
+    location = _data_to_write(data_opt)
     codes = _coverage_codes(location.path)
     try:
         import requests  # noqa: F401  (the extra's one package)
