@@ -161,10 +161,12 @@ def test_doctor_says_which_folder_a_workbooks_udfs_use(own, tmp_path):
     assert gone.status == "FAIL" and str(data) in gone.detail and "--data" in gone.fix
 
 
-def test_direct_calls_keep_working_without_a_caller():
+def test_direct_calls_keep_working_without_a_caller(data_copy, monkeypatch):
     reference.set_dataset(None)
     assert RATING(0.2) == "买入" and RATING(0.2, "tianfeng", True) == "Buy"
-    assert Path(reference.locate().path) == Path(reference.locate(None).path)
+    # Without a calling workbook the rule goes on to COVERBOOK_DATA.
+    monkeypatch.setenv("COVERBOOK_DATA", str(data_copy))
+    assert Path(reference.locate().path) == data_copy
 
 
 def test_a_rebuild_recording_another_folder_is_seen_at_the_next_call(own):

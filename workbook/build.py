@@ -213,9 +213,9 @@ class BuildResult:
 
     def notes(self) -> list[str]:
         """One line each for what the analyst may want to know about the data folder:
-        settings without a ``source`` (what to add), and the scales its own
-        ``rating_scales.toml`` replaces or adds. Not problems: the exit code ignores
-        them."""
+        settings without a ``source`` (what to add), the scales its own
+        ``rating_scales.toml`` replaces or adds, and the stocks whose close is older
+        than ``max_close_age_days``. Not problems: the exit code ignores them."""
         own = ScaleSet(self.data.scales, self.data.replaced_scales, self.data.added_scales)
         return [n for n in (source_note(self.data), scales_note(own),
                             stale_closes_note(self.data)) if n]
