@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterator
 
 from workbook.dataset import DATA_FILES, SHIPPED_SCALES, Dataset, DataErrors, load_dataset
-from workbook.locations import DataFolderError, DataLocation, resolve_data
+from workbook.locations import DataFolderError, DataLocation, resolve_data, synced_file
 
 #: A dataset installed by the build (or a test); wins over every folder while set.
 _active: Dataset | None = None
@@ -80,10 +80,8 @@ def workbook_file(fullname: str) -> Path | None:
     cannot map."""
     if "://" in fullname:
         try:
-            from xlwings.utils import fullname_url_to_local_path
-
-            fullname = fullname_url_to_local_path(fullname)
-        except Exception:  # not synced, or not a OneDrive/SharePoint URL
+            return synced_file(fullname)
+        except ValueError:  # not synced, or not a OneDrive/SharePoint URL
             return None
     path = Path(fullname)
     return path if path.is_absolute() else None

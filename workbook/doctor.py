@@ -41,7 +41,8 @@ from workbook.addin.install import default_xlstart, excel_platform
 from workbook.addin.package import build_addin
 from workbook.dataset import DataErrors, load_dataset
 from workbook.locations import (ADD_WORKBOOK_KEY, DataFolderError, DataLocation, locate_data,
-                                 read_config, recorded_text, resolve_data, user_config_file)
+                                 read_config, recorded_text, resolve_data, synced_file,
+                                 user_config_file)
 from workbook.project import Project, ProjectError, find_project
 from workbook.vba.vba_sources import ADDIN_XLWINGS, VBA_DIR
 
@@ -275,11 +276,9 @@ def workbook_location(workbook: str, environ: Mapping[str, str] | None,
     path: Path | None = Path(workbook)
     if "://" in workbook:
         try:
-            from xlwings.utils import fullname_url_to_local_path
-
-            path = Path(fullname_url_to_local_path(workbook))
+            path = synced_file(workbook)
             note = f"{workbook} is the synced file {path}; "
-        except Exception as exc:  # noqa: BLE001 - xlwings says why in its message
+        except ValueError as exc:
             path = None
             note = (f"{workbook} is a web address xlwings cannot map to a local file "
                     f"({exc}), so its recorded folder cannot be read and the UDFs use "

@@ -219,6 +219,19 @@ def recorded_folder(workbook: Path | str, text: str | None = None) -> DataLocati
     return DataLocation(folder, f"recorded in {workbook}")
 
 
+def synced_file(fullname: str) -> Path:
+    """The local file of a OneDrive/SharePoint workbook whose full name (Excel's
+    ``FullName``) is the URL *fullname*, mapped as xlwings maps it
+    (``xlwings.utils.fullname_url_to_local_path``). Raises ``ValueError`` with
+    xlwings' reason when it cannot (not synced here, or not such a URL)."""
+    try:
+        from xlwings.utils import fullname_url_to_local_path
+
+        return Path(fullname_url_to_local_path(fullname))
+    except Exception as exc:  # noqa: BLE001 - xlwings says why in its message
+        raise ValueError(str(exc) or type(exc).__name__) from exc
+
+
 def resolve_data(option: Path | str | None = None, workbook: Path | str | None = None,
                  project: "Project | None" = None, *,
                  environ: Mapping[str, str] | None = None,

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbook.prices.quote import Quote
+from workbook.prices.quote import CODE_RE, Quote
 
 #: Cells that mean "no close" (a suspended stock): skipped and counted.
 BLANKS = {"", "——", "--", "—", "-"}
@@ -41,7 +41,6 @@ CLOSE_INDICATORS = ("收盘价",)
 UNADJUSTED, ADJUSTED = "不复权", ("前复权", "后复权")
 #: A header date that names no date (Wind's macro for the latest close).
 LATEST_MACROS = ("最新收盘日", "最新交易日", "最新")
-CODE_RE = re.compile(r"[0-9A-Z]{1,10}\.[A-Z]{1,3}")
 DATE_IN_NAME_RE = re.compile(r"(?<![0-9])(20[0-9]{2})-?([01][0-9])-?([0-3][0-9])(?![0-9])")
 TAG_RE = re.compile(r"\[([^\]]+)\]\s*([^\[\n]*)")
 #: The layouts known, as an unknown layout's message lists them.

@@ -29,14 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbook.prices import PRICES_FILE  # noqa: F401 - the file this module reads
+from workbook.prices.quote import CODE_RE
 
 if TYPE_CHECKING:  # imported where used: workbook.dataset imports this module
     from workbook.dataset.errors import Collector, DataError
 
 PRICE_COLUMNS = ("code", "date", "close", "currency", "source")
-#: A security code in the history: digits or capitals, a dot, the market
-#: (``300308.SZ``, ``0941.HK``, ``AAPL.O``).
-CODE_RE = re.compile(r"[0-9A-Z]{1,10}\.[A-Z]{1,3}")
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
 #: The problem of a history that is not UTF-8 (re-saved by Excel as "CSV" on a
 #: Chinese Windows, in GBK): coverbook writes it in UTF-8 and reads it so.

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import NamedTuple
+
+#: A security code as every source gives it once read: digits or capitals, a dot, the
+#: market (``300308.SZ``, ``0941.HK``, ``AAPL.O``).
+CODE_RE = re.compile(r"[0-9A-Z]{1,10}\.[A-Z]{1,3}")
 
 
 class Quote(NamedTuple):
