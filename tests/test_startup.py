@@ -58,7 +58,8 @@ def test_help_imports_click_and_nothing_of_the_work():
     assert "importlib.metadata" not in modules  # the version is read only for --version
     # (workbook.__main__ runs as the script, not as an import)
     assert {m for m in modules if m.startswith("workbook")} == {
-        "workbook", "workbook.cli", "workbook.exchanges"}
+        "workbook", "workbook.cli", "workbook.exchanges", "workbook.addin",
+        "workbook.addin.commands"}
 
 
 @pytest.mark.parametrize("threshold", ["200", "0"], ids=["scalar", "array"])

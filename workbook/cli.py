@@ -12,11 +12,15 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from workbook import DEFAULT_OUTPUT, __version__
 from workbook.exchanges import CAPACITY as SAMPLE_CAPACITY
+
+if TYPE_CHECKING:
+    from workbook.dataset import DataErrors
 
 #: Help of every command's --data option (the rule: docs/data-folder.md).
 DATA_HELP = ("Folder of the data files. Default: the folder the workbook records, else "
@@ -67,101 +71,6 @@ class _StageProgress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
-
-
-def _project(*options: Path | None):
-    """The project the current folder is in (``None`` outside any, or when every one
-    of *options*, the command's --data/--output, is given: then no project decides
-    anything, and a broken ``coverbook.toml`` nearby must not stop the command); a
-    broken ``coverbook.toml`` ends the command with exit 2 naming it."""
-    from workbook.project import ProjectError, find_project
-
-    if options and all(option is not None for option in options):
-        return None
-    try:
-        return find_project()
-    except ProjectError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-
-
-def _workbook_output(option: Path | None, project, *, check: bool = False) -> Path:
-    """The workbook a command writes or (*check*) checks: ``--output``, else the
-    project's, else (outside any project) the repository's ``workbook/coverbook.xlsm``
-    when coverbook runs from a source checkout; from an installed package, exit 2
-    saying what to give (never a default inside the installed package)."""
-    from workbook import PACKAGE_DIR
-    from workbook.locations import installed_as_package
-
-    if option is not None:
-        return option
-    if project is not None:
-        return project.workbook
-    if not installed_as_package():
-        return DEFAULT_OUTPUT
-    if check:  # --check writes nothing: say what to check, not where not to write
-        click.echo(f"error: no --output given and {Path.cwd()} is in no coverbook project "
-                   "(no coverbook.toml there or above), so there is no workbook to check: "
-                   "give --output WORKBOOK to check that workbook, or run the command "
-                   "inside a project folder (one 'coverbook new DIR' made).", err=True)
-        sys.exit(2)
-    click.echo(f"error: no --output given and {Path.cwd()} is in no coverbook project (no "
-               f"coverbook.toml there or above); coverbook is installed as a package "
-               f"({PACKAGE_DIR}) and never writes into it. Start a project with "
-               "'coverbook new DIR' and run the command inside DIR, or give "
-               "--output FILE.xlsm; nothing was written.", err=True)
-    sys.exit(2)
-
-
-def _data_location(option: Path | None, workbook: Path | None, project):
-    """The data folder by the rule (``workbook.locations.resolve_data``), announced in
-    one line on stdout (``data: my/data (recorded in my.xlsm)``); a recorded folder
-    that no longer exists ends the command with exit 2 naming it."""
-    from workbook.locations import DataFolderError, resolve_data
-
-    try:
-        location = resolve_data(option, workbook, project)
-    except DataFolderError as exc:
-        click.echo(f"error: {exc}; nothing was written.", err=True)
-        sys.exit(2)
-    click.echo(location.line())
-    return location
-
-
-def _data_to_write(option: Path | None):
-    """The data folder a command adds data files to (``prices import``, ``prices
-    fetch``): the rule's folder (announced as :func:`_data_location` does), never the
-    example coverbook ships: with no --data, no ``COVERBOOK_DATA`` (environment or
-    coverbook.conf) and no project, exit 2 saying what to give."""
-    from workbook.locations import DATA_KEY
-
-    location = _data_location(option, None, _project(option))
-    if location.source == "shipped data":
-        click.echo(f"error: no --data given, no {DATA_KEY} set and {Path.cwd()} is in no "
-                   "coverbook project (no coverbook.toml there or above); coverbook never "
-                   "writes into the example it ships. Run the command inside your project, "
-                   "or give --data FOLDER; nothing was written.", err=True)
-        sys.exit(2)
-    return location
-
-
-def _published_data(option: Path | None, project):
-    """The data folder of ``publish`` and ``export``: as :func:`_data_location`, with
-    the project's workbook (inside a project, without ``--data``) as the workbook in
-    question, so the values copy is made from the folder that workbook records and
-    always matches it (``data: … (recorded in proj.xlsm)``)."""
-    workbook = None
-    if option is None and project is not None and project.workbook.is_file():
-        workbook = project.workbook
-    return _data_location(option, workbook, project)
-
-
-def _published_target(option: Path | None, project, name: Path) -> Path:
-    """Where ``publish``/``export`` write: the option, else *name* in the project's
-    root folder (from any folder below it), else *name* in the current folder."""
-    if option is not None:
-        return option
-    return project.root / name if project is not None else name
 
 
 def _echo_data_errors(exc: DataErrors, data_dir: Path) -> None:
@@ -222,6 +131,8 @@ def build(data_opt: Path | None, output_opt: Path | None, force: bool, check_onl
 
     if array_threshold is None:
         array_threshold = ARRAY_THRESHOLD
+    from workbook.cli_locations import _data_location, _project, _workbook_output
+
     project = _project(data_opt, output_opt)
     output = _workbook_output(output_opt, project, check=check_only)
     data_dir = _data_location(data_opt, output, project).path
@@ -295,6 +206,8 @@ def export(data_opt: Path | None, pdf: Path | None, force: bool) -> None:
     from workbook.dataset import DataErrors
     from workbook.export import DEFAULT_PDF, ExportError, export as run_export
 
+    from workbook.cli_locations import _project, _published_data, _published_target
+
     project = _project(data_opt, pdf)
     data_dir = _published_data(data_opt, project).path
     pdf = _published_target(pdf, project, DEFAULT_PDF)
@@ -330,6 +243,8 @@ def publish(data_opt: Path | None, output: Path | None, pdf: Path | None,
     from workbook.dataset import DataErrors
     from workbook.export import ExportError
     from workbook.publish import DEFAULT_PUBLISHED, STAGES, publish as run_publish
+
+    from workbook.cli_locations import _project, _published_data, _published_target
 
     project = _project(data_opt, output)
     data_dir = _published_data(data_opt, project).path
@@ -464,6 +379,8 @@ def prices_import(files: tuple[Path, ...], data_opt: Path | None, date_opt,
     """Add the closes of terminal exports (Wind, Choice, iFinD) to prices.csv."""
     from workbook.prices.importer import ImportRefused, import_exports
 
+    from workbook.cli_locations import _data_to_write
+
     data_dir = _data_to_write(data_opt).path
     try:
         result = import_exports(data_dir, list(files),
@@ -476,79 +393,6 @@ def prices_import(files: tuple[Path, ...], data_opt: Path | None, date_opt,
                    "(the data folder is unchanged).", err=True)
         sys.exit(2)
     click.echo(result.report())
-
-
-@cli.group()
-def addin() -> None:
-    """The coverbook Excel add-in: =PE() and a Coverbook ribbon in any workbook."""
-
-
-@addin.command("build")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Add-in to write (.xlam). Default: workbook/coverbook.xlam in a source "
-                   "checkout; from an installed package, coverbook.xlam in the current "
-                   "folder.")
-@click.option("--force", is_flag=True,
-              help="Replace the add-in even if it is read-only or has Excel's lock file "
-                   "(~$NAME) beside it.")
-def addin_build(output: Path | None, force: bool) -> None:
-    """Write the add-in (coverbook.xlam)."""
-    from workbook.addin import ADDIN_NAME, DEFAULT_ADDIN, AddinError
-    from workbook.addin.package import build_addin
-    from workbook.locations import installed_as_package
-
-    if output is None:  # never into an installed package (as build): the current folder
-        output = Path(ADDIN_NAME) if installed_as_package() else DEFAULT_ADDIN
-    try:
-        path = build_addin(output, force=force)
-    except AddinError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    click.echo(f"wrote {path}")
-
-
-@addin.command("install")
-@click.option("--xlstart", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Excel startup folder to put the add-in in (default: ask Excel).")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Settings file the add-in reads (default: the user's coverbook.conf).")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Also set the data folder the add-in uses (COVERBOOK_DATA).")
-def addin_install(xlstart: Path | None, config: Path | None, data_dir: Path | None) -> None:
-    """Build the add-in into Excel's startup folder and set this Python for it."""
-    from workbook.addin import AddinError
-    from workbook.addin.install import install
-
-    try:
-        result = install(xlstart, config, data_dir)
-    except AddinError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    click.echo(f"wrote {result.addin}")
-    for key, value in result.settings.items():
-        click.echo(f"set {key} = {value} in {result.config}")
-    for note in result.notes:
-        click.echo(f"note: {note}", err=True)
-    click.echo("Restart Excel to load the add-in, then check it: coverbook doctor")
-
-
-@addin.command("remove")
-@click.option("--xlstart", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Excel startup folder to remove the add-in from (default: ask Excel).")
-def addin_remove(xlstart: Path | None) -> None:
-    """Remove the add-in from Excel's startup folder (coverbook.conf stays)."""
-    from workbook.addin import AddinError
-    from workbook.addin.install import remove
-
-    try:
-        path = remove(xlstart)
-    except AddinError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    if path is None:
-        click.echo("the add-in is not installed there; nothing was removed")
-    else:
-        click.echo(f"removed {path} (restart Excel; coverbook.conf was left as it is)")
 
 
 @cli.command()
@@ -611,6 +455,12 @@ def _stop_cleanly_on_terminate() -> None:
         number = getattr(signal, name, None)
         if number is not None and signal.getsignal(number) == signal.SIG_DFL:
             signal.signal(number, stop)
+
+
+# The add-in's commands (`coverbook addin build|install|remove`): workbook/addin/commands.py.
+from workbook.addin.commands import addin  # noqa: E402 - after the group they join
+
+cli.add_command(addin)
 
 
 def main() -> None:

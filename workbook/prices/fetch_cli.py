@@ -63,7 +63,7 @@ def fetch(day: dt.datetime | None, data_opt: Path | None, timeout: float,
     """Fetch the coverage's unadjusted (不复权) closes of one trading day from tushare
     (A shares: .SH, .SZ, .BJ) into the price history. Needs `pip install
     'coverbook[fetch]'` and a tushare token in TUSHARE_TOKEN or coverbook.conf."""
-    from workbook.cli import _data_to_write
+    from workbook.cli_locations import _data_to_write
     from workbook.prices.fetch import PROVIDER, FetchError, fetch_closes, find_token
 
     day = day.date() if day is not None else _today_in_beijing()
