@@ -182,8 +182,12 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
         table_scale = found if found is not None and found.kind == "stock" else None
         as_of = valid_settings.get("as_of")
         extra = valid_settings.get("extra_columns", ())
-    coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors, as_of, extra)
-    fx = load_fx(folder / FX_FILE, errors)
+    # fx.csv is read first (coverage.csv's currencies need its rates), its problems
+    # listed after coverage.csv's as before.
+    fx_errors: list[DataError] = []
+    fx = load_fx(folder / FX_FILE, fx_errors)
+    coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors, as_of, extra, fx)
+    errors.extend(fx_errors)
     model_ids: list[str] = []
     prices: tuple[TokenPrice, ...] = ()
     if (folder / TOKEN_PRICES_FILE).exists():

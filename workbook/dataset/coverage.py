@@ -14,14 +14,19 @@ from pathlib import Path
 from workbook.dataset.errors import Collector, DataError
 from workbook.dataset.rating_scales import RatingScale
 from workbook.dataset.reader import date_cell, nearest, number_cell, read_csv
-from workbook.exchanges import EXCHANGE_BY_PREFIX, EXCHANGE_NAMES
+from workbook.exchanges import (A_SHARE_SUFFIXES, CODE_RE, EXCHANGE_BY_PREFIX,
+                                EXCHANGE_NAMES, SEGMENTS, listing_currency_of_code,
+                                segment_of)
+from workbook.dataset.fx import BASE_CURRENCY, FX_FILE, FxRate, currency_problem, rate_in_force
 
 COVERAGE_FILE = "coverage.csv"
 
-#: Tickers: six ASCII digits and the exchange suffix Shanghai (.SH), Shenzhen (.SZ)
-#: or Beijing (.BJ), the A-share markets this product supports. ``[0-9]``, not
-#: ``\d``: ``\d`` also matches full-width digits (０００６３), which an IME can type.
-TICKER_RE = re.compile(r"[0-9]{6}\.(SH|SZ|BJ)")
+#: Tickers in their general form: ASCII digits or capitals, a dot, the suffix of an
+#: exchange of ``workbook.exchanges.SEGMENTS`` (``000063.SZ``, ``0941.HK``,
+#: ``AAPL.O``); whether the part before the dot fits the suffix is then checked
+#: (:func:`exchange_problem`). ``[0-9]``, not ``\d``: ``\d`` also matches full-width
+#: digits (０００６３), which an IME can type.
+TICKER_RE = CODE_RE
 #: Fiscal-year columns: ``EPS 2024E`` (E = estimate) or ``EPS 2023A`` (A = actual).
 EPS_COLUMN_RE = re.compile(r"EPS ([0-9]{4})([AE])")
 #: Near misses of a year column (``eps2024e``, ``EPS 2024 E``), for the hint.
@@ -30,10 +35,13 @@ EPS_COLUMN_LOOSE_RE = re.compile(r"EPS\s*([0-9]{4})\s*([AE])", re.IGNORECASE)
 COVERAGE_FIXED = ("code", "name", "close", "close_date", "rating")
 #: Columns a table may have or leave out: ``target_price`` (CNY per share; a blank
 #: cell is a stock without a target).
-COVERAGE_OPTIONAL = ("target_price",)
-#: Names kept for columns coverbook adds (the close's and the EPS's currencies, the
-#: A/H pair, the fiscal year-end): no own column (``extra_columns``) may take them.
-COVERAGE_RESERVED = ("currency", "eps_currency", "pair", "fy_end")
+#: ``currency`` (ISO code of the close and the target price; blank or no column: the
+#: exchange's, ``workbook.exchanges.SEGMENTS``) and ``eps_currency`` (ISO code the EPS
+#: is reported in; blank or no column: the row's currency). See docs/markets.md.
+COVERAGE_OPTIONAL = ("target_price", "currency", "eps_currency")
+#: Names kept for columns coverbook adds (the A/H pair, the fiscal year-end): no own
+#: column (``extra_columns``) may take them, nor the optional columns above.
+COVERAGE_RESERVED = ("pair", "fy_end")
 #: An own column's cell that becomes a number: a plain decimal with an optional minus.
 #: No ``+`` (Excel takes a typed ``+1`` for a formula), no exponent, no leading zero
 #: before another digit (``000063`` is a code: it stays text, zeros and all).
@@ -57,7 +65,8 @@ class FiscalYear:
 
 @dataclass(frozen=True, slots=True)
 class Stock:
-    """One covered stock. ``close`` in CNY; ``eps`` in CNY per share, one per fiscal
+    """One covered stock. ``close`` (and ``target_price``) in ``currency``; ``eps``
+    in ``eps_currency`` per share, one per fiscal
     year in the order of :attr:`Coverage.years`, ``None`` where the cell is blank.
     Slotted: no per-instance dict (a 99,999-stock table holds 13 MB less)."""
 
@@ -67,11 +76,16 @@ class Stock:
     close_date: dt.date
     rating: str
     eps: tuple[float | None, ...]
-    #: CNY per share; ``None`` for a blank cell or a table without the column.
+    #: In ``currency`` per share; ``None`` for a blank cell or a table without the column.
     target_price: float | None = None
     #: The own columns' cells (:attr:`Coverage.extra_columns` order), see
     #: :func:`own_value`.
     extra: tuple[float | str | None, ...] = ()
+    #: ISO code of the close and the target price (the listing currency): the
+    #: ``currency`` column, else the exchange's (:func:`listing_currency`).
+    currency: str = "CNY"
+    #: ISO code the EPS is reported in: the ``eps_currency`` column, else ``currency``.
+    eps_currency: str = "CNY"
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,32 @@ class Coverage:
     #: to the key-stocks table as typed.
     extra_columns: tuple[str, ...] = ()
 
+    @property
+    def currencies(self) -> tuple[str, ...]:
+        """Every currency the stocks' closes and EPS are in, in row order."""
+        return tuple(dict.fromkeys(c for s in self.stocks for c in (s.currency,
+                                                                    s.eps_currency)))
+
+    @property
+    def converts(self) -> bool:
+        """Whether any stock's EPS is in another currency than its close (its P/E
+        converts the EPS at ``fx.csv``'s rates)."""
+        return any(s.eps_currency != s.currency for s in self.stocks)
+
+
+def listing_currency(code: str, coverage: Coverage | None = None) -> str | None:
+    """The currency *code*'s close prices are in: its row's ``currency`` in
+    *coverage* (``coverage.csv``'s column, or the exchange's default when blank), else
+    the exchange's default (``workbook.exchanges.SEGMENTS``: CNY for A shares, USD for
+    900xxx.SH and US codes, HKD for 200xxx.SZ and .HK); ``None`` for a code of no
+    known exchange. For any table of prices keyed by ticker (a price history's rows
+    carry it)."""
+    if coverage is not None:
+        for s in coverage.stocks:
+            if s.code == code:
+                return s.currency
+    return listing_currency_of_code(code)
+
 
 
 def ticker_problem(code: str) -> str | None:
@@ -99,6 +139,7 @@ def ticker_problem(code: str) -> str | None:
     if not code:
         return "empty; a ticker such as 000063.SZ is required"
     base = f"{code!r} is not a ticker like 000063.SZ (6 digits, then .SH, .SZ or .BJ)"
+    others = "; Hong Kong and US codes are written 0941.HK, AAPL.O (Nasdaq), IBM.N (NYSE)"
     normal = unicodedata.normalize("NFKC", code).upper()
     if normal != code.upper() and TICKER_RE.fullmatch(normal):
         return f"{base}; full-width characters: type {normal}"
@@ -113,25 +154,42 @@ def ticker_problem(code: str) -> str | None:
     if swapped:
         return (f"{base}; the exchange goes after the digits: "
                 f"{swapped.group(2)}.{swapped.group(1).upper()}")
-    return base
+    return base + others
 
 
 def exchange_problem(code: str) -> str | None:
-    """Why the exchange suffix of *code* (a well-formed ticker such as ``600941.SH``)
-    does not fit its first two digits (see :data:`EXCHANGE_BY_PREFIX`), naming the
-    right suffix; ``None`` if it fits."""
-    digits, suffix = code[:6], code[7:]
-    right = EXCHANGE_BY_PREFIX.get(digits[:2])
-    if right is None:
-        known = "; ".join(
-            f"{EXCHANGE_NAMES[x]} {', '.join(p for p, e in EXCHANGE_BY_PREFIX.items() if e == x)}"
-            for x in EXCHANGE_NAMES)
-        return (f"{code!r}: no A-share stock code starts with {digits[:2]} (stock codes start "
-                f"with {known})")
-    if right != suffix:
-        return (f"{code!r}: codes starting with {digits[:2]} are listed in "
-                f"{EXCHANGE_NAMES[right]}, not {EXCHANGE_NAMES[suffix]}: write {digits}.{right}")
-    return None
+    """Why *code* (of the general form ``<digits or capitals>.<suffix>``,
+    :data:`TICKER_RE`) fits none of its suffix's shapes in
+    ``workbook.exchanges.SEGMENTS``, naming the expected shape (and, for an A share,
+    the right suffix); ``None`` if it fits."""
+    if segment_of(code) is not None:
+        return None
+    base, _, suffix = code.rpartition(".")
+    if suffix in A_SHARE_SUFFIXES and re.fullmatch(r"[0-9]{6}", base):
+        right = EXCHANGE_BY_PREFIX.get(base[:2])
+        if right is None:
+            known = "; ".join(
+                f"{EXCHANGE_NAMES[x]} "
+                f"{', '.join(p for p, e in EXCHANGE_BY_PREFIX.items() if e == x)}"
+                for x in A_SHARE_SUFFIXES)
+            return (f"{code!r}: no A-share stock code starts with {base[:2]} (stock codes "
+                    f"start with {known})")
+        return (f"{code!r}: codes starting with {base[:2]} are listed in "
+                f"{EXCHANGE_NAMES[right]}, not {EXCHANGE_NAMES[suffix]}: write {base}.{right}")
+    prefixes = [s.prefix for s in SEGMENTS if s.suffix == suffix and s.prefix]
+    shape = (f"6 digits starting with {', '.join(prefixes)} ({prefixes[0]}0001.{suffix})"
+             if prefixes else next(s.shape_text for s in SEGMENTS if s.suffix == suffix))
+    hint = ""
+    if suffix in A_SHARE_SUFFIXES and re.fullmatch(r"[0-9]{4,5}", base):
+        hint = (f"; a Hong Kong code is written {base}.HK; or leading zeros were lost "
+                "(Excel drops them from a number cell): type all 6 digits in a text cell")
+    elif suffix in A_SHARE_SUFFIXES and re.fullmatch(r"[0-9]{1,3}", base):
+        hint = ("; leading zeros were lost (Excel drops them from a number cell): type all "
+                "6 digits in a text cell")
+    elif suffix == "HK" and re.fullmatch(r"[0-9]{6}", base):
+        hint = "; a 6-digit code is an A share: .SH, .SZ or .BJ"
+    return (f"{code!r} does not fit its exchange: a .{suffix} ({EXCHANGE_NAMES[suffix]}) "
+            f"code is {shape}{hint}")
 
 
 def own_value(text: str) -> float | str | None:
@@ -176,8 +234,8 @@ def _year_column_hint(name: str, fixed_missing: list[str]) -> tuple[str, str | N
 
 
 def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError],
-                  as_of: dt.date | None = None, extra: tuple[str, ...] = ()
-                  ) -> Coverage | None:
+                  as_of: dt.date | None = None, extra: tuple[str, ...] = (),
+                  fx: tuple[FxRate, ...] = ()) -> Coverage | None:
     """The key-stocks table from ``coverage.csv`` (see docs/data-files.md for its columns).
 
     *scale* is the rating scale the table is rated on, whose labels the ``rating``
@@ -186,7 +244,9 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
     after it (``None``: not checked, the settings being invalid). *extra*: the own
     columns ``settings.toml`` declares (``extra_columns``), each required in the
     header and carried as typed (:func:`own_value`); any other unknown column is
-    refused, saying how to declare it.
+    refused, saying how to declare it. *fx*: ``fx.csv``'s rates; a row whose EPS is
+    in another currency than its close needs a rate of both (but USD) in force on its
+    close date (:func:`currency_cells`).
     """
     parsed = read_csv(path, None, errors, empty="no stocks; add one row per ticker")
     if parsed is None:
@@ -279,12 +339,52 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
         target = number_cell(out, line, "target_price", row["target_price"], blank_ok=True,
                              positive=True) if "target_price" in row else None
         eps = tuple(number_cell(out, line, c, row[c], blank_ok=True) for c in eps_columns)
+        currencies = currency_cells(out, line, row, code if not problem else None,
+                                    close_date, fx)
         if ok and len(errors) == start:
             own = tuple(own_value(row[c]) for c in extra) if extra else ()
             stocks.append(Stock(code, row["name"], close, close_date, rating, eps, target,
-                                own))
+                                own, *currencies))
     return (Coverage(tuple(years), tuple(stocks), "target_price" in header, extra)
             if ok else None)
+
+
+def currency_cells(out: Collector, line: int, row: dict[str, str], code: str | None,
+                   close_date: dt.date | None, fx: tuple[FxRate, ...]) -> tuple[str, str]:
+    """A row's ``(currency, eps_currency)``: its cells, blank (or no column) taking
+    the exchange's currency of *code* and the row's currency. Problems, each at its
+    cell: not an ISO code; a code neither USD, nor an exchange's currency, nor in
+    ``fx.csv`` (unknown); EPS in another currency than the close while ``fx.csv``
+    has no rate of one of them (USD needs none) in force on *close_date* (the
+    column named is the one that states the currency, ``code`` for a default)."""
+    known = {BASE_CURRENCY, *(s.currency for s in SEGMENTS), *(r.currency for r in fx)}
+    found: dict[str, tuple[str, str]] = {}  # what: (currency, the column stating it)
+    default = listing_currency_of_code(code) if code else None
+    for column, fallback in (("currency", (default, "code")),
+                             ("eps_currency", None)):
+        text = row.get(column) or ""
+        if not text:
+            found[column] = fallback or found["currency"]
+            continue
+        problem = currency_problem(text)
+        if problem is None and text not in known:
+            problem = (f"unknown currency {text!r}: {FX_FILE} has no rate of it; add its "
+                       f"rates (units per USD) to {FX_FILE}, or write one of "
+                       f"{', '.join(sorted(known))}")
+        if problem:
+            out.add(line, column, problem)
+            found[column] = (None, column)
+        else:
+            found[column] = (text, column)
+    (price, price_at), (eps, eps_at) = found["currency"], found["eps_currency"]
+    if price and eps and price != eps and close_date is not None:
+        for currency, at in ((price, price_at), (eps, eps_at)):
+            if currency != BASE_CURRENCY and rate_in_force(fx, currency, close_date) is None:
+                out.add(line, at, f"no {currency} rate in {FX_FILE} on or before the close "
+                        f"date {close_date}: the EPS in {eps} converts into {price} at the "
+                        f"rates in force then; add a {currency} row (units per USD) dated "
+                        f"on or before it to {FX_FILE}")
+    return price or "CNY", eps or price or "CNY"
 
 
 def _quoted(name: str) -> str:

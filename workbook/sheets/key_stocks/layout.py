@@ -68,6 +68,9 @@ class Layout:
     #: The analyst's own columns (``settings.toml`` ``extra_columns``), right of
     #: every computed column.
     extra: tuple[str, ...] = ()
+    #: True when a stock's close is not in CNY or its EPS is in another currency than
+    #: its close: the currency and EPS-currency columns are there (``with_currencies``).
+    currencies: bool = False
 
     @cached_property
     def columns(self) -> tuple[tuple[int, Column, int], ...]:
@@ -204,7 +207,8 @@ def layout(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Layout:
     return Layout(n, len(cov.years), array=n > array_threshold,
                   has_targets=cov.has_targets, growth=growth_span(cov.years),
                   scale_list=cov.has_targets and n > 0
-                  and not fits_list(stock_scale_ids(data)), extra=cov.extra_columns)
+                  and not fits_list(stock_scale_ids(data)), extra=cov.extra_columns,
+                  currencies=cov.converts or any(c != "CNY" for c in cov.currencies))
 
 
 def stock_scale_ids(data: Dataset) -> tuple[str, ...]:
