@@ -223,3 +223,46 @@ def assert_refused(folder, shipped, tmp_path, row, column, fragment):
 def test_refusals_name_file_row_and_column(added, column, fragment, tmp_path, shipped):
     folder = mixed(tmp_path / "d", rows=[added])
     assert_refused(folder, shipped, tmp_path, 17, column, fragment)
+
+
+# --- A/H pairs --------------------------------------------------------------------
+
+
+def paired(folder, a_cell="0941.HK", h_row="0941.HK,中国移动,72.50,2024-09-23,买入,6.14,"
+           "6.48,6.78,7.09,,CNY,,600941.SH"):
+    """The shipped data with the currency, target and pair columns; 600941.SH's pair
+    cell *a_cell*, and the H-share row *h_row*."""
+    mixed(folder, rows=[h_row], header_extra=",currency,eps_currency,target_price,pair")
+    path = folder / "coverage.csv"
+    text = path.read_text(encoding="utf-8")
+    line = next(l for l in text.splitlines() if l.startswith("600941.SH"))
+    path.write_text(text.replace(line, line + a_cell), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("threshold", [200, 0], ids=["scalar", "array"])
+def test_ah_premium_column_of_a_pair(tmp_path, threshold):
+    out = build(paired(tmp_path / "d"), tmp_path / "b.xlsm", array_threshold=threshold).path
+    values = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(SHEET).to_python()
+    formulas = openpyxl.load_workbook(out)[SHEET]
+    col = values[2].index("A/H溢价 A/H premium")
+    a = next(i for i, r in enumerate(values) if r[0] == "600941.SH")
+    h = next(i for i, r in enumerate(values) if r[0] == "0941.HK")
+    expected = 101.05 / (72.50 * CNY / HKD) - 1  # 0.5389
+    for i in (a, h):
+        assert values[i][col] == pytest.approx(expected, rel=1e-12)
+        assert formulas.cell(i + 1, col + 1).value == \
+            f"=AH_PREMIUM(C{a + 1},C{h + 1},E{a + 1})"
+    assert values[3][col] == ""  # 300308.SZ: no pair
+
+
+@pytest.mark.parametrize("a_cell,h_row,row,fragment", [
+    ("0762.HK", None, 10, "'0762.HK' is not covered: a pair names the other listing's code"),
+    ("600941.SH", None, 10, "is this row's own code"),
+    ("", "0941.HK,中国移动,72.50,2024-09-23,买入,6.14,6.48,6.78,7.09,USD,CNY,,600941.SH", 17,
+     "an A/H pair joins an A share in CNY and its H share in HKD: 0941.HK is in USD"),
+])
+def test_pair_refusals(a_cell, h_row, row, fragment, tmp_path, shipped):
+    kwargs = {"h_row": h_row} if h_row else {}
+    folder = paired(tmp_path / "d", a_cell=a_cell, **kwargs)
+    assert_refused(folder, shipped, tmp_path, row, "pair", fragment)

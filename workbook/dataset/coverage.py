@@ -38,10 +38,14 @@ COVERAGE_FIXED = ("code", "name", "close", "close_date", "rating")
 #: ``currency`` (ISO code of the close and the target price; blank or no column: the
 #: exchange's, ``workbook.exchanges.SEGMENTS``) and ``eps_currency`` (ISO code the EPS
 #: is reported in; blank or no column: the row's currency). See docs/markets.md.
-COVERAGE_OPTIONAL = ("target_price", "currency", "eps_currency")
-#: Names kept for columns coverbook adds (the A/H pair, the fiscal year-end): no own
-#: column (``extra_columns``) may take them, nor the optional columns above.
-COVERAGE_RESERVED = ("pair", "fy_end")
+#: ``pair``: the code of the same company's other listing (an A share's H share or
+#: the reverse), which must be a row of the table too.
+COVERAGE_OPTIONAL = ("target_price", "currency", "eps_currency", "pair")
+#: Names kept for columns coverbook adds (the fiscal year-end): no own column
+#: (``extra_columns``) may take them, nor the optional columns above.
+COVERAGE_RESERVED = ("fy_end",)
+#: The currencies of an A/H pair: the A share's close and the H share's.
+PAIR_CURRENCIES = ("CNY", "HKD")
 #: An own column's cell that becomes a number: a plain decimal with an optional minus.
 #: No ``+`` (Excel takes a typed ``+1`` for a formula), no exponent, no leading zero
 #: before another digit (``000063`` is a code: it stays text, zeros and all).
@@ -99,6 +103,9 @@ class Coverage:
     #: The analyst's own columns (``settings.toml`` ``extra_columns``), passed through
     #: to the key-stocks table as typed.
     extra_columns: tuple[str, ...] = ()
+    #: The A/H pairs (``pair`` column): ``(A share's code, H share's code)``, in the
+    #: order of their first row.
+    pairs: tuple[tuple[str, str], ...] = ()
 
     @property
     def currencies(self) -> tuple[str, ...]:
@@ -308,6 +315,7 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
     english = {b.label_en.lower(): b.label for b in scale.bands} if scale else {}
     seen: dict[str, int] = {}
     stocks = []
+    paired: list[tuple[int, str, str]] = []  # (line, code, the pair cell)
     for line, row in rows:
         start = len(errors)
         code = row.get("code")
@@ -341,12 +349,57 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
         eps = tuple(number_cell(out, line, c, row[c], blank_ok=True) for c in eps_columns)
         currencies = currency_cells(out, line, row, code if not problem else None,
                                     close_date, fx)
+        if row.get("pair") and not problem:
+            paired.append((line, code, row["pair"]))
         if ok and len(errors) == start:
             own = tuple(own_value(row[c]) for c in extra) if extra else ()
             stocks.append(Stock(code, row["name"], close, close_date, rating, eps, target,
                                 own, *currencies))
-    return (Coverage(tuple(years), tuple(stocks), "target_price" in header, extra)
+    pairs = check_pairs(out, paired, {s.code: s for s in stocks}) if ok else ()
+    return (Coverage(tuple(years), tuple(stocks), "target_price" in header, extra, pairs)
             if ok else None)
+
+
+def check_pairs(out: Collector, paired: list[tuple[int, str, str]],
+                stocks: dict[str, Stock]) -> tuple[tuple[str, str], ...]:
+    """The A/H pairs the ``pair`` cells declare (*paired*: line, code, cell), each
+    ``(A code, H code)`` once; problems at the ``pair`` cell: a code not in the table
+    (*stocks*, the valid rows), the row's own code, a pair whose closes are not CNY
+    and HKD (:data:`PAIR_CURRENCIES`), two rows disagreeing, a listing in two pairs."""
+    named = {code: other for _, code, other in paired}
+    pairs: list[tuple[str, str]] = []
+    partner: dict[str, str] = {}
+    for line, code, other in paired:
+        if other == code:
+            out.add(line, "pair", f"{other!r} is this row's own code; name the other "
+                    "listing's code (600941.SH and 0941.HK name each other), or clear it")
+            continue
+        if other not in stocks:
+            out.add(line, "pair", f"{other!r} is not covered: a pair names the other "
+                    "listing's code, which must be a row of coverage.csv too; add its row, "
+                    "or clear the cell")
+            continue
+        if named.get(other, code) != code:
+            out.add(line, "pair", f"{other} names {named[other]} as its pair, not {code}: "
+                    "a listing has one other listing")
+            continue
+        if code not in stocks:
+            continue  # the row's own problems are reported at their cells
+        mine, theirs = stocks[code].currency, stocks[other].currency
+        if {mine, theirs} != set(PAIR_CURRENCIES) or mine == theirs:
+            out.add(line, "pair", f"an A/H pair joins an A share in CNY and its H share "
+                    f"in HKD: {code} is in {mine}, {other} in {theirs}")
+            continue
+        a, h = (code, other) if mine == "CNY" else (other, code)
+        for x in (a, h):
+            if partner.get(x, (h if x == a else a)) != (h if x == a else a):
+                out.add(line, "pair", f"{x} is already paired with {partner[x]}")
+                break
+        else:
+            if (a, h) not in pairs:
+                pairs.append((a, h))
+                partner[a], partner[h] = h, a
+    return tuple(pairs)
 
 
 def currency_cells(out: Collector, line: int, row: dict[str, str], code: str | None,

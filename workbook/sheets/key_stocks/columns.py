@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from udfs._excel import MISSING
-from udfs.markets import fx_value
+from udfs.markets import ah_premium_value, fx_value
 from udfs.ratings import IMPLIED_RATING, implied_rating_value
 from udfs.valuation import (EPS_CAGR, PE, PEG, UPSIDE, eps_cagr_value, pe_value, peg_value,
                             upside_value)
@@ -63,6 +63,12 @@ class Table:
         self.closes = [s.close for s in self.stocks]
         self.close_rows: list[list[float]] | None = None
         self.fx_rates: list | None = None
+
+    def row_of_code(self, code: str) -> int:
+        """The sheet row of the stock with ticker *code*."""
+        if not hasattr(self, "_row_of"):
+            self._row_of = {s.code: self.first + i for i, s in enumerate(self.stocks)}
+        return self._row_of[code]
 
     def col(self, key: str, k: int = 0) -> int:
         """The zero-based sheet column of column *key* (the *k*-th of its family)."""
@@ -117,6 +123,11 @@ def with_currencies(lay: "Layout") -> int:
     return int(lay.currencies)
 
 
+def with_pairs(lay: "Layout") -> int:
+    """Tables with an A/H pair (``coverage.csv``'s ``pair`` column)."""
+    return int(lay.pairs)
+
+
 def own_columns(lay: "Layout") -> int:
     """One column per own column ``settings.toml`` declares (``extra_columns``)."""
     return len(lay.extra)
@@ -168,6 +179,10 @@ class Column:
     note: Callable[[Table], str] | None = None
     width: tuple[float, float] = WIDTH
     style_of: Callable[[Any], str | None] | None = None
+    #: A computed column written cell by cell in both layouts (its formulas point at
+    #: other rows, so no one array formula makes them); ``cell`` returns ``None``
+    #: for a row without a formula (its cell is left blank).
+    per_cell: bool = False
 
     def header_text(self, table: Table, k: int) -> str:
         return self.header if isinstance(self.header, str) else self.header(table, k)
@@ -281,6 +296,43 @@ def _currency_note(t: Table) -> str:
             "EPS币种: of the EPS. A P/E whose EPS is in another currency converts it at "
             "fx.csv's rates in force on the close date: =PE(close, EPS, FX(EPS currency, "
             "currency, close date)); upside is in the listing currency")
+
+
+def _pair_rows(t: Table, r: int) -> tuple[int, int] | None:
+    """The sheet rows of the A and the H share of the pair the stock of row *r* is
+    in, ``None`` if it is in none."""
+    code = t.stocks[r - t.first].code
+    for a, h in t.data.coverage.pairs:
+        if code in (a, h):
+            return t.row_of_code(a), t.row_of_code(h)
+    return None
+
+
+def _ah_cell(t: Table, k: int, r: int) -> str | None:
+    rows = _pair_rows(t, r)
+    if rows is None:
+        return None
+    a, h = rows
+    return f"=AH_PREMIUM({t.at(a, 'close')},{t.at(h, 'close')},{t.at(a, 'close_date')})"
+
+
+def _ah_values(t: Table, k: int) -> list:
+    out = []
+    for r in range(t.first, t.last + 1):
+        rows = _pair_rows(t, r)
+        if rows is None:
+            out.append(None)
+            continue
+        a, h = (t.stocks[x - t.first] for x in rows)
+        out.append(ah_premium_value(a.close, h.close, a.close_date, t.data))
+    return out
+
+
+def _ah_note(t: Table) -> str:
+    return ("A/H溢价 A/H premium = A close / (H close × FX(\"HKD\",\"CNY\", A close "
+            "date)) − 1 (=AH_PREMIUM()), a fraction, on both rows of each pair "
+            "(coverage.csv's pair column); the Hang Seng China AH Premium Index is the "
+            "same ratio × 100")
 
 
 def _benchmark(t: Table) -> str:
@@ -401,6 +453,8 @@ COLUMNS: tuple[Column, ...] = (
            cell=lambda t, k, r: f"=PEG({t.at(r, 'pe', _pe_year(t))},{t.at(r, 'eps_cagr')})",
            spill=lambda t, k: f"=PEG({t.rng('pe', _pe_year(t))},{t.rng('eps_cagr')})",
            mean=True),
+    Column("ah_premium", "A/H premium", "A/H溢价 A/H premium", "pct2", with_pairs,
+           values=_ah_values, cell=_ah_cell, per_cell=True, note=_ah_note),
     Column("own", "own column", lambda t, k: t.lay.extra[k], "text", own_columns,
            source=lambda lay, years, k: lay.extra[k], literal=lambda s, k: s.extra[k],
            style_of=own_style),

@@ -71,6 +71,8 @@ class Layout:
     #: True when a stock's close is not in CNY or its EPS is in another currency than
     #: its close: the currency and EPS-currency columns are there (``with_currencies``).
     currencies: bool = False
+    #: True when the table has A/H pairs: the A/H premium column is there.
+    pairs: bool = False
 
     @cached_property
     def columns(self) -> tuple[tuple[int, Column, int], ...]:
@@ -208,7 +210,8 @@ def layout(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Layout:
                   has_targets=cov.has_targets, growth=growth_span(cov.years),
                   scale_list=cov.has_targets and n > 0
                   and not fits_list(stock_scale_ids(data)), extra=cov.extra_columns,
-                  currencies=cov.converts or any(c != "CNY" for c in cov.currencies))
+                  currencies=cov.converts or any(c != "CNY" for c in cov.currencies),
+                  pairs=bool(cov.pairs))
 
 
 def stock_scale_ids(data: Dataset) -> tuple[str, ...]:
