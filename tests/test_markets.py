@@ -266,3 +266,25 @@ def test_pair_refusals(a_cell, h_row, row, fragment, tmp_path, shipped):
     kwargs = {"h_row": h_row} if h_row else {}
     folder = paired(tmp_path / "d", a_cell=a_cell, **kwargs)
     assert_refused(folder, shipped, tmp_path, row, "pair", fragment)
+
+
+# --- the A/H-pairs example ----------------------------------------------------------
+
+EXAMPLE = DATA_DIR.parent.parent / "examples" / "ah-pairs"
+
+
+def test_example_builds_byte_identically_and_its_committed_workbook_is_current(tmp_path):
+    first = build(EXAMPLE, tmp_path / "a.xlsm").path.read_bytes()
+    second = build(EXAMPLE, tmp_path / "b.xlsm").path.read_bytes()
+    assert first == second
+    result = cli_build(EXAMPLE, EXAMPLE.parent / "ah-pairs.xlsm", "--check")
+    assert result.exit_code == 0, result.output
+    values = CalamineWorkbook.from_path(str(tmp_path / "a.xlsm")).get_sheet_by_name(
+        SHEET).to_python()
+    col = values[2].index("A/H溢价 A/H premium")
+    # China Mobile: 101.05 CNY / (70.00 HKD x 7.0644 / 7.80 = 63.398 CNY) - 1 = 0.5939
+    assert values[3][col] == pytest.approx(101.05 / (70.00 * CNY / HKD) - 1, rel=1e-12)
+    assert values[3][col] == pytest.approx(0.5939, abs=5e-5)
+    # every row says where its figures come from, or that they are illustrative
+    src = values[2].index("source")
+    assert all(r[src].startswith(("Tianfeng", "ILLUSTRATIVE")) for r in values[3:9])
