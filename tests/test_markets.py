@@ -288,3 +288,29 @@ def test_example_builds_byte_identically_and_its_committed_workbook_is_current(t
     # every row says where its figures come from, or that they are illustrative
     src = values[2].index("source")
     assert all(r[src].startswith(("Tianfeng", "ILLUSTRATIVE")) for r in values[3:9])
+
+
+# --- fiscal years -------------------------------------------------------------------
+
+
+def test_a_march_fiscal_year_is_shown_and_named_in_the_notes(tmp_path):
+    folder = mixed(tmp_path / "d", rows=[
+        "0700.HK,腾讯控股,410.00,2024-09-23,买入,12.0,13.0,14.0,15.0,,CNY,,3"],
+        header_extra=",currency,eps_currency,target_price,fy_end")
+    out = build(folder, tmp_path / "b.xlsm").path
+    values = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(SHEET).to_python()
+    col = values[2].index("财年末 FY end")
+    assert _row(values, "0700.HK")[col] == 3 and _row(values, "300308.SZ")[col] == 12
+    notes = [r[0] for r in values if r and str(r[0]).startswith("财年末")]
+    assert len(notes) == 1 and notes[0].endswith(
+        "Fiscal years not ending in December: 0700.HK 腾讯控股 (March)")
+    # the P/E stays per fiscal year: 410 HKD / (13.0 CNY x 7.80 / 7.0644)
+    pe = values[2].index("P/E 2024E")
+    assert _row(values, "0700.HK")[pe] == pytest.approx(410 / (13.0 * HKD / CNY), rel=1e-12)
+
+
+def test_a_fiscal_year_end_that_is_no_month_is_refused(tmp_path, shipped):
+    folder = mixed(tmp_path / "d", rows=[
+        "0700.HK,腾讯控股,410.00,2024-09-23,买入,12.0,13.0,14.0,15.0,,CNY,,13"],
+        header_extra=",currency,eps_currency,target_price,fy_end")
+    assert_refused(folder, shipped, tmp_path, 17, "fy_end", "'13' is not a month")

@@ -40,10 +40,15 @@ COVERAGE_FIXED = ("code", "name", "close", "close_date", "rating")
 #: is reported in; blank or no column: the row's currency). See docs/markets.md.
 #: ``pair``: the code of the same company's other listing (an A share's H share or
 #: the reverse), which must be a row of the table too.
-COVERAGE_OPTIONAL = ("target_price", "currency", "eps_currency", "pair")
-#: Names kept for columns coverbook adds (the fiscal year-end): no own column
-#: (``extra_columns``) may take them, nor the optional columns above.
-COVERAGE_RESERVED = ("fy_end",)
+#: ``fy_end``: the month (1-12) the stock's fiscal year ends in; blank or no column: 12.
+COVERAGE_OPTIONAL = ("target_price", "currency", "eps_currency", "pair", "fy_end")
+#: Names kept for columns coverbook may add: no own column (``extra_columns``) may
+#: take them, nor the optional columns above. None left: all four names the issue
+#: reserved (currency, eps_currency, pair, fy_end) are optional columns now.
+COVERAGE_RESERVED: tuple[str, ...] = ()
+#: Month names for the notes (``fy_end``).
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
 #: The currencies of an A/H pair: the A share's close and the H share's.
 PAIR_CURRENCIES = ("CNY", "HKD")
 #: An own column's cell that becomes a number: a plain decimal with an optional minus.
@@ -90,6 +95,10 @@ class Stock:
     currency: str = "CNY"
     #: ISO code the EPS is reported in: the ``eps_currency`` column, else ``currency``.
     eps_currency: str = "CNY"
+    #: The month (1-12) the fiscal year ends in (``fy_end``; default 12). EPS 2024E
+    #: of a stock with ``fy_end`` 3 is its fiscal year 2024 as its own reports label
+    #: it: the P/E columns stay per fiscal year, not calendarised.
+    fy_end: int = 12
 
 
 @dataclass(frozen=True)
@@ -349,15 +358,28 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
         eps = tuple(number_cell(out, line, c, row[c], blank_ok=True) for c in eps_columns)
         currencies = currency_cells(out, line, row, code if not problem else None,
                                     close_date, fx)
+        fy_end = fy_end_cell(out, line, row.get("fy_end") or "")
         if row.get("pair") and not problem:
             paired.append((line, code, row["pair"]))
         if ok and len(errors) == start:
             own = tuple(own_value(row[c]) for c in extra) if extra else ()
             stocks.append(Stock(code, row["name"], close, close_date, rating, eps, target,
-                                own, *currencies))
+                                own, *currencies, fy_end))
     pairs = check_pairs(out, paired, {s.code: s for s in stocks}) if ok else ()
     return (Coverage(tuple(years), tuple(stocks), "target_price" in header, extra, pairs)
             if ok else None)
+
+
+def fy_end_cell(out: Collector, line: int, text: str) -> int:
+    """A row's fiscal year-end month: 12 for a blank cell, else 1 to 12 as typed
+    (``3``, ``03``); anything else is refused at the ``fy_end`` cell."""
+    if not text:
+        return 12
+    if re.fullmatch(r"[0-9]{1,2}", text) and 1 <= int(text) <= 12:
+        return int(text)
+    out.add(line, "fy_end", f"{text!r} is not a month: write the month the fiscal year "
+            "ends in as a number, 1 to 12 (3 for a year ending in March; blank: 12)")
+    return 12
 
 
 def check_pairs(out: Collector, paired: list[tuple[int, str, str]],

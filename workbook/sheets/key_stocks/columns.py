@@ -34,6 +34,7 @@ from udfs.ratings import IMPLIED_RATING, implied_rating_value
 from udfs.valuation import (EPS_CAGR, PE, PEG, UPSIDE, eps_cagr_value, pe_value, peg_value,
                             upside_value)
 from workbook.dataset import Dataset, FiscalYear, Stock
+from workbook.dataset.coverage import MONTHS
 from workbook.model import a1, excel_string
 
 if TYPE_CHECKING:
@@ -121,6 +122,11 @@ def with_currencies(lay: "Layout") -> int:
     currencies; an all-CNY table says (CNY) in its headers instead, as the report
     does."""
     return int(lay.currencies)
+
+
+def with_fiscal_years(lay: "Layout") -> int:
+    """Tables with a stock whose fiscal year does not end in December (``fy_end``)."""
+    return int(lay.fiscal)
 
 
 def with_pairs(lay: "Layout") -> int:
@@ -298,6 +304,14 @@ def _currency_note(t: Table) -> str:
             "currency, close date)); upside is in the listing currency")
 
 
+def _fiscal_note(t: Table) -> str:
+    """The note naming the stocks whose fiscal year does not end in December."""
+    odd = [f"{s.code} {s.name} ({MONTHS[s.fy_end - 1]})" for s in t.stocks if s.fy_end != 12]
+    shown = "; ".join(odd[:10]) + (f"; and {len(odd) - 10} more" if len(odd) > 10 else "")
+    return ("财年末 FY end: the month each fiscal year ends; EPS and P/E columns are per "
+            f"fiscal year, not calendarised. Fiscal years not ending in December: {shown}")
+
+
 def _pair_rows(t: Table, r: int) -> tuple[int, int] | None:
     """The sheet rows of the A and the H share of the pair the stock of row *r* is
     in, ``None`` if it is in none."""
@@ -414,6 +428,8 @@ COLUMNS: tuple[Column, ...] = (
            literal=lambda s, k: s.rating, banded=True),
     Column("eps_currency", "EPS currency", "EPS币种 EPS currency", "text_center",
            with_currencies, source="eps_currency", literal=lambda s, k: s.eps_currency),
+    Column("fy_end", "fiscal year-end", "财年末 FY end", "center", with_fiscal_years,
+           source="fy_end", literal=lambda s, k: s.fy_end, note=_fiscal_note),
     Column("eps", "EPS", lambda t, k: f"EPS {t.years[k].label}", "eps", per_year,
            source=_eps_column, literal=lambda s, k: s.eps[k]),
     Column("pe", "P/E", lambda t, k: f"P/E {t.years[k].label}", "pe", per_year,

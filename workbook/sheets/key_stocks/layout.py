@@ -73,6 +73,9 @@ class Layout:
     currencies: bool = False
     #: True when the table has A/H pairs: the A/H premium column is there.
     pairs: bool = False
+    #: True when a stock's fiscal year does not end in December: the FY-end column
+    #: and its note are there.
+    fiscal: bool = False
 
     @cached_property
     def columns(self) -> tuple[tuple[int, Column, int], ...]:
@@ -211,7 +214,7 @@ def layout(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Layout:
                   scale_list=cov.has_targets and n > 0
                   and not fits_list(stock_scale_ids(data)), extra=cov.extra_columns,
                   currencies=cov.converts or any(c != "CNY" for c in cov.currencies),
-                  pairs=bool(cov.pairs))
+                  pairs=bool(cov.pairs), fiscal=any(s.fy_end != 12 for s in cov.stocks))
 
 
 def stock_scale_ids(data: Dataset) -> tuple[str, ...]:
