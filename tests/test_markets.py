@@ -314,3 +314,30 @@ def test_a_fiscal_year_end_that_is_no_month_is_refused(tmp_path, shipped):
         "0700.HK,腾讯控股,410.00,2024-09-23,买入,12.0,13.0,14.0,15.0,,CNY,,13"],
         header_extra=",currency,eps_currency,target_price,fy_end")
     assert_refused(folder, shipped, tmp_path, 17, "fy_end", "'13' is not a month")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_example_values_read_the_same_in_libreoffice_openpyxl_and_calamine(tmp_path):
+    """The published (values-only) copy of the example: openpyxl finds numbers, not
+    formulas; LibreOffice's CSV shows calamine's cached values of the built .xlsm as
+    formatted (P/E 0.00, A/H premium 0.00%)."""
+    import csv
+
+    from workbook.export import export_csv
+    from workbook.publish import publish
+
+    built = CalamineWorkbook.from_path(str(EXAMPLE.parent / "ah-pairs.xlsm")) \
+        .get_sheet_by_name(SHEET).to_python()
+    published = publish(EXAMPLE, tmp_path / "values.xlsx").path
+    header = built[2]
+    pe, ah = header.index("P/E 2024E"), header.index("A/H溢价 A/H premium")
+    ws = openpyxl.load_workbook(published)[SHEET]
+    for i in range(3, 9):
+        assert ws.cell(i + 1, pe + 1).value == pytest.approx(built[i][pe], rel=1e-15)
+        assert ws.cell(i + 1, ah + 1).value == pytest.approx(built[i][ah], rel=1e-15)
+    with open(export_csv(published, tmp_path / "csv")[SHEET], encoding="utf-8") as f:
+        shown = list(csv.reader(f))
+    for i in range(3, 9):
+        assert shown[i][pe] == f"{built[i][pe]:.2f}"
+        assert shown[i][ah] == f"{built[i][ah] * 100:.2f}%"
+    assert shown[4][pe] == "9.78"  # 0941.HK: 70.00 / (6.48 x 7.80 / 7.0644) = 9.7837

@@ -71,15 +71,22 @@ A_SHARE_SUFFIXES = tuple(dict.fromkeys(s.suffix for s in SEGMENTS if s.prefix))
 #: checked against the suffix's segments). ``[0-9A-Z]``, not ``\\w``: full-width
 #: digits (０００６３), which an IME can type, are not digits here.
 CODE_RE = re.compile(r"([0-9A-Z]+)\.(" + "|".join(EXCHANGE_NAMES) + r")")
-_SHAPES = [(s, re.compile(s.shape)) for s in SEGMENTS]
+#: The segments of each suffix, with their compiled shapes; an A-share suffix's by
+#: its two-digit prefix too (one look-up per code of a 99,999-stock table).
+_SHAPES: dict[str, list[tuple[Segment, re.Pattern]]] = {}
+for _s in SEGMENTS:
+    _SHAPES.setdefault(_s.suffix, []).append((_s, re.compile(_s.shape)))
+_BY_PREFIX = {(s.suffix, s.prefix): (s, re.compile(s.shape)) for s in SEGMENTS if s.prefix}
 
 
 def segment_of(code: str) -> Segment | None:
     """The :data:`SEGMENTS` row *code* (``0941.HK``) belongs to, or ``None`` when its
     suffix is unknown or the part before the dot fits none of the suffix's shapes."""
     base, _, suffix = code.rpartition(".")
-    return next((s for s, shape in _SHAPES if s.suffix == suffix and shape.fullmatch(base)),
-                None)
+    hit = _BY_PREFIX.get((suffix, base[:2]))
+    if hit is not None:
+        return hit[0] if hit[1].fullmatch(base) else None
+    return next((s for s, shape in _SHAPES.get(suffix, ()) if shape.fullmatch(base)), None)
 
 
 def listing_currency_of_code(code: str) -> str | None:

@@ -325,6 +325,7 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
     seen: dict[str, int] = {}
     stocks = []
     paired: list[tuple[int, str, str]] = []  # (line, code, the pair cell)
+    known = known_currencies(fx)
     for line, row in rows:
         start = len(errors)
         code = row.get("code")
@@ -357,7 +358,7 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
                              positive=True) if "target_price" in row else None
         eps = tuple(number_cell(out, line, c, row[c], blank_ok=True) for c in eps_columns)
         currencies = currency_cells(out, line, row, code if not problem else None,
-                                    close_date, fx)
+                                    close_date, fx, known)
         fy_end = fy_end_cell(out, line, row.get("fy_end") or "")
         if row.get("pair") and not problem:
             paired.append((line, code, row["pair"]))
@@ -424,17 +425,26 @@ def check_pairs(out: Collector, paired: list[tuple[int, str, str]],
     return tuple(pairs)
 
 
+def known_currencies(fx: tuple[FxRate, ...]) -> frozenset[str]:
+    """The currencies a row may name: USD, the exchanges' and ``fx.csv``'s."""
+    return frozenset({BASE_CURRENCY, *(s.currency for s in SEGMENTS),
+                      *(r.currency for r in fx)})
+
+
 def currency_cells(out: Collector, line: int, row: dict[str, str], code: str | None,
-                   close_date: dt.date | None, fx: tuple[FxRate, ...]) -> tuple[str, str]:
+                   close_date: dt.date | None, fx: tuple[FxRate, ...],
+                   known: frozenset[str] | None = None) -> tuple[str, str]:
     """A row's ``(currency, eps_currency)``: its cells, blank (or no column) taking
     the exchange's currency of *code* and the row's currency. Problems, each at its
     cell: not an ISO code; a code neither USD, nor an exchange's currency, nor in
     ``fx.csv`` (unknown); EPS in another currency than the close while ``fx.csv``
     has no rate of one of them (USD needs none) in force on *close_date* (the
     column named is the one that states the currency, ``code`` for a default)."""
-    known = {BASE_CURRENCY, *(s.currency for s in SEGMENTS), *(r.currency for r in fx)}
+    known = known_currencies(fx) if known is None else known
     found: dict[str, tuple[str, str]] = {}  # what: (currency, the column stating it)
     default = listing_currency_of_code(code) if code else None
+    if not row.get("currency") and not row.get("eps_currency"):  # the usual row
+        return default or "CNY", default or "CNY"
     for column, fallback in (("currency", (default, "code")),
                              ("eps_currency", None)):
         text = row.get(column) or ""
