@@ -298,10 +298,8 @@ def _target_header(t: Table, k: int) -> str:
 
 
 def _currency_note(t: Table) -> str:
-    return ("币种 Currency: of the close and the target price (the listing currency); "
-            "EPS币种: of the EPS. A P/E whose EPS is in another currency converts it at "
-            "fx.csv's rates in force on the close date: =PE(close, EPS, FX(EPS currency, "
-            "currency, close date)); upside is in the listing currency")
+    return ("币种 Currency: of the close and the target price; EPS币种: of the EPS; "
+            "P/E = close / (EPS × FX(EPS currency, currency, close date)) (=PE(), =FX())")
 
 
 def _fiscal_note(t: Table) -> str:
