@@ -71,8 +71,8 @@ Public Sub RegisterUdfHelp()
     d = "The rating a target price implies: RATING(UPSIDE(target, close) " & ChrW(&H2212) & " "
     d = d & "benchmark_return, scale)."
     ReDim a(0 To 3)
-    a(0) = "Target price per share in CNY: a cell or a column. Blank: no target (n.a.)."
-    a(1) = "Close price per share in CNY: a cell or a column as tall as the targets."
+    a(0) = "Target price per share (listing currency): a cell or a column. Blank: no target (n.a.)."
+    a(1) = "Close price per share, same currency: a cell or a column as tall as the targets."
     a(2) = "The benchmark's (CSI 300) expected return over the scale's horizon (6 or 12 months), a "
     a(2) = a(2) & "fraction; blank = 0. One cell."
     a(3) = "Stock scale id as in RATING: ""tianfeng"" (default), ""huatai"", ""gtja"", ""csc"", "
