@@ -9,6 +9,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from workbook.dataset.errors import Collector, DataError
@@ -116,13 +117,18 @@ class Coverage:
     #: order of their first row.
     pairs: tuple[tuple[str, str], ...] = ()
 
-    @property
+    @cached_property
     def currencies(self) -> tuple[str, ...]:
         """Every currency the stocks' closes and EPS are in, in row order."""
         return tuple(dict.fromkeys(c for s in self.stocks for c in (s.currency,
                                                                     s.eps_currency)))
 
-    @property
+    @cached_property
+    def listing_currencies(self) -> dict[str, str]:
+        """``{code: currency of its close}`` of every stock (made once)."""
+        return {s.code: s.currency for s in self.stocks}
+
+    @cached_property
     def converts(self) -> bool:
         """Whether any stock's EPS is in another currency than its close (its P/E
         converts the EPS at ``fx.csv``'s rates)."""
@@ -136,10 +142,8 @@ def listing_currency(code: str, coverage: Coverage | None = None) -> str | None:
     900xxx.SH and US codes, HKD for 200xxx.SZ and .HK); ``None`` for a code of no
     known exchange. For any table of prices keyed by ticker (a price history's rows
     carry it)."""
-    if coverage is not None:
-        for s in coverage.stocks:
-            if s.code == code:
-                return s.currency
+    if coverage is not None and code in coverage.listing_currencies:
+        return coverage.listing_currencies[code]
     return listing_currency_of_code(code)
 
 
