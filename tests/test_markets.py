@@ -341,3 +341,12 @@ def test_example_values_read_the_same_in_libreoffice_openpyxl_and_calamine(tmp_p
         assert shown[i][pe] == f"{built[i][pe]:.2f}"
         assert shown[i][ah] == f"{built[i][ah] * 100:.2f}%"
     assert shown[4][pe] == "9.78"  # 0941.HK: 70.00 / (6.48 x 7.80 / 7.0644) = 9.7837
+
+
+def test_an_all_cny_table_keeps_the_reports_columns(shipped):
+    values = CalamineWorkbook.from_path(str(shipped)).get_sheet_by_name(SHEET).to_python()
+    header = values[2]
+    assert header[2] == "收盘价 Close (CNY)" and "币种 Currency" not in header
+    # the report's 60 P/E stay in J4:M18 (columns 9-12, zero-based)
+    assert header[9:13] == ["P/E 2023A", "P/E 2024E", "P/E 2025E", "P/E 2026E"]
+    assert values[3][10] == pytest.approx(108.90 / 5.33, rel=1e-15)  # 300308.SZ: 20.43
