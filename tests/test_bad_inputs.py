@@ -57,8 +57,10 @@ CASES = [
      [("coverage.csv", "000063.SZ,", "００００６３.SZ,", 1)],
      [("coverage.csv", 7, "code", "full-width characters: type 000063.SZ")]),
     ("code-of-unsupported-market",
-     [("coverage.csv", "000063.SZ,", "0763.HK,", 1)],
-     [("coverage.csv", 7, "code", "'0763.HK' is not a ticker like 000063.SZ")]),
+     [("coverage.csv", "000063.SZ,", "0763.SZ,", 1)],
+     [("coverage.csv", 7, "code", "'0763.SZ' does not fit its exchange: a .SZ (Shenzhen) "
+       "code is 6 digits starting with 00, 20, 30 (000001.SZ); a Hong Kong code is "
+       "written 0763.HK")]),
     ("empty-name",
      [("coverage.csv", ",中兴通讯,", ",,", 1)],
      [("coverage.csv", 7, "name", "empty; a company name is required")]),

@@ -110,7 +110,7 @@ def test_at_most_50_problem_lines_then_the_rest_counted(data_copy, previous):
     assert shown[0] == (f"{data_copy / 'coverage.csv'}:1:x0: unknown column; a year column "
                         "is named like 'EPS 2024E' (A = actual, E = estimate); the other "
                         "columns are code, name, close, close_date, rating and, optionally, "
-                        "target_price; or, to carry your own column into the key-stocks "
+                        "target_price, currency, eps_currency, pair, fy_end; or, to carry your own column into the key-stocks "
                         'table, declare it in settings.toml: extra_columns = ["x0"]')
     assert all(l.startswith(f"{data_copy / 'coverage.csv'}:1:x") for l in shown[:50])
     assert shown[50] == "… and 9950 more"

@@ -213,8 +213,8 @@ def test_a_near_miss_keeps_its_did_you_mean(data_copy, previous):
               "a name of its own; take it out of extra_columns"),
     ("Target_Price", "'Target_Price' is the built-in column target_price"),
     ("EPS 2024E", "'EPS 2024E' is a fiscal-year column name of coverage.csv"),
-    ("currency", "'currency' is reserved for the column currency coverbook adds"),
-    ("eps_currency", "reserved"), ("pair", "reserved"), ("fy_end", "reserved"),
+    ("currency", "'currency' is the built-in column currency of coverage.csv"),
+    ("eps_currency", "built-in column eps_currency"), ("pair", "built-in column pair"), ("fy_end", "built-in column fy_end"),
 ])
 def test_a_built_in_name_is_refused_at_the_extra_columns_line(data_copy, previous, name,
                                                                fragment):

@@ -59,7 +59,7 @@ def test_wind_xlsx_with_a_fixed_date(data, tmp_path):
     # --all keeps the Hong Kong code too.
     result = run(export, "--data", data, "--all")
     assert result.exit_code == 0, result.output
-    assert "0941.HK,2024-09-20,80.1,CNY,Wind EDE20240920.xlsx" in history(data)
+    assert "0941.HK,2024-09-20,80.1,HKD,Wind EDE20240920.xlsx" in history(data)
 
 
 def test_importing_the_same_file_twice_changes_nothing(data, tmp_path):

@@ -273,7 +273,7 @@ def test_refresh_sets_the_validations_of_the_model(remote, built):
     assert funcs[0] == "deleteDataValidation"  # the old rules go first
     rules = {(a["start_row"], a["start_column"]): a["args"] for a in done
              if a["func"] in ("setDataValidationList", "setDataValidationRule")}
-    assert rules[ts.CURRENCY_CELL] == [{"type": "literal", "values": ["USD", "CNY"]}, True]
+    assert rules[ts.CURRENCY_CELL] == [{"type": "literal", "values": ["USD", "CNY", "HKD"]}, True]
     source = rules[ts.BENCHMARK_CELL][0]
     assert source["type"] == "range" and source["column_count"] == 1
     assert source["row_count"] == len(load_dataset().prices.models)

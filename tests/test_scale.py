@@ -87,17 +87,23 @@ def test_large_universe_builds_with_array_formulas_and_right_cached_values(tmp_p
 
     ws = openpyxl.load_workbook(out)[KEY]
     first, last = 4, 3 + n  # one-based rows of the first and last stock
-    pe_letters = []
+    # Columns found by their headers: the sample's B shares (USD, HKD) give the table
+    # its currency columns, so the EPS block does not start where coverage.csv's does.
+    sheet_header = [c.value for c in ws[3]]
+    pe_letters, pe_cols = [], []
     for k, i in enumerate(eps_cols):
-        col = 1 + len(header) + k  # after the fixed and EPS columns
+        col = sheet_header.index(f"P/E {header[i][4:]}") + 1
+        eps_col = sheet_header.index(header[i]) + 1
         anchor = ws.cell(first, col).value
         assert isinstance(anchor, ArrayFormula)
-        letter, eps_letter = ws.cell(1, col).column_letter, ws.cell(1, i + 1).column_letter
+        letter, eps_letter = ws.cell(1, col).column_letter, ws.cell(1, eps_col).column_letter
         assert anchor.ref == f"{letter}{first}:{letter}{last}"
+        # the closes are in their listing currency, the EPS too: no conversion
         assert anchor.text == f"=PE(C{first}:C{last},{eps_letter}{first}:{eps_letter}{last})"
         pe_letters.append(letter)
-    assert ws.cell(last + 1, 1 + len(header)).value == f"=AVERAGE({pe_letters[0]}{first}:" \
-                                                      f"{pe_letters[0]}{last})"
+        pe_cols.append(col - 1)
+    assert ws.cell(last + 1, pe_cols[0] + 1).value == f"=AVERAGE({pe_letters[0]}{first}:" \
+                                                     f"{pe_letters[0]}{last})"
 
     cached = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(KEY).to_python(
         skip_empty_area=False)
@@ -105,7 +111,7 @@ def test_large_universe_builds_with_array_formulas_and_right_cached_values(tmp_p
     checked = 0
     for row, values in zip(rows, cached[first - 1:last]):
         for k, i in enumerate(eps_cols):
-            want, got = expected_pe(row[2], row[i]), values[len(header) + k]
+            want, got = expected_pe(row[2], row[i]), values[pe_cols[k]]
             if isinstance(want, float):
                 assert got == pytest.approx(want, rel=1e-12), row[0]
             else:

@@ -76,12 +76,21 @@ def test_a_table_beyond_a_screenful_charts_the_mean_and_median(tmp_path):
     result = build(data, tmp_path / "b.xlsx")
     chart = charts(result.path)["市盈率 P/E by fiscal year: mean and median of 30 stocks"]
     assert chart.find(".//c:lineChart", C) is not None
-    # 30 stocks in rows 4-33, the mean row 34 and the median row 35 (labels in I).
-    assert series_refs(chart) == [(f"{KEY}!$I$34", f"{KEY}!$J$3:$M$3", f"{KEY}!$J$34:$M$34"),
-                                  (f"{KEY}!$I$35", f"{KEY}!$J$3:$M$3", f"{KEY}!$J$35:$M$35")]
     ws = openpyxl.load_workbook(result.path)[KEY]
-    assert ws["I34"].value.startswith("平均 Mean") and ws["I35"].value.startswith("中位数")
-    assert ws["J35"].value == '=IF(COUNT(J4:J33),MEDIAN(J4:J33),"n.a.")'
+    # The P/E block, found by its headers (the sample's B shares trade in USD and HKD,
+    # so the table has the currency columns and the block starts at L, not J).
+    pe = [c.column_letter for c in ws[3] if str(c.value).startswith("P/E ")]
+    first, last = pe[0], pe[-1]
+    label = ws.cell(1, ws[f"{first}3"].column - 1).column_letter
+    assert (first, last) == ("L", "O")
+    # 30 stocks in rows 4-33, the mean row 34 and the median row 35 (labels left of it).
+    assert series_refs(chart) == [
+        (f"{KEY}!${label}$34", f"{KEY}!${first}$3:${last}$3", f"{KEY}!${first}$34:${last}$34"),
+        (f"{KEY}!${label}$35", f"{KEY}!${first}$3:${last}$3", f"{KEY}!${first}$35:${last}$35")]
+    assert ws[f"{label}34"].value.startswith("平均 Mean") and \
+        ws[f"{label}35"].value.startswith("中位数")
+    assert ws[f"{first}35"].value == \
+        f'=IF(COUNT({first}4:{first}33),MEDIAN({first}4:{first}33),"n.a.")'
     # the chart starts a printed page of its own
     anchor = _anchor_row(result.path, KEY)
     assert [b.id for b in ws.row_breaks.brk] == [anchor]

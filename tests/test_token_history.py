@@ -177,7 +177,7 @@ def test_no_fx_rate_yet_names_the_first_rate_date():
         "#N/A no CNY rate on or before 2024-09-01 in fx.csv; its first rate is dated 2024-09-20"
     assert TOKEN_PRICE("deepseek-chat", "input", "2024-09-01", "CNY") == 1
     assert TOKEN_PRICE("gpt-4o", "input", None, "EUR") == \
-        "#N/A unknown currency 'EUR'; known: USD, CNY"
+        "#N/A unknown currency 'EUR'; known: USD, CNY, HKD"  # fx.csv's currencies
 
 
 # --- the settings file ------------------------------------------------------------
@@ -332,7 +332,7 @@ def test_scenario_inputs_are_validated_cells(built):
     assert rules["B7"].type == "date" and rules["B7"].operator == "greaterThanOrEqual"
     # the first price date in the data, 2024-05-13, as Excel's serial number
     assert float(rules["B7"].formula1) == (D(2024, 5, 13) - D(1899, 12, 30)).days
-    assert rules["B9"].type == "list" and rules["B9"].formula1 == '"USD,CNY"'
+    assert rules["B9"].type == "list" and rules["B9"].formula1 == '"USD,CNY,HKD"'
     bench = rules["B8"]
     assert bench.type == "list" and re.fullmatch(r"\$A\$(\d+):\$A\$(\d+)", bench.formula1)
     first, last = (int(x) for x in re.findall(r"\d+", bench.formula1))

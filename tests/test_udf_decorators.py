@@ -15,7 +15,7 @@ import pytest
 from workbook.vba.xlwings_meta import _Workbook, decorated_udfs, xlwings_udfs
 
 ROOT = Path(__file__).resolve().parent.parent
-UDF_MODULES = ["udfs.valuation", "udfs.ratings", "udfs.tokens"]
+UDF_MODULES = ["udfs.valuation", "udfs.ratings", "udfs.tokens", "udfs.markets"]
 OUR_IMPORT = "from udfs import _xl as xw\n"
 XLWINGS_IMPORT = "import xlwings as xw\n"
 

@@ -22,8 +22,8 @@ from workbook.vba import vba_sources
 from workbook.vba.udf_help import udf_help_module
 from workbook.vba.xlwings_meta import decorated_udfs
 
-UDF_NAMES = ["COST_RATIO", "EPS_CAGR", "IMPLIED_RATING", "INDUSTRY_RATING", "PE", "PEG",
-             "RATING", "TOKEN_COST", "TOKEN_PRICE", "UPSIDE"]
+UDF_NAMES = ["AH_PREMIUM", "COST_RATIO", "EPS_CAGR", "FX", "IMPLIED_RATING",
+             "INDUSTRY_RATING", "PE", "PEG", "RATING", "TOKEN_COST", "TOKEN_PRICE", "UPSIDE"]
 
 
 def embedded_code(path: Path) -> dict[str, str]:

@@ -171,8 +171,9 @@ def test_addin_xlwings_module_is_the_wheels_custom_addin_module_but_its_project_
 def test_addin_wrappers_pass_the_active_workbook_one_per_udf():
     code = olevba_code(OURS["add-in"].bin.read_bytes())["xlwings_udfs"]
     names = re.findall(r"^Function (\w+)\(", code, re.M)
-    assert names == ["COST_RATIO", "EPS_CAGR", "IMPLIED_RATING", "INDUSTRY_RATING", "PE",
-                     "PEG", "RATING", "TOKEN_COST", "TOKEN_PRICE", "UPSIDE"]
+    assert names == ["AH_PREMIUM", "COST_RATIO", "EPS_CAGR", "FX", "IMPLIED_RATING",
+                     "INDUSTRY_RATING", "PE", "PEG", "RATING", "TOKEN_COST", "TOKEN_PRICE",
+                     "UPSIDE"]
     for name in names:
         assert (f'{name} = XLPy.CallUDF("udfs", "{name}", Array(') in code
     assert code.count("ActiveWorkbook, Application.Caller)") == len(names)

@@ -213,9 +213,9 @@ def implied_rating_value(target_price, close_price, benchmark_return=None, scale
 
 @xw.func(category="coverbook")
 @xw.arg("target_price", ndim=2, err_to_str=True,
-        doc="Target price per share in CNY: a cell or a column. Blank: no target (n.a.).")
+        doc="Target price per share (listing currency): a cell or a column. Blank: no target (n.a.).")
 @xw.arg("close_price", ndim=2, err_to_str=True,
-        doc="Close price per share in CNY: a cell or a column as tall as the targets.")
+        doc="Close price per share, same currency: a cell or a column as tall as the targets.")
 @xw.arg("benchmark_return", err_to_str=True,
         doc="The benchmark's (CSI 300) expected return over the scale's horizon (6 or 12 "
             "months), a fraction; blank = 0. One cell.")

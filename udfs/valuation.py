@@ -11,7 +11,8 @@ from operator import itemgetter
 from udfs import _xl as xw
 
 from udfs._excel import (COM_ERRORS, MISSING, Blank, as_2d, as_number, broadcast,
-                         broadcast_shape, finite, first_error, gc_paused, is_range)
+                         broadcast_shape, finite, first_error, gc_paused, is_blank,
+                         is_range)
 
 #: Text shown for a P/E that is not meaningful (EPS <= 0). Text, not an error, so
 #: that ``AVERAGE`` over a P/E column skips loss-makers instead of failing.
@@ -22,40 +23,52 @@ FAST_PATH_MIN_CELLS = 64
 _PLAIN = frozenset((float, int, type(None)))
 
 
-def pe_value(close, eps):
-    """P/E of one close price and one EPS (scalars): see :func:`PE` for the rules."""
-    error = first_error(close, eps)
+def pe_value(close, eps, fx_rate=None):
+    """P/E of one close price and one EPS (scalars), the EPS converted at *fx_rate*
+    (units of the close's currency per unit of the EPS's; blank: none): see
+    :func:`PE` for the rules."""
+    error = first_error(close, eps, fx_rate)
     if error:
         return error
     c = as_number(close)
     e = as_number(eps)
-    for v in (c, e):
+    r = 1.0 if is_blank(fx_rate) else as_number(fx_rate)
+    for v in (c, e, r):
         if isinstance(v, str):
             return v
-    if c is Blank or e is Blank:
+    if c is Blank or e is Blank or r is Blank:
         return MISSING
+    if r <= 0:
+        return "#NUM!"
     if e <= 0:
         return NOT_MEANINGFUL
     if c < 0:
         return "#NUM!"
-    return finite(c / e)
+    return finite(c / e) if is_blank(fx_rate) else finite(c / (e * r))
 
 
 @xw.func(category="coverbook")
 @xw.arg("close_price", ndim=2, err_to_str=True,
-        doc="Close price per share in CNY: a cell, or a column of close prices.")
+        doc="Close price per share (listing currency): a cell, or a column of close prices.")
 @xw.arg("eps", ndim=2, err_to_str=True,
-        doc="Earnings per share in CNY for one fiscal year: a cell, or a block "
+        doc="Earnings per share for one fiscal year: a cell, or a block "
             "(one column per year) as tall as the close column.")
-def PE(close_price, eps):
+@xw.arg("fx_rate", ndim=2, err_to_str=True,
+        doc="Optional: units of the close's currency per unit of the EPS's, e.g. "
+            "FX(\"CNY\",\"HKD\",D4); a cell or a column. Blank: the same currency.")
+def PE(close_price, eps, fx_rate=None):
     """Price/earnings ratio: close price / EPS (the report's P/E = 收盘价/EPS).
+
+    With *fx_rate*: close / (EPS × fx_rate), the EPS converted into the close's
+    currency (``=PE(C4,H4,FX("CNY","HKD",E4))`` for an H share reporting in CNY).
 
     The argument is ``close_price``, not ``close``: ``Close`` is a reserved word in
     VBA, and xlwings names the VBA wrapper's parameters after the Python ones.
 
     Shapes: two scalars give a scalar. Ranges broadcast: a close column (n x 1) with
     an EPS block (n x k) gives n x k in one call, which spills as an array formula.
-    Units: close and EPS in the same currency (CNY); the result is a multiple.
+    Units: close and EPS in the same currency, or *fx_rate* converting the EPS's
+    currency into the close's (``FX``, units per unit); the result is a multiple.
 
     Results other than a number, cell by cell:
     - EPS <= 0: the text ``NM`` (not meaningful; AVERAGE skips it);
@@ -64,10 +77,13 @@ def PE(close_price, eps):
     - text (also numbers stored as text), a boolean or a date: ``#VALUE!``;
     - an Excel error in an argument: that error (``#N/A`` stays ``#N/A``);
     - a negative close, NaN or infinity, or a P/E beyond Excel's largest number
-      (about 1.8e308, e.g. a tiny EPS): ``#NUM!``;
+      (about 1.8e308, e.g. a tiny EPS): ``#NUM!``; an *fx_rate* ≤ 0: ``#NUM!``;
+    - an *fx_rate* that is the missing-figure marker ``n.a.``: ``n.a.``;
     - ranges whose shapes do not fit: ``#VALUE!``.
     Errors are returned as their text: xlwings cannot return Excel error values.
     """
+    if fx_rate is not None:
+        return broadcast(pe_value, close_price, eps, fx_rate)
     if is_range(close_price) or is_range(eps):
         fast = pe_array(close_price, eps, min_cells=FAST_PATH_MIN_CELLS)
         if fast is not None:
@@ -160,16 +176,17 @@ def upside_value(target_price, close_price):
 
 @xw.func(category="coverbook")
 @xw.arg("target_price", ndim=2, err_to_str=True,
-        doc="Target price per share in CNY: a cell, or a column of target prices. "
+        doc="Target price per share in the listing currency: a cell, or a column. "
             "Blank: no target (n.a.).")
 @xw.arg("close_price", ndim=2, err_to_str=True,
-        doc="Close price per share in CNY: a cell, or a column as tall as the targets.")
+        doc="Close price per share, same currency: a cell, or a column as tall.")
 def UPSIDE(target_price, close_price):
     """Upside to the target price: target / close − 1, as a fraction (0.25 = 25 %).
 
     Shapes: scalars give a scalar; ranges broadcast as in :func:`PE` (a target column
     with a close column gives a column, which spills). Units: both prices in the same
-    currency (CNY); the result is a fraction (format the cell as %), over the target's
+    currency (the listing currency: HKD for an H share); the result is a fraction
+    (format the cell as %), over the target's
     horizon (a broker's 6- or 12-month target).
 
     Results other than a number, cell by cell: a blank target or close (or ``n.a.``,

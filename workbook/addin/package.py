@@ -58,7 +58,7 @@ def info_sheet() -> Sheet:
     rows = [
         ("coverbook add-in", f"version {__version__}"),
         ("UDFs", "PE, UPSIDE, EPS_CAGR, PEG, RATING, INDUSTRY_RATING, IMPLIED_RATING, "
-                 "TOKEN_PRICE, TOKEN_COST, COST_RATIO"),
+                 "TOKEN_PRICE, TOKEN_COST, COST_RATIO, FX, AH_PREMIUM"),
         ("ribbon", "Coverbook Add-in: Refresh, Check data, Status (active workbook)"),
         ("settings (Windows)", SETTINGS_WINDOWS),
         ("settings (macOS)", SETTINGS_MACOS),

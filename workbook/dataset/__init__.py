@@ -195,9 +195,13 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     # names written there are not also "unknown" in coverage.csv.
     listed = () if "extra_columns" in valid_settings or settings is not None \
         else listed_columns(folder / SETTINGS_FILE)
+    # fx.csv is read first (coverage.csv's currencies need its rates), its problems
+    # listed after coverage.csv's as before.
+    fx_errors: list[DataError] = []
+    fx = load_fx(folder / FX_FILE, fx_errors)
     coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors, as_of, extra,
-                             closes, listed=listed)
-    fx = load_fx(folder / FX_FILE, errors)
+                             closes, listed=listed, fx=fx)
+    errors.extend(fx_errors)
     model_ids: list[str] = []
     prices: tuple[TokenPrice, ...] = ()
     if (folder / TOKEN_PRICES_FILE).exists():

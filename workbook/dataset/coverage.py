@@ -9,13 +9,17 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbook.dataset.errors import Collector, DataError
 from workbook.dataset.rating_scales import RatingScale
 from workbook.dataset.reader import date_cell, nearest, number_cell, read_csv
-from workbook.exchanges import EXCHANGE_BY_PREFIX, EXCHANGE_NAMES
+from workbook.exchanges import (A_SHARE_SUFFIXES, CODE_RE, EXCHANGE_BY_PREFIX,
+                                EXCHANGE_NAMES, SEGMENTS, listing_currency_of_code,
+                                segment_of)
+from workbook.dataset.fx import BASE_CURRENCY, FX_FILE, FxRate, currency_problem, rate_in_force
 from workbook.prices import PRICES_FILE
 from workbook.prices.history import format_close
 
@@ -24,10 +28,12 @@ if TYPE_CHECKING:
 
 COVERAGE_FILE = "coverage.csv"
 
-#: Tickers: six ASCII digits and the exchange suffix Shanghai (.SH), Shenzhen (.SZ)
-#: or Beijing (.BJ), the A-share markets this product supports. ``[0-9]``, not
-#: ``\d``: ``\d`` also matches full-width digits (０００６３), which an IME can type.
-TICKER_RE = re.compile(r"[0-9]{6}\.(SH|SZ|BJ)")
+#: Tickers in their general form: ASCII digits or capitals, a dot, the suffix of an
+#: exchange of ``workbook.exchanges.SEGMENTS`` (``000063.SZ``, ``0941.HK``,
+#: ``AAPL.O``); whether the part before the dot fits the suffix is then checked
+#: (:func:`exchange_problem`). ``[0-9]``, not ``\d``: ``\d`` also matches full-width
+#: digits (０００６３), which an IME can type.
+TICKER_RE = CODE_RE
 #: Fiscal-year columns: ``EPS 2024E`` (E = estimate) or ``EPS 2023A`` (A = actual).
 EPS_COLUMN_RE = re.compile(r"EPS ([0-9]{4})([AE])")
 #: Near misses of a year column (``eps2024e``, ``EPS 2024 E``), for the hint.
@@ -36,10 +42,22 @@ EPS_COLUMN_LOOSE_RE = re.compile(r"EPS\s*([0-9]{4})\s*([AE])", re.IGNORECASE)
 COVERAGE_FIXED = ("code", "name", "close", "close_date", "rating")
 #: Columns a table may have or leave out: ``target_price`` (CNY per share; a blank
 #: cell is a stock without a target).
-COVERAGE_OPTIONAL = ("target_price",)
-#: Names kept for columns coverbook adds (the close's and the EPS's currencies, the
-#: A/H pair, the fiscal year-end): no own column (``extra_columns``) may take them.
-COVERAGE_RESERVED = ("currency", "eps_currency", "pair", "fy_end")
+#: ``currency`` (ISO code of the close and the target price; blank or no column: the
+#: exchange's, ``workbook.exchanges.SEGMENTS``) and ``eps_currency`` (ISO code the EPS
+#: is reported in; blank or no column: the row's currency). See docs/markets.md.
+#: ``pair``: the code of the same company's other listing (an A share's H share or
+#: the reverse), which must be a row of the table too.
+#: ``fy_end``: the month (1-12) the stock's fiscal year ends in; blank or no column: 12.
+COVERAGE_OPTIONAL = ("target_price", "currency", "eps_currency", "pair", "fy_end")
+#: Names kept for columns coverbook may add: no own column (``extra_columns``) may
+#: take them, nor the optional columns above. None left: all four names the issue
+#: reserved (currency, eps_currency, pair, fy_end) are optional columns now.
+COVERAGE_RESERVED: tuple[str, ...] = ()
+#: Month names for the notes (``fy_end``).
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+#: The currencies of an A/H pair: the A share's close and the H share's.
+PAIR_CURRENCIES = ("CNY", "HKD")
 #: An own column's cell that becomes a number: a plain decimal with an optional minus.
 #: No ``+`` (Excel takes a typed ``+1`` for a formula), no exponent, no leading zero
 #: before another digit (``000063`` is a code: it stays text, zeros and all).
@@ -63,7 +81,8 @@ class FiscalYear:
 
 @dataclass(frozen=True, slots=True)
 class Stock:
-    """One covered stock. ``close`` in CNY; ``eps`` in CNY per share, one per fiscal
+    """One covered stock. ``close`` (and ``target_price``) in ``currency``; ``eps``
+    in ``eps_currency`` per share, one per fiscal
     year in the order of :attr:`Coverage.years`, ``None`` where the cell is blank.
     Slotted: no per-instance dict (a 99,999-stock table holds 13 MB less)."""
 
@@ -73,11 +92,20 @@ class Stock:
     close_date: dt.date
     rating: str
     eps: tuple[float | None, ...]
-    #: CNY per share; ``None`` for a blank cell or a table without the column.
+    #: In ``currency`` per share; ``None`` for a blank cell or a table without the column.
     target_price: float | None = None
     #: The own columns' cells (:attr:`Coverage.extra_columns` order), see
     #: :func:`own_value`.
     extra: tuple[float | str | None, ...] = ()
+    #: ISO code of the close and the target price (the listing currency): the
+    #: ``currency`` column, else the exchange's (:func:`listing_currency`).
+    currency: str = "CNY"
+    #: ISO code the EPS is reported in: the ``eps_currency`` column, else ``currency``.
+    eps_currency: str = "CNY"
+    #: The month (1-12) the fiscal year ends in (``fy_end``; default 12). EPS 2024E
+    #: of a stock with ``fy_end`` 3 is its fiscal year 2024 as its own reports label
+    #: it: the P/E columns stay per fiscal year, not calendarised.
+    fy_end: int = 12
 
 
 @dataclass(frozen=True)
@@ -91,6 +119,38 @@ class Coverage:
     #: The analyst's own columns (``settings.toml`` ``extra_columns``), passed through
     #: to the key-stocks table as typed.
     extra_columns: tuple[str, ...] = ()
+    #: The A/H pairs (``pair`` column): ``(A share's code, H share's code)``, in the
+    #: order of their first row.
+    pairs: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def currencies(self) -> tuple[str, ...]:
+        """Every currency the stocks' closes and EPS are in, in row order."""
+        return tuple(dict.fromkeys(c for s in self.stocks for c in (s.currency,
+                                                                    s.eps_currency)))
+
+    @cached_property
+    def listing_currencies(self) -> dict[str, str]:
+        """``{code: currency of its close}`` of every stock (made once)."""
+        return {s.code: s.currency for s in self.stocks}
+
+    @cached_property
+    def converts(self) -> bool:
+        """Whether any stock's EPS is in another currency than its close (its P/E
+        converts the EPS at ``fx.csv``'s rates)."""
+        return any(s.eps_currency != s.currency for s in self.stocks)
+
+
+def listing_currency(code: str, coverage: Coverage | None = None) -> str | None:
+    """The currency *code*'s close prices are in: its row's ``currency`` in
+    *coverage* (``coverage.csv``'s column, or the exchange's default when blank), else
+    the exchange's default (``workbook.exchanges.SEGMENTS``: CNY for A shares, USD for
+    900xxx.SH and US codes, HKD for 200xxx.SZ and .HK); ``None`` for a code of no
+    known exchange. For any table of prices keyed by ticker (a price history's rows
+    carry it)."""
+    if coverage is not None and code in coverage.listing_currencies:
+        return coverage.listing_currencies[code]
+    return listing_currency_of_code(code)
 
 
 
@@ -105,6 +165,7 @@ def ticker_problem(code: str) -> str | None:
     if not code:
         return "empty; a ticker such as 000063.SZ is required"
     base = f"{code!r} is not a ticker like 000063.SZ (6 digits, then .SH, .SZ or .BJ)"
+    others = "; Hong Kong and US codes are written 0941.HK, AAPL.O (Nasdaq), IBM.N (NYSE)"
     normal = unicodedata.normalize("NFKC", code).upper()
     if normal != code.upper() and TICKER_RE.fullmatch(normal):
         return f"{base}; full-width characters: type {normal}"
@@ -119,25 +180,42 @@ def ticker_problem(code: str) -> str | None:
     if swapped:
         return (f"{base}; the exchange goes after the digits: "
                 f"{swapped.group(2)}.{swapped.group(1).upper()}")
-    return base
+    return base + others
 
 
 def exchange_problem(code: str) -> str | None:
-    """Why the exchange suffix of *code* (a well-formed ticker such as ``600941.SH``)
-    does not fit its first two digits (see :data:`EXCHANGE_BY_PREFIX`), naming the
-    right suffix; ``None`` if it fits."""
-    digits, suffix = code[:6], code[7:]
-    right = EXCHANGE_BY_PREFIX.get(digits[:2])
-    if right is None:
-        known = "; ".join(
-            f"{EXCHANGE_NAMES[x]} {', '.join(p for p, e in EXCHANGE_BY_PREFIX.items() if e == x)}"
-            for x in EXCHANGE_NAMES)
-        return (f"{code!r}: no A-share stock code starts with {digits[:2]} (stock codes start "
-                f"with {known})")
-    if right != suffix:
-        return (f"{code!r}: codes starting with {digits[:2]} are listed in "
-                f"{EXCHANGE_NAMES[right]}, not {EXCHANGE_NAMES[suffix]}: write {digits}.{right}")
-    return None
+    """Why *code* (of the general form ``<digits or capitals>.<suffix>``,
+    :data:`TICKER_RE`) fits none of its suffix's shapes in
+    ``workbook.exchanges.SEGMENTS``, naming the expected shape (and, for an A share,
+    the right suffix); ``None`` if it fits."""
+    if segment_of(code) is not None:
+        return None
+    base, _, suffix = code.rpartition(".")
+    if suffix in A_SHARE_SUFFIXES and re.fullmatch(r"[0-9]{6}", base):
+        right = EXCHANGE_BY_PREFIX.get(base[:2])
+        if right is None:
+            known = "; ".join(
+                f"{EXCHANGE_NAMES[x]} "
+                f"{', '.join(p for p, e in EXCHANGE_BY_PREFIX.items() if e == x)}"
+                for x in A_SHARE_SUFFIXES)
+            return (f"{code!r}: no A-share stock code starts with {base[:2]} (stock codes "
+                    f"start with {known})")
+        return (f"{code!r}: codes starting with {base[:2]} are listed in "
+                f"{EXCHANGE_NAMES[right]}, not {EXCHANGE_NAMES[suffix]}: write {base}.{right}")
+    prefixes = [s.prefix for s in SEGMENTS if s.suffix == suffix and s.prefix]
+    shape = (f"6 digits starting with {', '.join(prefixes)} ({prefixes[0]}0001.{suffix})"
+             if prefixes else next(s.shape_text for s in SEGMENTS if s.suffix == suffix))
+    hint = ""
+    if suffix in A_SHARE_SUFFIXES and re.fullmatch(r"[0-9]{4,5}", base):
+        hint = (f"; a Hong Kong code is written {base}.HK; or leading zeros were lost "
+                "(Excel drops them from a number cell): type all 6 digits in a text cell")
+    elif suffix in A_SHARE_SUFFIXES and re.fullmatch(r"[0-9]{1,3}", base):
+        hint = ("; leading zeros were lost (Excel drops them from a number cell): type all "
+                "6 digits in a text cell")
+    elif suffix == "HK" and re.fullmatch(r"[0-9]{6}", base):
+        hint = "; a 6-digit code is an A share: .SH, .SZ or .BJ"
+    return (f"{code!r} does not fit its exchange: a .{suffix} ({EXCHANGE_NAMES[suffix]}) "
+            f"code is {shape}{hint}")
 
 
 def own_value(text: str) -> float | str | None:
@@ -184,7 +262,8 @@ def _year_column_hint(name: str, fixed_missing: list[str]) -> tuple[str, str | N
 def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError],
                   as_of: dt.date | None = None, extra: tuple[str, ...] = (),
                   history: CloseHistory | None = None, need_close: bool = True,
-                  listed: tuple[str, ...] = ()) -> Coverage | None:
+                  listed: tuple[str, ...] = (), fx: tuple[FxRate, ...] = ()
+                  ) -> Coverage | None:
     """The key-stocks table from ``coverage.csv`` (see docs/data-files.md for its columns).
 
     *scale* is the rating scale the table is rated on, whose labels the ``rating``
@@ -204,6 +283,9 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
     refused at that row; so is a stock with no close at all, unless not
     *need_close* (``coverbook prices import`` reads the codes before there is one:
     such a stock then has the close ``nan``).
+
+    *fx*: ``fx.csv``'s rates; a row whose EPS is in another currency than its close
+    needs a rate of both (but USD) in force on its close date (:func:`currency_cells`).
     """
     parsed = read_csv(path, None, errors, empty="no stocks; add one row per ticker")
     if parsed is None:
@@ -268,6 +350,8 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
     english = {b.label_en.lower(): b.label for b in scale.bands} if scale else {}
     seen: dict[str, int] = {}
     stocks = []
+    paired: list[tuple[int, str, str]] = []  # (line, code, the pair cell)
+    known = known_currencies(fx)
     for line, row in rows:
         start = len(errors)
         code = row.get("code")
@@ -308,11 +392,17 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
                 and len(errors) == start:
             close, close_date = _resolve_close(out, line, code, close, close_date, history,
                                                as_of, need_close)
+        currencies = currency_cells(out, line, row, code if not problem else None,
+                                    close_date, fx, known)
+        fy_end = fy_end_cell(out, line, row.get("fy_end") or "")
+        if row.get("pair") and not problem:
+            paired.append((line, code, row["pair"]))
         if ok and len(errors) == start:
             own = tuple(own_value(row[c]) for c in extra) if extra else ()
             stocks.append(Stock(code, row["name"], close, close_date, rating, eps, target,
-                                own))
-    return (Coverage(tuple(years), tuple(stocks), "target_price" in header, extra)
+                                own, *currencies, fy_end))
+    pairs = check_pairs(out, paired, {s.code: s for s in stocks}) if ok else ()
+    return (Coverage(tuple(years), tuple(stocks), "target_price" in header, extra, pairs)
             if ok else None)
 
 
@@ -344,6 +434,107 @@ def _resolve_close(out: Collector, line: int, code: str, close: float | None,
                     "or import an export that has it (coverbook prices import FILE)")
         return (None, None) if need_close else (float("nan"), as_of)
     return close, close_date
+
+
+def fy_end_cell(out: Collector, line: int, text: str) -> int:
+    """A row's fiscal year-end month: 12 for a blank cell, else 1 to 12 as typed
+    (``3``, ``03``); anything else is refused at the ``fy_end`` cell."""
+    if not text:
+        return 12
+    if re.fullmatch(r"[0-9]{1,2}", text) and 1 <= int(text) <= 12:
+        return int(text)
+    out.add(line, "fy_end", f"{text!r} is not a month: write the month the fiscal year "
+            "ends in as a number, 1 to 12 (3 for a year ending in March; blank: 12)")
+    return 12
+
+
+def check_pairs(out: Collector, paired: list[tuple[int, str, str]],
+                stocks: dict[str, Stock]) -> tuple[tuple[str, str], ...]:
+    """The A/H pairs the ``pair`` cells declare (*paired*: line, code, cell), each
+    ``(A code, H code)`` once; problems at the ``pair`` cell: a code not in the table
+    (*stocks*, the valid rows), the row's own code, a pair whose closes are not CNY
+    and HKD (:data:`PAIR_CURRENCIES`), two rows disagreeing, a listing in two pairs."""
+    named = {code: other for _, code, other in paired}
+    pairs: list[tuple[str, str]] = []
+    partner: dict[str, str] = {}
+    for line, code, other in paired:
+        if other == code:
+            out.add(line, "pair", f"{other!r} is this row's own code; name the other "
+                    "listing's code (600941.SH and 0941.HK name each other), or clear it")
+            continue
+        if other not in stocks:
+            out.add(line, "pair", f"{other!r} is not covered: a pair names the other "
+                    "listing's code, which must be a row of coverage.csv too; add its row, "
+                    "or clear the cell")
+            continue
+        if named.get(other, code) != code:
+            out.add(line, "pair", f"{other} names {named[other]} as its pair, not {code}: "
+                    "a listing has one other listing")
+            continue
+        if code not in stocks:
+            continue  # the row's own problems are reported at their cells
+        mine, theirs = stocks[code].currency, stocks[other].currency
+        if {mine, theirs} != set(PAIR_CURRENCIES) or mine == theirs:
+            out.add(line, "pair", f"an A/H pair joins an A share in CNY and its H share "
+                    f"in HKD: {code} is in {mine}, {other} in {theirs}")
+            continue
+        a, h = (code, other) if mine == "CNY" else (other, code)
+        for x in (a, h):
+            if partner.get(x, (h if x == a else a)) != (h if x == a else a):
+                out.add(line, "pair", f"{x} is already paired with {partner[x]}")
+                break
+        else:
+            if (a, h) not in pairs:
+                pairs.append((a, h))
+                partner[a], partner[h] = h, a
+    return tuple(pairs)
+
+
+def known_currencies(fx: tuple[FxRate, ...]) -> frozenset[str]:
+    """The currencies a row may name: USD, the exchanges' and ``fx.csv``'s."""
+    return frozenset({BASE_CURRENCY, *(s.currency for s in SEGMENTS),
+                      *(r.currency for r in fx)})
+
+
+def currency_cells(out: Collector, line: int, row: dict[str, str], code: str | None,
+                   close_date: dt.date | None, fx: tuple[FxRate, ...],
+                   known: frozenset[str] | None = None) -> tuple[str, str]:
+    """A row's ``(currency, eps_currency)``: its cells, blank (or no column) taking
+    the exchange's currency of *code* and the row's currency. Problems, each at its
+    cell: not an ISO code; a code neither USD, nor an exchange's currency, nor in
+    ``fx.csv`` (unknown); EPS in another currency than the close while ``fx.csv``
+    has no rate of one of them (USD needs none) in force on *close_date* (the
+    column named is the one that states the currency, ``code`` for a default)."""
+    known = known_currencies(fx) if known is None else known
+    found: dict[str, tuple[str, str]] = {}  # what: (currency, the column stating it)
+    default = listing_currency_of_code(code) if code else None
+    if not row.get("currency") and not row.get("eps_currency"):  # the usual row
+        return default or "CNY", default or "CNY"
+    for column, fallback in (("currency", (default, "code")),
+                             ("eps_currency", None)):
+        text = row.get(column) or ""
+        if not text:
+            found[column] = fallback or found["currency"]
+            continue
+        problem = currency_problem(text)
+        if problem is None and text not in known:
+            problem = (f"unknown currency {text!r}: {FX_FILE} has no rate of it; add its "
+                       f"rates (units per USD) to {FX_FILE}, or write one of "
+                       f"{', '.join(sorted(known))}")
+        if problem:
+            out.add(line, column, problem)
+            found[column] = (None, column)
+        else:
+            found[column] = (text, column)
+    (price, price_at), (eps, eps_at) = found["currency"], found["eps_currency"]
+    if price and eps and price != eps and close_date is not None:
+        for currency, at in ((price, price_at), (eps, eps_at)):
+            if currency != BASE_CURRENCY and rate_in_force(fx, currency, close_date) is None:
+                out.add(line, at, f"no {currency} rate in {FX_FILE} on or before the close "
+                        f"date {close_date}: the EPS in {eps} converts into {price} at the "
+                        f"rates in force then; add a {currency} row (units per USD) dated "
+                        f"on or before it to {FX_FILE}")
+    return price or "CNY", eps or price or "CNY"
 
 
 def _quoted(name: str) -> str:

@@ -45,12 +45,17 @@ NOT_UTF8 = ("not UTF-8 text; coverbook writes prices.csv in UTF-8: save it as 'C
 _PER_KIND = 10
 
 
-def listing_currency(stock) -> str:
-    """The listing currency of *stock* (a coverage :class:`~workbook.dataset.Stock`),
-    written in the history's ``currency`` column: CNY for every A share. The one place
-    that decides it: the ``currency`` column of ``coverage.csv`` (HK, US and B shares)
-    replaces this body when it lands."""
-    return "CNY"
+def listing_currency(stock, code: str) -> str | None:
+    """The currency of the closes of *code*, written in the history's ``currency``
+    column: its coverage row's listing currency (*stock*, a
+    :class:`~workbook.dataset.Stock`: ``coverage.csv``'s ``currency`` or its
+    exchange's), else, for a code outside the coverage (``--all``), its exchange's
+    (``workbook.exchanges``); ``None`` for a code of no exchange coverbook knows."""
+    if stock is not None:
+        return stock.currency
+    from workbook.exchanges import listing_currency_of_code
+
+    return listing_currency_of_code(code)
 
 
 @dataclass(frozen=True)

@@ -92,8 +92,8 @@ def covered_stocks(folder: Path):
     """The covered stocks by code (their close and close date as typed in
     coverage.csv) and the validated history of *folder*; raises :class:`ImportRefused`
     listing the data folder's problems."""
-    from workbook.dataset import (COVERAGE_FILE, SETTINGS_FILE, load_coverage,
-                                  load_rating_scales, load_settings, problem_lines)
+    from workbook.dataset import (COVERAGE_FILE, FX_FILE, SETTINGS_FILE, load_coverage,
+                                  load_fx, load_rating_scales, load_settings, problem_lines)
     from workbook.dataset.settings import resolve_scale
     from workbook.prices.history import load_price_history
 
@@ -103,13 +103,14 @@ def covered_stocks(folder: Path):
     if settings is not None and not errors:
         settings = resolve_scale(folder / SETTINGS_FILE, settings, scales, errors)
     history = load_price_history(folder / PRICES_FILE, errors)
+    fx = load_fx(folder / FX_FILE, errors)
     coverage = None
     if settings is not None and not errors:
         # Without the history: each stock's close and close date as typed in
         # coverage.csv (NaN where blank), which an imported close of that day must match.
         coverage = load_coverage(folder / COVERAGE_FILE, scales[settings.rating_scale],
                                  errors, settings.as_of, settings.extra_columns, None,
-                                 need_close=False)
+                                 need_close=False, fx=fx)
     if errors or coverage is None:
         raise ImportRefused(problem_lines(
             errors, lambda e: f"{folder / e.file}{str(e)[len(e.file):]}" if e.file
@@ -204,8 +205,13 @@ def merge_reads(folder: Path, reads: list[ExportRead], *, replace: bool = False,
                                 f"empty close and close_date in {COVERAGE_FILE} to take "
                                 "the imported close")
                 continue
-            line = row_line(quote.code, quote.date, quote.close, listing_currency(stock),
-                            quote.source)
+            currency = listing_currency(stock, quote.code)
+            if currency is None:
+                problems.append(f"{quote.code} ({quote.source}): not a code of a market "
+                                "coverbook knows, so its currency is unknown; leave out "
+                                "--all, or add the stock to coverage.csv")
+                continue
+            line = row_line(quote.code, quote.date, quote.close, currency, quote.source)
             held = history.on(quote.code, quote.date)
             if key in new:
                 other = new[key][0]

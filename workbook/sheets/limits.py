@@ -108,14 +108,17 @@ def _report_pe_cells(folder: Path) -> list[tuple[int, str]]:
     return [(line, name) for line, row in rows for name in header[1:] if row.get(name)]
 
 
-def max_fiscal_years(has_targets: bool, has_growth: bool) -> int:
-    """The most fiscal years sheet ``重点标的`` holds in Excel's columns: its fixed
-    columns, an EPS and a P/E column per year, and the columns right of the P/E block
-    (``key_stocks.added_columns_right``, from the column declaration): 8,188 for the
-    usual table (growth columns, no targets), 8,186 with target prices, 8,189 / 8,187
-    without growth columns."""
-    right = len(key_stocks.added_columns_right(has_targets, has_growth))
-    return (MAX_COLS - key_stocks.FIRST_EPS_COL - right) // 2
+def max_fiscal_years(has_targets: bool, has_growth: bool,
+                     left: int = key_stocks.FIRST_EPS_COL, pairs: bool = False) -> int:
+    """The most fiscal years sheet ``重点标的`` holds in Excel's columns: its *left*
+    columns (the fixed ones; more with the currency and fiscal-year columns of
+    docs/markets.md), an EPS and a P/E column per year, and the columns right of the
+    P/E block (``key_stocks.added_columns_right``, from the column declaration, and
+    the A/H premium column with *pairs*): 8,188
+    for the usual table (growth columns, no targets), 8,186 with target prices, 8,189
+    / 8,187 without growth columns."""
+    right = len(key_stocks.added_columns_right(has_targets, has_growth)) + int(pairs)
+    return (MAX_COLS - left - right) // 2
 
 
 def extent_problems(data: Dataset, names: tuple[str, ...] | None = None
@@ -135,15 +138,17 @@ def extent_problems(data: Dataset, names: tuple[str, ...] | None = None
             f"stock {max_stocks + 1:,} is one too many: sheet {key_stocks.NAME} has "
             f"{key_stocks.FIRST_DATA_ROW} header rows, a row per stock and the mean row, "
             f"so it holds at most {max_stocks:,} stocks in Excel's {MAX_ROWS:,} rows"))
-    max_years = max_fiscal_years(lay.has_targets, lay.growth is not None)
+    left = lay.eps_col(0)
+    max_years = max_fiscal_years(lay.has_targets, lay.growth is not None, left, lay.pairs)
     if lay.n_years > max_years:
-        right = key_stocks.added_columns_right(lay.has_targets, lay.growth is not None)
+        right = key_stocks.added_columns_right(lay.has_targets, lay.growth is not None) \
+            + (("A/H premium",) if lay.pairs else ())
         then = (f", then {len(right)} column(s) right of the P/E block ({', '.join(right)})"
                 if right else "")
         problems.append(DataError(
             COVERAGE_FILE, 1, f"EPS {cov.years[max_years].label}",
             f"fiscal year {max_years + 1:,} is one too many: sheet {key_stocks.NAME} has "
-            f"{key_stocks.FIRST_EPS_COL} columns, an EPS and a P/E column per fiscal "
+            f"{left} columns, an EPS and a P/E column per fiscal "
             f"year{then}, so it holds at most {max_years:,} fiscal years in Excel's "
             f"{MAX_COLS:,} columns (A to {LAST_COL}; {lay.n_years:,} here): delete the "
             f"EPS columns of the earliest {lay.n_years - max_years:,} year(s)"))

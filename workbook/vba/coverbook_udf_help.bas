@@ -17,6 +17,19 @@ Public Sub RegisterUdfHelp()
     wasSaved = ThisWorkbook.Saved
     book = "'" & Replace(ThisWorkbook.Name, "'", "''") & "'!"
 
+    ' AH_PREMIUM(a_close, h_close, as_of)
+    d = "A/H premium: a_close / (h_close " & ChrW(&H00D7) & " FX(""HKD"",""CNY"",as_of)) "
+    d = d & ChrW(&H2212) & " 1, a fraction (0.25: the A share costs 25 % more than the H share in "
+    d = d & "the same currency; negative: a discount). The convention of the Hang Seng China AH "
+    d = d & "Premium Index (the A/H price ratio " & ChrW(&H00D7) & " 100), a"
+    ReDim a(0 To 2)
+    a(0) = "Close of the A share in CNY (600941.SH): a cell or a column."
+    a(1) = "Close of the same company's H share in HKD (0941.HK): a cell or a column."
+    a(2) = "Date of the rates: a date cell (the close date), DATE(2024,9,23) or text 2024-09-23; "
+    a(2) = a(2) & "blank = the data's as-of date (settings.toml)."
+    Application.MacroOptions Macro:=book & "AH_PREMIUM", Description:=d, Category:="coverbook", _
+        ArgumentDescriptions:=a
+
     ' COST_RATIO(model_a, model_b, side, as_of)
     d = "Price of model_a / price of model_b on side, both in force on as_of (default: the data's "
     d = d & "as-of date): a multiple (3 = three times as expensive), scalar. Prices in different "
@@ -41,12 +54,25 @@ Public Sub RegisterUdfHelp()
     Application.MacroOptions Macro:=book & "EPS_CAGR", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
+    ' FX(from_currency, to_currency, as_of)
+    d = "Exchange rate: units of to_currency that one unit of from_currency buys, at the rates in "
+    d = d & "force on as_of (blank: the data's as-of date)."
+    ReDim a(0 To 2)
+    a(0) = "Currency converted from: ISO code, e.g. ""CNY"", ""HKD"", ""USD"" (USD or a currency "
+    a(0) = a(0) & "of fx.csv): a cell or a column."
+    a(1) = "Currency converted to: ISO code, e.g. ""CNY"", ""HKD"", ""USD"" (USD or a currency of "
+    a(1) = a(1) & "fx.csv): a cell or a column."
+    a(2) = "Date of the rates: a date cell (the close date), DATE(2024,9,23) or text 2024-09-23; "
+    a(2) = a(2) & "blank = the data's as-of date (settings.toml)."
+    Application.MacroOptions Macro:=book & "FX", Description:=d, Category:="coverbook", _
+        ArgumentDescriptions:=a
+
     ' IMPLIED_RATING(target_price, close_price, benchmark_return, scale)
     d = "The rating a target price implies: RATING(UPSIDE(target, close) " & ChrW(&H2212) & " "
     d = d & "benchmark_return, scale)."
     ReDim a(0 To 3)
-    a(0) = "Target price per share in CNY: a cell or a column. Blank: no target (n.a.)."
-    a(1) = "Close price per share in CNY: a cell or a column as tall as the targets."
+    a(0) = "Target price per share (listing currency): a cell or a column. Blank: no target (n.a.)."
+    a(1) = "Close price per share, same currency: a cell or a column as tall as the targets."
     a(2) = "The benchmark's (CSI 300) expected return over the scale's horizon (6 or 12 months), a "
     a(2) = a(2) & "fraction; blank = 0. One cell."
     a(3) = "Stock scale id as in RATING: ""tianfeng"" (default), ""huatai"", ""gtja"", ""csc"", "
@@ -66,13 +92,15 @@ Public Sub RegisterUdfHelp()
     Application.MacroOptions Macro:=book & "INDUSTRY_RATING", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
-    ' PE(close_price, eps)
+    ' PE(close_price, eps, fx_rate)
     d = "Price/earnings ratio: close price / EPS (the report's P/E = " & ChrW(&H6536) & ChrW(&H76D8)
     d = d & ChrW(&H4EF7) & "/EPS)."
-    ReDim a(0 To 1)
-    a(0) = "Close price per share in CNY: a cell, or a column of close prices."
-    a(1) = "Earnings per share in CNY for one fiscal year: a cell, or a block (one column per "
-    a(1) = a(1) & "year) as tall as the close column."
+    ReDim a(0 To 2)
+    a(0) = "Close price per share (listing currency): a cell, or a column of close prices."
+    a(1) = "Earnings per share for one fiscal year: a cell, or a block (one column per year) as "
+    a(1) = a(1) & "tall as the close column."
+    a(2) = "Optional: units of the close's currency per unit of the EPS's, e.g. "
+    a(2) = a(2) & "FX(""CNY"",""HKD"",D4); a cell or a column. Blank: the same currency."
     Application.MacroOptions Macro:=book & "PE", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 
@@ -136,9 +164,9 @@ Public Sub RegisterUdfHelp()
     d = "Upside to the target price: target / close " & ChrW(&H2212) & " 1, as a fraction (0.25 = "
     d = d & "25 %)."
     ReDim a(0 To 1)
-    a(0) = "Target price per share in CNY: a cell, or a column of target prices. Blank: no target "
+    a(0) = "Target price per share in the listing currency: a cell, or a column. Blank: no target "
     a(0) = a(0) & "(n.a.)."
-    a(1) = "Close price per share in CNY: a cell, or a column as tall as the targets."
+    a(1) = "Close price per share, same currency: a cell, or a column as tall."
     Application.MacroOptions Macro:=book & "UPSIDE", Description:=d, Category:="coverbook", _
         ArgumentDescriptions:=a
 

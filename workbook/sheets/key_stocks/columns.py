@@ -29,10 +29,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from udfs._excel import MISSING
+from udfs.markets import ah_premium_value, fx_value
 from udfs.ratings import IMPLIED_RATING, implied_rating_value
 from udfs.valuation import (EPS_CAGR, PE, PEG, UPSIDE, eps_cagr_value, pe_value, peg_value,
                             upside_value)
 from workbook.dataset import Dataset, FiscalYear, Stock
+from workbook.dataset.coverage import MONTHS
 from workbook.model import a1, excel_string
 
 if TYPE_CHECKING:
@@ -61,6 +63,13 @@ class Table:
         self.values: dict[tuple[str, int], list] = {}
         self.closes = [s.close for s in self.stocks]
         self.close_rows: list[list[float]] | None = None
+        self.fx_rates: list | None = None
+
+    def row_of_code(self, code: str) -> int:
+        """The sheet row of the stock with ticker *code*."""
+        if not hasattr(self, "_row_of"):
+            self._row_of = {s.code: self.first + i for i, s in enumerate(self.stocks)}
+        return self._row_of[code]
 
     def col(self, key: str, k: int = 0) -> int:
         """The zero-based sheet column of column *key* (the *k*-th of its family)."""
@@ -105,6 +114,24 @@ def with_targets(lay: "Layout") -> int:
 def with_growth(lay: "Layout") -> int:
     """Tables with an actual and a later estimate year (``growth_span``)."""
     return int(lay.growth is not None)
+
+
+def with_currencies(lay: "Layout") -> int:
+    """Tables with a stock whose close is not in CNY or whose EPS is in another
+    currency than its close (``Layout.currencies``): each row then shows its
+    currencies; an all-CNY table says (CNY) in its headers instead, as the report
+    does."""
+    return int(lay.currencies)
+
+
+def with_fiscal_years(lay: "Layout") -> int:
+    """Tables with a stock whose fiscal year does not end in December (``fy_end``)."""
+    return int(lay.fiscal)
+
+
+def with_pairs(lay: "Layout") -> int:
+    """Tables with an A/H pair (``coverage.csv``'s ``pair`` column)."""
+    return int(lay.pairs)
 
 
 def own_columns(lay: "Layout") -> int:
@@ -158,6 +185,10 @@ class Column:
     note: Callable[[Table], str] | None = None
     width: tuple[float, float] = WIDTH
     style_of: Callable[[Any], str | None] | None = None
+    #: A computed column written cell by cell in both layouts (its formulas point at
+    #: other rows, so no one array formula makes them); ``cell`` returns ``None``
+    #: for a row without a formula (its cell is left blank).
+    per_cell: bool = False
 
     def header_text(self, table: Table, k: int) -> str:
         return self.header if isinstance(self.header, str) else self.header(table, k)
@@ -203,13 +234,117 @@ def _eps_column(lay: "Layout", years: tuple[FiscalYear, ...], k: int) -> str:
     return f"EPS {years[k].label}"
 
 
+def _fx_rates(t: Table) -> list:
+    """The rate converting each stock's EPS into its close's currency on its close
+    date (``FX(eps currency, currency, close date)``, 1.0 for the same currency), as
+    the sheet's FX formulas compute it; made once for every year."""
+    if t.fx_rates is None:
+        t.fx_rates = [fx_value(s.eps_currency, s.currency, s.close_date, t.data)
+                      for s in t.stocks]
+    return t.fx_rates
+
+
+def _converts(t: Table, r: int | None = None) -> bool:
+    """Whether the P/E formula of sheet row *r* (of the spilled column: ``None``)
+    converts the EPS: its stock's (any stock's) EPS currency is not its close's."""
+    if r is None:
+        return t.data.coverage.converts
+    s = t.stocks[r - t.first]
+    return s.eps_currency != s.currency
+
+
 def _pe_values(t: Table, k: int) -> list:
     # PE broadcasts pe_value: one call on the whole column gives the per-cell values.
+    if _converts(t):
+        rates = _fx_rates(t)
+        if t.lay.array:
+            return [r[0] for r in PE([[c] for c in t.closes], [[s.eps[k]] for s in t.stocks],
+                                     [[x] for x in rates])]
+        return [pe_value(c, s.eps[k], x) if s.eps_currency != s.currency
+                else pe_value(c, s.eps[k]) for c, s, x in zip(t.closes, t.stocks, rates)]
     if t.lay.array:
         if t.close_rows is None:  # the closes as a column, made once for every year
             t.close_rows = [[c] for c in t.closes]
         return [r[0] for r in PE(t.close_rows, [[s.eps[k]] for s in t.stocks])]
     return [pe_value(c, s.eps[k]) for c, s in zip(t.closes, t.stocks)]
+
+
+def _pe_cell(t: Table, k: int, r: int) -> str:
+    """``=PE(C4,I4)``, or ``=PE(C4,I4,FX(H4,D4,E4))`` for a stock whose EPS is in
+    another currency than its close (the EPS currency, the close's, the close date)."""
+    args = f"{t.at(r, 'close')},{t.at(r, 'eps', k)}"
+    if _converts(t, r):
+        args += (f",FX({t.at(r, 'eps_currency')},{t.at(r, 'currency')},"
+                 f"{t.at(r, 'close_date')})")
+    return f"=PE({args})"
+
+
+def _pe_spill(t: Table, k: int) -> str:
+    """``=PE(C4:C300,I4:I300)``, with ``FX(...)`` of the currency columns when a
+    stock's EPS is in another currency than its close (see :func:`_pe_cell`)."""
+    args = f"{t.rng('close')},{t.rng('eps', k)}"
+    if _converts(t):
+        args += (f",FX({t.rng('eps_currency')},{t.rng('currency')},"
+                 f"{t.rng('close_date')})")
+    return f"=PE({args})"
+
+
+def _close_header(t: Table, k: int) -> str:
+    return "收盘价 Close" if t.lay.currencies else "收盘价 Close (CNY)"
+
+
+def _target_header(t: Table, k: int) -> str:
+    return "目标价 Target" if t.lay.currencies else "目标价 Target (CNY)"
+
+
+def _currency_note(t: Table) -> str:
+    return ("币种 Currency: of the close and the target price; EPS币种: of the EPS; "
+            "P/E = close / (EPS × FX(EPS currency, currency, close date)) (=PE(), =FX())")
+
+
+def _fiscal_note(t: Table) -> str:
+    """The note naming the stocks whose fiscal year does not end in December."""
+    odd = [f"{s.code} {s.name} ({MONTHS[s.fy_end - 1]})" for s in t.stocks if s.fy_end != 12]
+    shown = "; ".join(odd[:10]) + (f"; and {len(odd) - 10} more" if len(odd) > 10 else "")
+    return ("财年末 FY end: the month each fiscal year ends; EPS and P/E columns are per "
+            f"fiscal year, not calendarised. Fiscal years not ending in December: {shown}")
+
+
+def _pair_rows(t: Table, r: int) -> tuple[int, int] | None:
+    """The sheet rows of the A and the H share of the pair the stock of row *r* is
+    in, ``None`` if it is in none."""
+    code = t.stocks[r - t.first].code
+    for a, h in t.data.coverage.pairs:
+        if code in (a, h):
+            return t.row_of_code(a), t.row_of_code(h)
+    return None
+
+
+def _ah_cell(t: Table, k: int, r: int) -> str | None:
+    rows = _pair_rows(t, r)
+    if rows is None:
+        return None
+    a, h = rows
+    return f"=AH_PREMIUM({t.at(a, 'close')},{t.at(h, 'close')},{t.at(a, 'close_date')})"
+
+
+def _ah_values(t: Table, k: int) -> list:
+    out = []
+    for r in range(t.first, t.last + 1):
+        rows = _pair_rows(t, r)
+        if rows is None:
+            out.append(None)
+            continue
+        a, h = (t.stocks[x - t.first] for x in rows)
+        out.append(ah_premium_value(a.close, h.close, a.close_date, t.data))
+    return out
+
+
+def _ah_note(t: Table) -> str:
+    return ("A/H溢价 A/H premium = A close / (H close × FX(\"HKD\",\"CNY\", A close "
+            "date)) − 1 (=AH_PREMIUM()), a fraction, on both rows of each pair "
+            "(coverage.csv's pair column); the Hang Seng China AH Premium Index is the "
+            "same ratio × 100")
 
 
 def _benchmark(t: Table) -> str:
@@ -274,25 +409,31 @@ def _pe_year(t: Table) -> int:
 
 
 #: The key-stocks table, left to right. The report's columns (code to P/E) come
-#: first, so its 60 printed P/E keep their cells (J4:M18); then what an analyst's
+#: first, so its 60 printed P/E keep their cells (J4:M18; the currency columns, only
+#: in a table that is not all CNY, come between them); then what an analyst's
 #: table adds: the target-price columns, the growth columns, and last the analyst's
 #: own columns (no formula ever: what coverage.csv holds, as typed).
 COLUMNS: tuple[Column, ...] = (
     Column("code", "code", "代码 Code", "text", source="code", literal=lambda s, k: s.code),
     Column("name", "name", "名称 Name", "text", source="name", literal=lambda s, k: s.name),
-    Column("close", "close", "收盘价 Close (CNY)", "price", source="close",
+    Column("close", "close", _close_header, "price", source="close",
            literal=lambda s, k: s.close),
+    Column("currency", "currency", "币种 Currency", "text_center", with_currencies,
+           source="currency", literal=lambda s, k: s.currency, note=_currency_note),
     Column("close_date", "close date", "收盘日 Close date", "date", source="close_date",
            literal=lambda s, k: s.close_date),
     Column("rating", "rating", "评级 Rating", "text_center", source="rating",
            literal=lambda s, k: s.rating, banded=True),
+    Column("eps_currency", "EPS currency", "EPS币种 EPS currency", "text_center",
+           with_currencies, source="eps_currency", literal=lambda s, k: s.eps_currency),
+    Column("fy_end", "fiscal year-end", "财年末 FY end", "center", with_fiscal_years,
+           source="fy_end", literal=lambda s, k: s.fy_end, note=_fiscal_note),
     Column("eps", "EPS", lambda t, k: f"EPS {t.years[k].label}", "eps", per_year,
            source=_eps_column, literal=lambda s, k: s.eps[k]),
     Column("pe", "P/E", lambda t, k: f"P/E {t.years[k].label}", "pe", per_year,
            source=_eps_column, values=_pe_values,
-           cell=lambda t, k, r: f"=PE({t.at(r, 'close')},{t.at(r, 'eps', k)})",
-           spill=lambda t, k: f"=PE({t.rng('close')},{t.rng('eps', k)})", mean=True),
-    Column("target_price", "target price", "目标价 Target (CNY)", "price", with_targets,
+           cell=_pe_cell, spill=_pe_spill, mean=True),
+    Column("target_price", "target price", _target_header, "price", with_targets,
            source="target_price", literal=lambda s, k: s.target_price),
     Column("upside", "upside", "上行空间 Upside", "pct2", with_targets,
            values=lambda t, k: _values(t.lay.array, UPSIDE, upside_value,
@@ -326,6 +467,8 @@ COLUMNS: tuple[Column, ...] = (
            cell=lambda t, k, r: f"=PEG({t.at(r, 'pe', _pe_year(t))},{t.at(r, 'eps_cagr')})",
            spill=lambda t, k: f"=PEG({t.rng('pe', _pe_year(t))},{t.rng('eps_cagr')})",
            mean=True),
+    Column("ah_premium", "A/H premium", "A/H溢价 A/H premium", "pct2", with_pairs,
+           values=_ah_values, cell=_ah_cell, per_cell=True, note=_ah_note),
     Column("own", "own column", lambda t, k: t.lay.extra[k], "text", own_columns,
            source=lambda lay, years, k: lay.extra[k], literal=lambda s, k: s.extra[k],
            style_of=own_style),

@@ -68,6 +68,14 @@ class Layout:
     #: The analyst's own columns (``settings.toml`` ``extra_columns``), right of
     #: every computed column.
     extra: tuple[str, ...] = ()
+    #: True when a stock's close is not in CNY or its EPS is in another currency than
+    #: its close: the currency and EPS-currency columns are there (``with_currencies``).
+    currencies: bool = False
+    #: True when the table has A/H pairs: the A/H premium column is there.
+    pairs: bool = False
+    #: True when a stock's fiscal year does not end in December: the FY-end column
+    #: and its note are there.
+    fiscal: bool = False
 
     @cached_property
     def columns(self) -> tuple[tuple[int, Column, int], ...]:
@@ -204,7 +212,9 @@ def layout(data: Dataset, array_threshold: int = ARRAY_THRESHOLD) -> Layout:
     return Layout(n, len(cov.years), array=n > array_threshold,
                   has_targets=cov.has_targets, growth=growth_span(cov.years),
                   scale_list=cov.has_targets and n > 0
-                  and not fits_list(stock_scale_ids(data)), extra=cov.extra_columns)
+                  and not fits_list(stock_scale_ids(data)), extra=cov.extra_columns,
+                  currencies=cov.converts or any(c != "CNY" for c in cov.currencies),
+                  pairs=bool(cov.pairs), fiscal=any(s.fy_end != 12 for s in cov.stocks))
 
 
 def stock_scale_ids(data: Dataset) -> tuple[str, ...]:

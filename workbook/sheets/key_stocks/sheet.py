@@ -75,8 +75,11 @@ def build(data: Dataset, array_threshold: int = ARRAY_THRESHOLD,
     if len(dates) > MAX_NOTE_DATES:  # the note must fit one cell (32,767 characters)
         dates = [f"{dates[0]} … {dates[-1]} ({len(dates)} dates)"]
     sheet.add(TITLE_ROW, 0, [[value("重点标的 Key stocks", "title")]])
+    units = ("收盘价 Close: in each row's currency (币种)" if lay.currencies else
+             "收盘价 Close: CNY")
+    eps = "EPS: per share in its EPS currency" if lay.currencies else "EPS: CNY/share"
     sheet.add(NOTE_ROW, 0, [[value(
-        f"收盘价 Close: CNY, {', '.join(dates)}; EPS: CNY/share; "
+        f"{units}, {', '.join(dates)}; {eps}; "
         f"P/E = 收盘价/EPS via =PE(); NM = EPS ≤ 0 (not meaningful); {MISSING} = no EPS",
         "note")]])
     table = Table(data, lay, rating_inputs(data, inputs))
@@ -118,11 +121,11 @@ def stock_rows(sheet: Sheet, t: Table) -> None:
             continue
         assert c.values is not None and c.cell is not None
         t.values[(c.key, k)] = cached = c.values(t, k)
-        if lay.array:
+        if lay.array and not c.per_cell:
             cells.append([None] * lay.n_stocks)
         else:
-            cells.append([formula(c.cell(t, k, r), v, c.style)
-                          for r, v in zip(rows_of, cached)])
+            cells.append([formula(f, v, c.style) if (f := c.cell(t, k, r)) is not None
+                          else value(v, c.style) for r, v in zip(rows_of, cached)])
     sheet.add(FIRST_DATA_ROW, 0, [list(row) for row in zip(*cells)])
     if not lay.array:
         return
