@@ -16,24 +16,10 @@ from typing import Any
 
 from udfs import _xl as xw
 
-from udfs._excel import (MISSING, Blank, as_number, as_text, broadcast, finite, first_error,
-                         is_blank, unknown_name)
+from udfs._excel import MISSING, Blank, as_number, broadcast, finite, first_error
 from udfs._reference import dataset_or_error
-from udfs.tokens import _day, _rate
+from udfs.tokens import _currency, _day, _rate
 from workbook.dataset import Dataset
-
-
-def _code(data: Dataset, currency: Any) -> str:
-    """The ISO code of a currency argument (``"hkd"`` is ``HKD``), or the error text:
-    ``n.a.`` for a blank, ``#N/A unknown currency ...`` naming the known ones (USD and
-    ``fx.csv``'s)."""
-    if is_blank(currency):
-        return MISSING
-    code = as_text(currency)
-    known = data.currencies()
-    if code is None or code.upper() not in known:
-        return unknown_name("currency", currency, known)
-    return code.upper()
 
 
 def fx_value(from_currency: Any, to_currency: Any, as_of: Any = None,
@@ -51,7 +37,7 @@ def fx_value(from_currency: Any, to_currency: Any, as_of: Any = None,
     day = _day(data, as_of)
     if isinstance(day, str):
         return day
-    codes = [_code(data, c) for c in (from_currency, to_currency)]
+    codes = [_currency(data, c, MISSING) for c in (from_currency, to_currency)]
     for c in codes:
         if c == MISSING or c.startswith("#"):
             return c

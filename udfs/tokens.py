@@ -49,10 +49,12 @@ def _day(data: Dataset, as_of: Any) -> dt.date | str:
     return data.as_of if day is Blank else day
 
 
-def _currency(data: Dataset, currency: Any) -> str:
-    """The currency code of a ``currency`` argument (blank: USD), or the error text."""
+def _currency(data: Dataset, currency: Any, blank: str = BASE_CURRENCY) -> str:
+    """The ISO code of a currency argument (``"hkd"`` is ``HKD``; a blank: *blank*,
+    USD unless said), or the error text ``#N/A unknown currency ...`` naming the known
+    ones (USD and ``fx.csv``'s)."""
     if is_blank(currency):
-        return BASE_CURRENCY
+        return blank
     code = as_text(currency)
     known = data.currencies()
     if code is None or code.upper() not in known:
