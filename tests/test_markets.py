@@ -350,3 +350,22 @@ def test_an_all_cny_table_keeps_the_reports_columns(shipped):
     # the report's 60 P/E stay in J4:M18 (columns 9-12, zero-based)
     assert header[9:13] == ["P/E 2023A", "P/E 2024E", "P/E 2025E", "P/E 2026E"]
     assert values[3][10] == pytest.approx(108.90 / 5.33, rel=1e-15)  # 300308.SZ: 20.43
+
+
+def test_the_checks_findings_point_at_the_rating_column_of_a_mixed_table(mixed_book):
+    """With currency columns the rating moves right: 核对's 发布评级 Published formulas
+    must follow it (they pointed at the fixed layout's column E, the close date)."""
+    import re
+
+    _, formulas, values, header = mixed_book
+    rating_letter = openpyxl.utils.get_column_letter(header.index("评级 Rating") + 1)
+    checks = formulas.parent["核对"]
+    at = next((c.row, c.column) for row in checks.iter_rows() for c in row
+              if c.value == "发布评级 Published")
+    published = [checks.cell(r, at[1]).value for r in range(at[0] + 1, checks.max_row + 1)
+                 if isinstance(checks.cell(r, at[1]).value, str)
+                 and checks.cell(r, at[1]).value.startswith("=")]
+    assert published, "the mixed table has findings"
+    for text in published:
+        letter = re.fullmatch(r"='重点标的'!\$?([A-Z]+)\$?[0-9]+", text).group(1)
+        assert letter == rating_letter, (text, rating_letter)

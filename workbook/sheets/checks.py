@@ -118,7 +118,7 @@ def findings_section(sheet: Sheet, data: Dataset, findings: list[Finding],
         rows.append([
             value("rating", "text"),
             value(f"{f.code} {f.name}: target {f.target_price:.2f}", "text_wrap"),
-            formula(at(key_stocks.RATING), f.published, "center"),
+            formula(at(layout.col("rating")), f.published, "center"),
             formula(at(implied), f.implied, "center"),
             formula(at(upside), f.upside, "pct2"),
             formula(at(check), key_stocks.rating_check(f.implied, f.published), "check"),

@@ -189,7 +189,9 @@ class Layout:
         return NOTE_ROW, self.target_cols()[3]
 
 
-#: The report's fixed columns, left of the fiscal years (every table has them).
+#: The report's fixed columns, left of the fiscal years, where an all-CNY table has
+#: them. A table with currency columns moves those right of the close: code that
+#: points at a table's cells asks its own layout (``Layout.col("rating")``).
 _FIXED = Layout(0, 1)
 CODE, STOCK_NAME, CLOSE, CLOSE_DATE, RATING = (
     _FIXED.col(key) for key in ("code", "name", "close", "close_date", "rating"))
