@@ -257,3 +257,17 @@ def test_a_close_that_differs_from_coverage_csv_on_its_day_is_refused(data, tmp_
     # The same close as typed (95.25 for 300502.SZ) is no conflict.
     ok = xlsx(tmp_path / "ok.xlsx", wind_rows(header, [["300502.SZ", "新易盛", 95.25]]))
     assert run(ok, "--data", data).exit_code == 0
+
+
+def test_a_hong_kong_code_matches_whatever_its_leading_zeros(data, tmp_path):
+    """coverage.csv writes 01772.HK, Wind writes 1772.HK: one listing, imported under
+    the coverage's code in its currency (HKD); codes outside the coverage are named."""
+    with (data / "coverage.csv").open("a", encoding="utf-8") as f:
+        f.write("01772.HK,赣锋锂业,20.05,2024-09-23,买入,1.2,1.3,1.4,1.5\n")
+    export = xlsx(tmp_path / "EDE20240920.xlsx", wind_rows(WIND_FIXED, [
+        ["1772.HK", "赣锋锂业", 19.5], ["9988.HK", "阿里巴巴", 90.1],
+        ["0700.HK", "腾讯控股", 430.0]]))
+    result = run(export, "--data", data)
+    assert result.exit_code == 0, result.output
+    assert history(data) == [HEADER, "01772.HK,2024-09-20,19.5,HKD,Wind EDE20240920.xlsx"]
+    assert "2 not in the coverage (9988.HK, 0700.HK)" in result.output

@@ -37,6 +37,20 @@ class ImportRefused(Exception):
         super().__init__("\n".join(problems))
 
 
+#: Codes outside the coverage named in an import's report before "and N more".
+NAMED = 5
+
+
+def hk_key(code: str) -> str | None:
+    """The listing a Hong Kong code names whatever its leading zeros (``1772.HK``,
+    ``01772.HK`` -> ``1772.HK``), for matching an export's code with coverage.csv's;
+    ``None`` for any other code."""
+    digits, _, market = code.partition(".")
+    if market != "HK" or not digits.isdigit():
+        return None
+    return f"{int(digits):04d}.HK"
+
+
 @dataclass
 class FileCounts:
     """What one export gave: closes read, added, replaced, already held, blanks
@@ -51,6 +65,9 @@ class FileCounts:
     blanks: int = 0
     not_covered: int = 0
     footer_rows: int = 0
+    #: The codes counted in :attr:`not_covered`, named in the report (at most
+    #: :data:`NAMED`, then how many more).
+    skipped_codes: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         parts = [f"{self.added} added"]
@@ -58,6 +75,10 @@ class FileCounts:
             parts.append(f"{self.replaced} replaced")
         parts += [f"{self.held} already held", f"{self.blanks} blank",
                   f"{self.not_covered} not in the coverage"]
+        if self.skipped_codes:
+            named = ", ".join(self.skipped_codes[:NAMED])
+            more = len(self.skipped_codes) - NAMED
+            parts[-1] += f" ({named}{f' and {more} more' if more > 0 else ''})"
         if self.footer_rows:
             parts.append(f"{self.footer_rows} footer row(s) ignored")
         return f"{self.file} ({self.kind}): {self.closes} closes; " + ", ".join(parts)
@@ -184,6 +205,7 @@ def merge_reads(folder: Path, reads: list[ExportRead], *, replace: bool = False,
     path = folder / PRICES_FILE
     problems: list[str] = []
     covered, history = covered_stocks(folder)
+    same_listing = {hk_key(code): code for code in covered if hk_key(code)}
     result = ImportResult(path)
     new: dict[tuple[str, str], tuple[Quote, str]] = {}
     replaced: dict[tuple[str, str], str] = {}
@@ -193,8 +215,13 @@ def merge_reads(folder: Path, reads: list[ExportRead], *, replace: bool = False,
         result.files.append(counts)
         for quote in read.quotes:
             stock = covered.get(quote.code)
+            if stock is None and same_listing.get(hk_key(quote.code)):
+                # 1772.HK in the export, 01772.HK in coverage.csv: one listing.
+                stock = covered[same_listing[hk_key(quote.code)]]
+                quote = quote._replace(code=stock.code)
             if stock is None and not keep_all:
                 counts.not_covered += 1
+                counts.skipped_codes.append(quote.code)
                 continue
             key = (quote.code, quote.date.isoformat())
             if stock is not None and stock.close_date == quote.date \
