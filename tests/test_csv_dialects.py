@@ -217,3 +217,14 @@ def test_a_short_row_names_the_cells_it_lacks_and_the_lost_comma(data_copy, prev
          "out: keep a comma for each cell, empty or not"),
         ("coverage.csv", 3, None, "5 fields, the header has 9; commas between its cells "
          "are missing, or its last 4 cells (EPS 2023A … EPS 2026E) are left out")])
+
+
+def test_a_column_given_twice_says_to_keep_one(data_copy, previous):
+    """It said "the first one is used", then wrote nothing: the data is refused."""
+    path = data_copy / "coverage.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [line + ("," + line.split(",")[-1]) for line in lines]  # EPS 2026E again
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert_rejected(data_copy, previous, [
+        ("coverage.csv", 1, "EPS 2026E",
+         "column appears more than once; keep one of them and delete the other")])

@@ -218,7 +218,8 @@ def read_csv(path: Path, expected: tuple[str, ...] | None, errors: list[DataErro
                     "the header cell is empty; name the column or delete it")
     counts = Counter(header)  # not header.count(): quadratic in a wide header
     for name in sorted(h for h, n in counts.items() if h and n > 1):
-        out.add(header_line, name, "column appears more than once; the first one is used")
+        out.add(header_line, name,
+                "column appears more than once; keep one of them and delete the other")
     if expected is not None:
         missing = [name for name in expected if name not in header]
         claimed = set()
