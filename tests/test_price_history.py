@@ -5,14 +5,12 @@ disagreements and missing closes are refused at their row; stale closes are list
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
 from helpers.prices_exports import WIND_SPACES, ifind_rows, wind_rows, xlsx
-from workbook import DATA_DIR
 from workbook.build import build
 from workbook.cli import cli
 from workbook.dataset import DataErrors, load_dataset
@@ -21,11 +19,10 @@ HEADER = "code,date,close,currency,source"
 
 
 @pytest.fixture
-def data(tmp_path, monkeypatch):
-    folder = tmp_path / "data"
-    shutil.copytree(DATA_DIR, folder)
+def data(data_copy, monkeypatch):
+    """A copy of the shipped data folder, with no COVERBOOK_DATA to override it."""
     monkeypatch.delenv("COVERBOOK_DATA", raising=False)
-    return folder
+    return data_copy
 
 
 def key_rows(path):

@@ -4,7 +4,6 @@ byte-identical."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,11 +20,10 @@ HEADER = "code,date,close,currency,source"
 
 
 @pytest.fixture
-def data(tmp_path, monkeypatch):
-    folder = tmp_path / "data"
-    shutil.copytree(DATA_DIR, folder)
+def data(data_copy, monkeypatch):
+    """A copy of the shipped data folder, with no COVERBOOK_DATA to override it."""
     monkeypatch.delenv("COVERBOOK_DATA", raising=False)
-    return folder
+    return data_copy
 
 
 def run(*args):
