@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from tests.conftest import cli_build, previous_copy
+from helpers.build_cli import cli_build, previous_copy
 from udfs import AH_PREMIUM, FX, PE
 from udfs._reference import use_dataset
 from workbook import DATA_DIR
@@ -369,3 +369,20 @@ def test_the_checks_findings_point_at_the_rating_column_of_a_mixed_table(mixed_b
     for text in published:
         letter = re.fullmatch(r"='重点标的'!\$?([A-Z]+)\$?[0-9]+", text).group(1)
         assert letter == rating_letter, (text, rating_letter)
+
+
+def test_a_broken_fx_csv_is_one_problem_not_one_per_converting_row(tmp_path, shipped):
+    """fx.csv with a misnamed column: its own line names the cause; the rows that
+    convert their EPS are not also refused for "no rate" (that came first and
+    misled a fresh user)."""
+    folder = mixed(tmp_path / "d")
+    fx = folder / "fx.csv"
+    fx.write_text(fx.read_text(encoding="utf-8").replace("units_per_usd", "rate", 1),
+                  encoding="utf-8")
+    path, before = previous_copy(shipped, tmp_path)
+    result = cli_build(folder, path)
+    assert result.exit_code == 2
+    problems = [l for l in result.stderr.splitlines() if l.startswith(str(folder))]
+    assert problems and all(l.startswith(f"{folder / 'fx.csv'}:1:") for l in problems), \
+        problems
+    assert path.read_bytes() == before

@@ -200,13 +200,14 @@ def load_dataset(folder: Path | str = DATA_DIR) -> Dataset:
     fx_errors: list[DataError] = []
     fx = load_fx(folder / FX_FILE, fx_errors)
     coverage = load_coverage(folder / COVERAGE_FILE, table_scale, errors, as_of, extra,
-                             closes, listed=listed, fx=fx)
+                             closes, listed=listed, fx=None if fx_errors else fx)
     errors.extend(fx_errors)
     model_ids: list[str] = []
     prices: tuple[TokenPrice, ...] = ()
     if (folder / TOKEN_PRICES_FILE).exists():
         prices = load_token_prices(folder / TOKEN_PRICES_FILE, errors, model_ids,
-                                   fx_currencies=[r.currency for r in fx])
+                                   fx_currencies=None if fx_errors else
+                                   [r.currency for r in fx])
     workloads = load_workloads(folder / WORKLOADS_FILE, errors)
     if workloads and not (folder / TOKEN_PRICES_FILE).exists():
         errors.append(DataError(

@@ -262,7 +262,7 @@ def _year_column_hint(name: str, fixed_missing: list[str]) -> tuple[str, str | N
 def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError],
                   as_of: dt.date | None = None, extra: tuple[str, ...] = (),
                   history: CloseHistory | None = None, need_close: bool = True,
-                  listed: tuple[str, ...] = (), fx: tuple[FxRate, ...] = ()
+                  listed: tuple[str, ...] = (), fx: tuple[FxRate, ...] | None = ()
                   ) -> Coverage | None:
     """The key-stocks table from ``coverage.csv`` (see docs/data-files.md for its columns).
 
@@ -351,6 +351,10 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
     seen: dict[str, int] = {}
     stocks = []
     paired: list[tuple[int, str, str]] = []  # (line, code, the pair cell)
+    # fx.csv with problems of its own (None): its rates are not checked against here,
+    # so its one mistake is not also a "no rate" line on every converting row.
+    rates_known = fx is not None
+    fx = fx or ()
     known = known_currencies(fx)
     for line, row in rows:
         start = len(errors)
@@ -393,7 +397,7 @@ def load_coverage(path: Path, scale: RatingScale | None, errors: list[DataError]
             close, close_date = _resolve_close(out, line, code, close, close_date, history,
                                                as_of, need_close)
         currencies = currency_cells(out, line, row, code if not problem else None,
-                                    close_date, fx, known)
+                                    close_date, fx, known, rates_known)
         fy_end = fy_end_cell(out, line, row.get("fy_end") or "")
         if row.get("pair") and not problem:
             paired.append((line, code, row["pair"]))
@@ -498,13 +502,16 @@ def known_currencies(fx: tuple[FxRate, ...]) -> frozenset[str]:
 
 def currency_cells(out: Collector, line: int, row: dict[str, str], code: str | None,
                    close_date: dt.date | None, fx: tuple[FxRate, ...],
-                   known: frozenset[str] | None = None) -> tuple[str, str]:
+                   known: frozenset[str] | None = None, rates_known: bool = True
+                   ) -> tuple[str, str]:
     """A row's ``(currency, eps_currency)``: its cells, blank (or no column) taking
     the exchange's currency of *code* and the row's currency. Problems, each at its
     cell: not an ISO code; a code neither USD, nor an exchange's currency, nor in
     ``fx.csv`` (unknown); EPS in another currency than the close while ``fx.csv``
     has no rate of one of them (USD needs none) in force on *close_date* (the
-    column named is the one that states the currency, ``code`` for a default)."""
+    column named is the one that states the currency, ``code`` for a default).
+    Without *rates_known* (``fx.csv`` has problems of its own, reported there) the
+    two checks against ``fx.csv`` are left out."""
     known = known_currencies(fx) if known is None else known
     found: dict[str, tuple[str, str]] = {}  # what: (currency, the column stating it)
     default = listing_currency_of_code(code) if code else None
@@ -517,7 +524,7 @@ def currency_cells(out: Collector, line: int, row: dict[str, str], code: str | N
             found[column] = fallback or found["currency"]
             continue
         problem = currency_problem(text)
-        if problem is None and text not in known:
+        if problem is None and rates_known and text not in known:
             problem = (f"unknown currency {text!r}: {FX_FILE} has no rate of it; add its "
                        f"rates (units per USD) to {FX_FILE}, or write one of "
                        f"{', '.join(sorted(known))}")
@@ -527,7 +534,7 @@ def currency_cells(out: Collector, line: int, row: dict[str, str], code: str | N
         else:
             found[column] = (text, column)
     (price, price_at), (eps, eps_at) = found["currency"], found["eps_currency"]
-    if price and eps and price != eps and close_date is not None:
+    if price and eps and price != eps and close_date is not None and rates_known:
         for currency, at in ((price, price_at), (eps, eps_at)):
             if currency != BASE_CURRENCY and rate_in_force(fx, currency, close_date) is None:
                 out.add(line, at, f"no {currency} rate in {FX_FILE} on or before the close "

@@ -118,11 +118,12 @@ def _reasoning(out: Collector, line: int, text: str) -> bool | None:
 
 def load_token_prices(path: Path, errors: list[DataError],
                       model_ids: list[str] | None = None,
-                      fx_currencies: Iterable[str] = ()) -> tuple[TokenPrice, ...]:
+                      fx_currencies: Iterable[str] | None = ()) -> tuple[TokenPrice, ...]:
     """The LLM price history from ``token_prices.csv`` (see the module docstring).
 
     *fx_currencies*: the currencies ``fx.csv`` has rates for; a price in any other
-    currency than USD is an error. *model_ids*, if given, receives the model id of
+    currency than USD is an error (``None``: fx.csv has problems of its own, reported
+    there, and this check is left out). *model_ids*, if given, receives the model id of
     every row, valid or not, so that claims naming a model whose row has an error are
     not reported a second time.
 
@@ -139,7 +140,7 @@ def load_token_prices(path: Path, errors: list[DataError],
         return ()
     _, header, rows = parsed
     out = Collector(path.name, errors)
-    known_currencies = {BASE_CURRENCY, *fx_currencies}
+    known_currencies = {BASE_CURRENCY, *(fx_currencies or ())}
     prices = []
     seen: dict[str, int] = {}
     reasoning_of: dict[str, tuple[bool, int]] = {}
@@ -184,7 +185,7 @@ def load_token_prices(path: Path, errors: list[DataError],
             problem = currency_problem(currency)
             if problem:
                 out.add(line, "currency", problem)
-            elif currency not in known_currencies:
+            elif fx_currencies is not None and currency not in known_currencies:
                 out.add(line, "currency", f"{currency} has no rate in {FX_FILE}; add a row "
                         f"{currency},<units per USD>,<date>,<source> there")
         reasoning = _reasoning(out, line, row["reasoning"]) if row["reasoning"] is not None \
