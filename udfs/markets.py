@@ -18,7 +18,7 @@ from udfs import _xl as xw
 
 from udfs._excel import MISSING, Blank, as_number, broadcast, finite, first_error
 from udfs._reference import dataset_or_error
-from udfs.tokens import _currency, _day, _rate
+from udfs.tokens import _currency, _day, convert
 from workbook.dataset import Dataset
 
 
@@ -41,16 +41,7 @@ def fx_value(from_currency: Any, to_currency: Any, as_of: Any = None,
     for c in codes:
         if c == MISSING or c.startswith("#"):
             return c
-    source, target = codes
-    if source == target:
-        return 1.0
-    rate_from = _rate(data, source, day)
-    if isinstance(rate_from, str):
-        return rate_from
-    rate_to = _rate(data, target, day)
-    if isinstance(rate_to, str):
-        return rate_to
-    return finite(rate_to / rate_from)
+    return convert(data, 1.0, *codes, day)
 
 
 _DATE_DOC = ("Date of the rates: a date cell (the close date), DATE(2024,9,23) or text "
