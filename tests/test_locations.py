@@ -7,7 +7,7 @@ from pathlib import Path
 
 from udfs import _reference
 from workbook import DATA_DIR
-from workbook.locations import (data_folder, locate_data, parse_config_line, read_config,
+from workbook.locations import (locate_data, parse_config_line, read_config,
                                 user_config_file)
 
 
@@ -45,10 +45,10 @@ def test_rule_env_then_config_then_shipped(tmp_path):
     assert where.path == tmp_path / "mydata" and str(conf) in where.source
     # a relative folder is relative to the config file's folder
     conf.write_text('"COVERBOOK_DATA","mydata"\n', encoding="utf-8")
-    assert data_folder({}, conf) == tmp_path / "mydata"
+    assert locate_data({}, conf).path == tmp_path / "mydata"
     # 1. the environment variable wins over the file; an empty one does not count
-    assert data_folder({"COVERBOOK_DATA": "/elsewhere"}, conf) == Path("/elsewhere")
-    assert data_folder({"COVERBOOK_DATA": ""}, conf) == tmp_path / "mydata"
+    assert locate_data({"COVERBOOK_DATA": "/elsewhere"}, conf).path == Path("/elsewhere")
+    assert locate_data({"COVERBOOK_DATA": ""}, conf).path == tmp_path / "mydata"
 
 
 def test_udfs_load_their_dataset_from_the_rule(tmp_path, monkeypatch, data_copy):
@@ -60,7 +60,7 @@ def test_udfs_load_their_dataset_from_the_rule(tmp_path, monkeypatch, data_copy)
     monkeypatch.setattr("workbook.locations.user_config_file", lambda *a, **k: conf)
     _reference.set_dataset(None)
     try:
-        assert _reference.dataset().folder == data_copy
+        assert _reference.dataset_or_error().folder == data_copy
     finally:
         _reference.set_dataset(None)
 

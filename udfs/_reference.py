@@ -150,15 +150,6 @@ def dataset_or_error(caller=None) -> Dataset | str:
     return data_error(result) if isinstance(result, DataErrors) else result
 
 
-def dataset() -> Dataset:
-    """The dataset the UDFs use now (loaded on first use; raises ``DataErrors`` while
-    the data folder is invalid: UDFs call :func:`dataset_or_error` instead)."""
-    result = _load()
-    if isinstance(result, DataErrors):
-        raise result
-    return result
-
-
 def set_dataset(data: Dataset | None) -> None:
     """Make *data* the UDFs' dataset for every workbook; ``None`` goes back to the
     data folders, read afresh on next use."""

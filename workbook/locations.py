@@ -133,12 +133,6 @@ def locate_data(environ: Mapping[str, str] | None = None,
     return DataLocation(DATA_DIR, "shipped data")
 
 
-def data_folder(environ: Mapping[str, str] | None = None,
-                config_file: Path | None = None) -> Path:
-    """The data folder coverbook uses on this machine (see the module docstring)."""
-    return locate_data(environ, config_file).path
-
-
 # --- The folder a workbook records (rule 2) ---------------------------------------
 
 #: The sheet xlwings reads a workbook's own settings from (``workbook/sheets/config.py``).

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbook.prices import PRICES_FILE  # noqa: F401 - the file this module reads
 from workbook.prices.quote import CODE_RE
 
 if TYPE_CHECKING:  # imported where used: workbook.dataset imports this module
@@ -109,10 +108,6 @@ class CloseHistory:
         nothing = Labels((), ())
         return cls(nothing, (), (), nothing, nothing)
 
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return tuple(self._span)
-
     def _row(self, i: int) -> Close:
         return Close(dt.date.fromordinal(int(self._days[i])), float(self._closes[i]),
                      self._currencies[i], self._sources[i])
@@ -132,11 +127,6 @@ class CloseHistory:
         """The close of *code* on exactly *day*, or ``None``."""
         found = self.on_or_before(code, day)
         return found if found is not None and found.date == day else None
-
-    def all(self, code: str) -> list[Close]:
-        """Every close of *code*, by date."""
-        s, e = self._span.get(code, (0, 0))
-        return [self._row(i) for i in range(s, e)]
 
 
 def load_price_history(path: Path, errors: list[DataError]) -> CloseHistory:
