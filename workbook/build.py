@@ -23,7 +23,7 @@ from workbook.dataset import Dataset, ScaleSet, load_dataset, scales_note
 from workbook.locations import record_text
 from workbook.model import Sheet
 from workbook.provenance import custom_properties, document_date, properties, source_note
-from workbook.replacing import Replacement
+from workbook.replacing import Replacement, lock_exists, replace_refused
 from workbook.sheets import OWNED, build_sheets, config
 from workbook.sheets.key_stocks import ARRAY_THRESHOLD
 from workbook.writers.xlsx import WriteError, write_workbook
@@ -94,35 +94,6 @@ def check_output_name(path: Path, suffixes: dict[str, bool] | tuple[str, ...] =
             f"choose an --output ending in {allowed}; nothing was written")
 
 
-def lock_file(path: Path) -> Path:
-    """Excel's owner file of the workbook *path* while it is open: ``~$`` + its name,
-    in the same folder (Windows, macOS and network shares)."""
-    return path.with_name("~$" + path.name)
-
-
-def lock_exists(path: Path) -> bool:
-    """Whether Excel's lock file (:func:`lock_file`) is beside *path*. A name within
-    two bytes of the file system's limit has no room for ``~$``: no lock file then
-    (``Path.exists`` would raise "File name too long")."""
-    try:
-        return lock_file(path).exists()
-    except OSError:
-        return False
-
-
-def replace_refused(path: Path, reason: str = "Permission denied", *,
-                    opened_in: str = "Excel", again: str = "build again") -> str:
-    """The message for a target that cannot or must not be replaced: the same on every
-    OS (Windows gives it when ``os.replace`` fails on an open or read-only file).
-    *opened_in* names what may hold the file open, *again* what to do once it is closed
-    (``export again`` for a PDF)."""
-    lock = lock_file(path)
-    return (f"{path}: cannot replace it ({reason}); it is probably open in {opened_in}"
-            + (f" ({lock.name} exists)" if lock_exists(path) else "")
-            + f" or read-only: close it in {opened_in} and {again}; the previous file is "
-            "unchanged")
-
-
 def check_replaceable(path: Path, *, opened_in: str = "Excel",
                       again: str = "build again") -> None:
     """Raise :class:`BuildError` (:func:`replace_refused`, with *opened_in* and
@@ -148,26 +119,6 @@ def check_replaceable(path: Path, *, opened_in: str = "Excel",
     linked = path.is_symlink() and lock_exists(path.resolve())
     if read_only or lock_exists(path) or linked:
         raise BuildError(replace_refused(path, opened_in=opened_in, again=again))
-
-
-def not_a_folder(folder: Path) -> Path | None:
-    """The nearest existing ancestor of *folder* (itself included) if it is a file
-    rather than a folder, so that *folder* cannot be created: ``None`` otherwise."""
-    for candidate in (folder, *folder.parents):
-        if candidate.exists() or candidate.is_symlink():
-            return None if candidate.is_dir() else candidate
-    return None
-
-
-def folder_refused(path: Path, exc: OSError, option: str = "--output") -> str:
-    """The message for a *path* whose folder cannot be created or written (*exc*):
-    names a file standing where a folder should be, else the folder's permission."""
-    blocker = not_a_folder(path.parent)
-    if blocker is not None:
-        return (f"{path}: cannot create its folder {path.parent}: {blocker} is a file, "
-                f"not a folder; choose another {option}; nothing was written")
-    return (f"{path}: cannot create a file in {path.parent} ({exc.strerror or exc}); "
-            f"check that the folder exists and is writable, or choose another {option}")
 
 
 @dataclass
@@ -266,17 +217,6 @@ def existing_user_sheets(path: Path) -> list[str]:
         raise BuildError(f"{path}: exists but cannot be read as a workbook ({exc}); "
                          "move it away or pass --force to overwrite it") from exc
     return [n for n in names if n not in OWNED]
-
-
-def _file_mode(path: Path) -> int:
-    """Permission bits the new file should get: the old file's, else the umask's default
-    (``mkstemp`` creates 0600, which would make a shared workbook private)."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def workbook_parts(path: Path, data: Dataset) -> dict[str, Any]:

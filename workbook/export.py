@@ -91,7 +91,8 @@ def check_pdf_target(pdf: Path, *, force: bool = False, again: str = "export aga
     read-only, no lock file ``~$NAME`` beside it; *force* skips those two), and its
     folder can be made (no file stands where a folder of its path should be), checked
     before anything is written."""
-    from workbook.build import BuildError, check_replaceable, not_a_folder
+    from workbook.build import BuildError, check_replaceable
+    from workbook.replacing import not_a_folder
 
     if pdf.suffix.lower() != ".pdf":
         given = f"'{pdf.suffix}'" if pdf.suffix else "no extension"

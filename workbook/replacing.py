@@ -130,6 +130,66 @@ def remove_leftovers(folder: Path) -> list[Path]:
     return removed
 
 
+def lock_file(path: Path) -> Path:
+    """Excel's owner file of the workbook *path* while it is open: ``~$`` + its name,
+    in the same folder (Windows, macOS and network shares)."""
+    return path.with_name("~$" + path.name)
+
+
+def lock_exists(path: Path) -> bool:
+    """Whether Excel's lock file (:func:`lock_file`) is beside *path*. A name within
+    two bytes of the file system's limit has no room for ``~$``: no lock file then
+    (``Path.exists`` would raise "File name too long")."""
+    try:
+        return lock_file(path).exists()
+    except OSError:
+        return False
+
+
+def replace_refused(path: Path, reason: str = "Permission denied", *,
+                    opened_in: str = "Excel", again: str = "build again") -> str:
+    """The message for a target that cannot or must not be replaced: the same on every
+    OS (Windows gives it when ``os.replace`` fails on an open or read-only file).
+    *opened_in* names what may hold the file open, *again* what to do once it is closed
+    (``export again`` for a PDF)."""
+    lock = lock_file(path)
+    return (f"{path}: cannot replace it ({reason}); it is probably open in {opened_in}"
+            + (f" ({lock.name} exists)" if lock_exists(path) else "")
+            + f" or read-only: close it in {opened_in} and {again}; the previous file is "
+            "unchanged")
+
+
+def not_a_folder(folder: Path) -> Path | None:
+    """The nearest existing ancestor of *folder* (itself included) if it is a file
+    rather than a folder, so that *folder* cannot be created: ``None`` otherwise."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists() or candidate.is_symlink():
+            return None if candidate.is_dir() else candidate
+    return None
+
+
+def folder_refused(path: Path, exc: OSError, option: str = "--output") -> str:
+    """The message for a *path* whose folder cannot be created or written (*exc*):
+    names a file standing where a folder should be, else the folder's permission."""
+    blocker = not_a_folder(path.parent)
+    if blocker is not None:
+        return (f"{path}: cannot create its folder {path.parent}: {blocker} is a file, "
+                f"not a folder; choose another {option}; nothing was written")
+    return (f"{path}: cannot create a file in {path.parent} ({exc.strerror or exc}); "
+            f"check that the folder exists and is writable, or choose another {option}")
+
+
+def _file_mode(path: Path) -> int:
+    """Permission bits the new file should get: the old file's, else the umask's default
+    (``mkstemp`` creates 0600, which would make a shared workbook private)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def real_target(path: Path) -> Path:
     """The file a write to *path* replaces: *path*, or the file its symbolic link
     (or chain of links) points to. Raises ``FileNotFoundError`` for a link to
@@ -176,8 +236,6 @@ class Replacement:
         raise self.error(message) from exc
 
     def __enter__(self) -> Replacement:
-        from workbook.build import folder_refused
-
         try:
             self.target = real_target(self.path)
         except (OSError, RuntimeError) as exc:
@@ -213,8 +271,6 @@ class Replacement:
     def commit(self, mode: int | None = None) -> None:
         """Move the written ``tmp`` over the target, with *mode* (default: the
         target's permission bits, else the umask's default)."""
-        from workbook.build import _file_mode, replace_refused
-
         os.chmod(self.tmp, _file_mode(self.target) if mode is None else mode)
         try:
             os.replace(self.tmp, self.target)

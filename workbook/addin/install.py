@@ -110,7 +110,7 @@ def plan_config(path: Path, settings: dict[str, str]) -> ConfigPlan:
     try:
         old_bytes = path.read_bytes()
     except OSError as exc:
-        from workbook.build import not_a_folder
+        from workbook.replacing import not_a_folder
 
         blocker = not_a_folder(path.parent)
         if blocker is not None:
