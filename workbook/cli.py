@@ -23,9 +23,14 @@ if TYPE_CHECKING:
     from workbook.dataset import DataErrors
 
 #: Help of every command's --data option (the rule: docs/data-folder.md).
-DATA_HELP = ("Folder of the data files. Default: the folder the workbook records, else "
-             "COVERBOOK_DATA, else the project you are in (coverbook.toml), else "
-             "COVERBOOK_DATA in coverbook.conf, else the shipped example.")
+DATA_HELP = ("Folder of the data files. Default: the folder the workbook records (the "
+             "project's workbook for publish and export), else COVERBOOK_DATA, else the "
+             "project you are in (coverbook.toml), else COVERBOOK_DATA in coverbook.conf, "
+             "else the shipped example.")
+#: Help of --data for the commands that add data files (prices import, prices fetch).
+DATA_TO_WRITE_HELP = ("Folder of the data files to add to. Default: COVERBOOK_DATA, else "
+                      "the project you are in (coverbook.toml), else COVERBOOK_DATA in "
+                      "coverbook.conf; never the shipped example.")
 
 
 @click.group()
@@ -363,8 +368,7 @@ def prices() -> None:
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--data", "data_opt", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Folder of the data files. Default: COVERBOOK_DATA, else "
-                                 "the project you are in (coverbook.toml).")
+              default=None, help=DATA_TO_WRITE_HELP)
 @click.option("--date", "date_opt", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The trading day of an export whose header names none (最新收盘日).")
 @click.option("--unadjusted", is_flag=True,

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import click
 
+from workbook.cli import DATA_TO_WRITE_HELP
+
 #: China Standard Time, where the exchanges are (no daylight saving): the default day.
 BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
 
@@ -52,8 +54,7 @@ def _coverage_codes(data_dir: Path) -> list[str]:
               help="The trading day whose closes to fetch. Default: today in Beijing.")
 @click.option("--data", "data_opt", type=click.Path(file_okay=False, path_type=Path),
               default=None,
-              help="Folder of the data files. Default: COVERBOOK_DATA, else the project you "
-                   "are in (coverbook.toml), else COVERBOOK_DATA in coverbook.conf.")
+              help=DATA_TO_WRITE_HELP)
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds to wait for each answer.")
 @click.option("--retries", type=click.IntRange(0, 5), default=2, show_default=True,
