@@ -214,6 +214,11 @@ def test_only_the_checkouts_workbook_puts_the_clone_on_pythons_path(built):
     assert committed["PYTHONPATH"] == ('=IFERROR(LEFT(CELL("filename",A1),'
                                        'FIND("[",CELL("filename",A1))-1)&"..","")')
     assert "PYTHONPATH" not in _config_rows(built.path)
+    import openpyxl
+
+    cached = openpyxl.load_workbook(ROOT / "workbook" / "coverbook.xlsm", data_only=True)
+    rows = {r[0].value: r[1].value for r in cached["xlwings.conf"].iter_rows()}
+    assert rows["PYTHONPATH"] in (None, "")  # never the build machine's path
 
 
 def test_config_sheet(formulas_wb, cached_wb, built):
@@ -221,8 +226,9 @@ def test_config_sheet(formulas_wb, cached_wb, built):
     settings = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
     assert settings["UDF Modules"] == "udfs"
     assert settings["ADD_WORKBOOK_TO_PYTHONPATH"] == "false"
+    # Every value is a literal (no formula row outside the checkout), none empty.
     assert all(cached_wb["xlwings.conf"].cell(r, 2).value not in (None, "")
-               for r in range(1, ws.max_row + 1))  # a formula's cached "" is gone
+               for r in range(1, ws.max_row + 1))
     # The data folder, relative to the workbook's folder (built to a temporary folder
     # from workbook/data), never absolute, with forward slashes.
     recorded = settings.pop("COVERBOOK_DATA")
